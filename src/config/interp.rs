@@ -1,0 +1,243 @@
+//! `${NAME}` / `${NAME:-default}` / `$$` interpolation.
+//!
+//! A name resolves, first match wins, from: the image's matrix axis, `--set NAME=VALUE`, the
+//! environment (only for names declared under `variables:`, so a build never depends on a
+//! stray environment variable by accident), the `variables:` default, adf's built-in variables
+//! (`ARCH`, `DOCKER_ARCH`, `TIMESTAMP`, `GIT_SHA`), and finally the inline `:-default`.
+
+use std::collections::{BTreeMap, HashMap};
+
+/// Where values come from. Built once per run.
+#[derive(Debug, Default, Clone)]
+pub struct VarSources {
+    /// `--set NAME=VALUE`, highest priority after matrix axes.
+    pub sets: BTreeMap<String, String>,
+    /// Snapshot of the process environment.
+    pub env: HashMap<String, String>,
+    /// `variables:` defaults as written (they may interpolate too).
+    pub declared: BTreeMap<String, String>,
+    /// adf's own variables.
+    pub builtins: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InterpError {
+    Unknown { name: String, suggestion: Option<String> },
+    Unclosed,
+    BadName(String),
+    Unsupported(String),
+    Recursive(String),
+}
+
+impl std::fmt::Display for InterpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InterpError::Unknown { name, .. } => write!(f, "unknown variable `{name}`"),
+            InterpError::Unclosed => write!(f, "`${{` is never closed"),
+            InterpError::BadName(n) => write!(f, "`{n}` is not a valid variable name"),
+            InterpError::Unsupported(e) => write!(f, "unsupported expansion `${{{e}}}`"),
+            InterpError::Recursive(n) => write!(f, "variable `{n}` refers to itself"),
+        }
+    }
+}
+
+impl InterpError {
+    pub fn help(&self) -> String {
+        match self {
+            InterpError::Unknown { name, suggestion: Some(s) } => {
+                format!("did you mean `${{{s}}}`? Otherwise declare it under `variables:` or write `${{{name}:-default}}`")
+            }
+            InterpError::Unknown { name, .. } => format!(
+                "declare it under `variables:` (`{name}: value`), pass `--set {name}=VALUE`, or give a default: `${{{name}:-value}}`"
+            ),
+            InterpError::Unclosed => "close it with `}`, or write `$$` for a literal `$`".into(),
+            InterpError::BadName(_) => "names use letters, digits and `_`, and do not start with a digit".into(),
+            InterpError::Unsupported(_) => "adf supports `${NAME}` and `${NAME:-default}`; write `$$` for a literal `$`".into(),
+            InterpError::Recursive(_) => "a variable's default may use other variables, but not itself".into(),
+        }
+    }
+}
+
+fn valid_name(n: &str) -> bool {
+    let mut chars = n.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Index of the `}` closing an expansion whose body starts `s`, skipping nested `${...}`.
+fn closing_brace(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'$' if bytes.get(i + 1) == Some(&b'{') => {
+                depth += 1;
+                i += 1;
+            }
+            b'}' if depth == 0 => return Some(i),
+            b'}' => depth -= 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+pub struct Scope<'a> {
+    pub sources: &'a VarSources,
+    pub matrix: &'a [(String, String)],
+}
+
+impl Scope<'_> {
+    fn lookup(&self, name: &str, depth: usize) -> Result<Option<String>, InterpError> {
+        if let Some((_, v)) = self.matrix.iter().find(|(k, _)| k == name) {
+            return Ok(Some(v.clone()));
+        }
+        let s = self.sources;
+        if let Some(v) = s.sets.get(name) {
+            return Ok(Some(v.clone()));
+        }
+        if let Some(default) = s.declared.get(name) {
+            if let Some(v) = s.env.get(name) {
+                return Ok(Some(v.clone()));
+            }
+            if depth > 16 {
+                return Err(InterpError::Recursive(name.to_string()));
+            }
+            return self.expand_at(default, depth + 1).map(Some);
+        }
+        Ok(s.builtins.get(name).cloned())
+    }
+
+    pub fn all_names(&self) -> Vec<&str> {
+        let s = self.sources;
+        self.matrix
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .chain(s.sets.keys().map(String::as_str))
+            .chain(s.declared.keys().map(String::as_str))
+            .chain(s.builtins.keys().map(String::as_str))
+            .collect()
+    }
+
+    pub fn expand(&self, input: &str) -> Result<String, InterpError> {
+        self.expand_at(input, 0)
+    }
+
+    fn expand_at(&self, input: &str, depth: usize) -> Result<String, InterpError> {
+        if !input.contains('$') {
+            return Ok(input.to_string());
+        }
+        let mut out = String::with_capacity(input.len());
+        let mut rest = input;
+        while let Some(pos) = rest.find('$') {
+            out.push_str(&rest[..pos]);
+            let after = &rest[pos + 1..];
+            if let Some(tail) = after.strip_prefix('$') {
+                out.push('$');
+                rest = tail;
+            } else if let Some(body_start) = after.strip_prefix('{') {
+                let end = closing_brace(body_start).ok_or(InterpError::Unclosed)?;
+                let body = &body_start[..end];
+                out.push_str(&self.resolve(body, depth)?);
+                rest = &body_start[end + 1..];
+            } else {
+                // a lone `$` (for example `$HOME` meant for a shell in the image) stays as written
+                out.push('$');
+                rest = after;
+            }
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
+    fn resolve(&self, body: &str, depth: usize) -> Result<String, InterpError> {
+        let (name, default) = match body.split_once(":-") {
+            Some((n, d)) => (n, Some(d)),
+            None => (body, None),
+        };
+        if !valid_name(name) {
+            return Err(if name.contains([':', '?', '+', '#', '%', '/']) || body.contains(['?', '#', '%']) {
+                InterpError::Unsupported(body.to_string())
+            } else {
+                InterpError::BadName(name.to_string())
+            });
+        }
+        match self.lookup(name, depth)? {
+            Some(v) if !(v.is_empty() && default.is_some()) => Ok(v),
+            _ => match default {
+                // the inline default is itself interpolated, and may use env for undeclared names
+                Some(d) => match self.sources.env.get(name).filter(|v| !v.is_empty()) {
+                    Some(v) => Ok(v.clone()),
+                    None => self.expand_at(d, depth + 1),
+                },
+                None => Err(InterpError::Unknown {
+                    name: name.to_string(),
+                    suggestion: crate::config::schema::did_you_mean(name, self.all_names()).map(str::to_string),
+                }),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sources() -> VarSources {
+        let mut s = VarSources::default();
+        s.declared.insert("ORG".into(), "xuopoj".into());
+        s.declared.insert("REPO".into(), "${ORG}/python".into());
+        s.declared.insert("LOOP".into(), "${LOOP}".into());
+        s.builtins.insert("ARCH".into(), "x86_64".into());
+        s
+    }
+
+    #[test]
+    fn expands_names_defaults_and_dollars() {
+        let s = sources();
+        let scope = Scope { sources: &s, matrix: &[] };
+        assert_eq!(scope.expand("${ORG}/cann:${ARCH}").unwrap(), "xuopoj/cann:x86_64");
+        assert_eq!(scope.expand("${REPO}:3.10").unwrap(), "xuopoj/python:3.10");
+        assert_eq!(scope.expand("${MISSING:-dflt}").unwrap(), "dflt");
+        assert_eq!(scope.expand("cost $$5 and $HOME").unwrap(), "cost $5 and $HOME");
+        assert_eq!(scope.expand("${MISSING:-${ORG}}").unwrap(), "xuopoj");
+    }
+
+    #[test]
+    fn priority_matrix_set_env_default() {
+        let mut s = sources();
+        s.env.insert("ORG".into(), "from-env".into());
+        let scope = Scope { sources: &s, matrix: &[] };
+        assert_eq!(scope.expand("${ORG}").unwrap(), "from-env");
+        s.sets.insert("ORG".into(), "from-set".into());
+        let scope = Scope { sources: &s, matrix: &[] };
+        assert_eq!(scope.expand("${ORG}").unwrap(), "from-set");
+        let m = vec![("ORG".to_string(), "from-matrix".to_string())];
+        let scope = Scope { sources: &s, matrix: &m };
+        assert_eq!(scope.expand("${ORG}").unwrap(), "from-matrix");
+    }
+
+    #[test]
+    fn env_does_not_leak_into_undeclared_names() {
+        let mut s = sources();
+        s.env.insert("HOSTNAME".into(), "box".into());
+        let scope = Scope { sources: &s, matrix: &[] };
+        assert!(matches!(scope.expand("${HOSTNAME}"), Err(InterpError::Unknown { .. })));
+        assert_eq!(scope.expand("${HOSTNAME:-x}").unwrap(), "box");
+    }
+
+    #[test]
+    fn errors() {
+        let s = sources();
+        let scope = Scope { sources: &s, matrix: &[] };
+        assert_eq!(scope.expand("${ORG"), Err(InterpError::Unclosed));
+        assert!(matches!(scope.expand("${1X}"), Err(InterpError::BadName(_))));
+        assert!(matches!(scope.expand("${X:?boom}"), Err(InterpError::Unsupported(_))));
+        assert!(matches!(scope.expand("${LOOP}"), Err(InterpError::Recursive(_))));
+        match scope.expand("${ORGG}") {
+            Err(InterpError::Unknown { suggestion, .. }) => assert_eq!(suggestion.as_deref(), Some("ORG")),
+            other => panic!("{other:?}"),
+        }
+    }
+}

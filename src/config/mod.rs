@@ -1,0 +1,164 @@
+//! config: read the file, check its schema, interpolate variables, expand matrices.
+//!
+//! The output is a list of images whose strings are final but not yet typed or cross-checked;
+//! that is the model's job.
+
+pub mod interp;
+pub mod matrix;
+pub mod schema;
+pub mod yaml;
+
+pub use interp::VarSources;
+pub use schema::{RawBuild, RawImage, RawInstaller, RawSecretSource, RawVerify, Str};
+
+use crate::diag::{Diagnostic, Diagnostics, FileId, Sources};
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_FILE: &str = "dockerfile-compose.yaml";
+pub const DEFAULT_BASE_ARG: &str = "BASE_IMAGE";
+
+/// The file after interpolation and matrix expansion.
+#[derive(Debug)]
+pub struct Config {
+    pub path: PathBuf,
+    /// Directory relative paths in the file are resolved against.
+    pub dir: PathBuf,
+    pub file: FileId,
+    pub base_arg: Option<Str>,
+    pub build_flags: Vec<Str>,
+    pub secrets: Vec<RawSecretSource>,
+    /// Images with the matrix values that produced each.
+    pub images: Vec<(RawImage, Vec<(String, String)>)>,
+}
+
+/// Normalises `ARCH` spellings to the `uname -m` names CANN uses in file names and paths.
+pub fn normalize_arch(a: &str) -> Option<&'static str> {
+    match a {
+        "x86_64" | "amd64" | "x64" => Some("x86_64"),
+        "aarch64" | "arm64" => Some("aarch64"),
+        _ => None,
+    }
+}
+
+/// Docker's name for an architecture (`linux/<this>`).
+pub fn docker_arch(arch: &str) -> &'static str {
+    if arch == "aarch64" {
+        "arm64"
+    } else {
+        "amd64"
+    }
+}
+
+/// Fills adf's built-in variables: `ARCH` (host, or `--set ARCH=aarch64`), `DOCKER_ARCH`,
+/// `TIMESTAMP` (UTC `YYYYMMDDHHMMSS`, fixed for the run) and `GIT_SHA` (short commit of the
+/// repository holding the file, `unknown` outside git).
+pub fn builtins(vars: &mut VarSources, dir: &Path, timestamp: &str, diags: &mut Diagnostics) {
+    let host = normalize_arch(std::env::consts::ARCH).unwrap_or("x86_64");
+    let arch = match vars.sets.get("ARCH") {
+        Some(a) => match normalize_arch(a) {
+            Some(n) => n,
+            None => {
+                diags.push(
+                    Diagnostic::error("bad-arch", format!("`--set ARCH={a}` is not an architecture adf knows"))
+                        .help("use ARCH=x86_64 or ARCH=aarch64 (amd64 and arm64 are accepted too)"),
+                );
+                host
+            }
+        },
+        None => host,
+    };
+    vars.sets.remove("ARCH");
+    vars.builtins.insert("ARCH".into(), arch.into());
+    vars.builtins.insert("DOCKER_ARCH".into(), docker_arch(arch).into());
+    vars.builtins.insert("TIMESTAMP".into(), timestamp.into());
+    vars.builtins.insert("GIT_SHA".into(), git_sha(dir).unwrap_or_else(|| "unknown".into()));
+}
+
+/// Reads the current commit from `.git` without starting a process.
+fn git_sha(start: &Path) -> Option<String> {
+    let mut dir = start.canonicalize().ok()?;
+    loop {
+        let git = dir.join(".git");
+        if git.is_dir() {
+            let head = std::fs::read_to_string(git.join("HEAD")).ok()?;
+            let head = head.trim();
+            let full = match head.strip_prefix("ref: ") {
+                None => head.to_string(),
+                Some(r) => match std::fs::read_to_string(git.join(r)) {
+                    Ok(s) => s.trim().to_string(),
+                    Err(_) => std::fs::read_to_string(git.join("packed-refs"))
+                        .ok()?
+                        .lines()
+                        .find(|l| l.ends_with(&format!(" {r}")))?
+                        .split(' ')
+                        .next()?
+                        .to_string(),
+                },
+            };
+            return (full.len() >= 12 && full.chars().all(|c| c.is_ascii_hexdigit())).then(|| full[..12].to_string());
+        }
+        if !dir.pop() {
+            return None;
+        }
+    }
+}
+
+/// Reads and expands the file at `path`. Returns `None` when nothing usable could be read
+/// (the reason is in `diags`).
+pub fn load(path: &Path, sources: &mut Sources, mut vars: VarSources, timestamp: &str, diags: &mut Diagnostics) -> Option<Config> {
+    let display = path.display().to_string();
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            let help = if e.kind() == std::io::ErrorKind::NotFound {
+                format!("run adf where `{DEFAULT_FILE}` lives, pass `-f FILE`, or write one with `adf init`")
+            } else {
+                "check the path and its permissions".to_string()
+            };
+            diags.push(Diagnostic::error("config-unreadable", format!("cannot read {display}: {e}")).help(help));
+            return None;
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error("config-not-utf8", format!("{display} is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+                    .help("save the file as UTF-8; is this really the YAML file?"),
+            );
+            return None;
+        }
+    };
+    let file = sources.add(display.clone(), text);
+    let text = sources.get(file).text.clone();
+    let root = match yaml::parse(file, &text) {
+        Ok(Some(root)) => root,
+        Ok(None) => {
+            diags.push(Diagnostic::error("config-empty", format!("{display} is empty")).help("declare images under `images:`; `adf init` writes a starting point"));
+            return None;
+        }
+        Err(d) => {
+            diags.push(*d);
+            return None;
+        }
+    };
+    let raw = schema::read(&root, diags);
+    let dir = path.parent().map(Path::to_path_buf).filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| PathBuf::from("."));
+    vars.declared = raw.variables.iter().map(|(k, v)| (k.value.clone(), v.value.clone())).collect();
+    builtins(&mut vars, &dir, timestamp, diags);
+    let scope = interp::Scope { sources: &vars, matrix: &[] };
+    let mut base_arg = raw.base_arg.clone();
+    if let Some(b) = base_arg.as_mut() {
+        matrix::interpolate(b, &scope, diags);
+    }
+    let mut build_flags = raw.build_flags.clone();
+    build_flags.iter_mut().for_each(|f| matrix::interpolate(f, &scope, diags));
+    let mut secrets = raw.secrets.clone();
+    for s in &mut secrets {
+        for v in [&mut s.file, &mut s.environment].into_iter().flatten() {
+            matrix::interpolate(v, &scope, diags);
+        }
+    }
+    let images = matrix::expand(&raw, &vars, diags);
+    Some(Config { path: path.to_path_buf(), dir, file, base_arg, build_flags, secrets, images })
+}

@@ -1,0 +1,10 @@
+//! adf (ascend-docker-factory): build layered container images for Ascend NPU AI stacks from one
+//! declarative file.
+//!
+//! The pipeline, one module each: [`config`] (read, interpolate, expand) → [`model`] (typed
+//! images, references, checks) → [`graph`] (DAG, cycles, closure, waves) → [`plan`] (resolved
+//! args and parent refs) → engine → verify / publish / export. [`cli`] is the only layer that
+//! prints.
+
+pub mod config;
+pub mod diag;
