@@ -6,5 +6,10 @@
 //! args and parent refs) → engine → verify / publish / export. [`cli`] is the only layer that
 //! prints.
 
+pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod graph;
+pub mod model;
+pub mod plan;
+pub mod render;

@@ -1,3 +1,6 @@
+use clap::Parser;
+
 fn main() {
-    println!("adf");
+    let cli = ascend_docker_factory::cli::Cli::parse();
+    std::process::exit(ascend_docker_factory::cli::run(cli));
 }

@@ -104,7 +104,7 @@ impl fmt::Display for Summary {
 /// `file:line:col` snippet with a caret and the `help:` line.
 pub fn render_human(diags: &Diagnostics, sources: &Sources, color: bool) -> String {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(120).with_wrap_lines(false).with_links(false);
     let mut out = String::new();
     for diag in diags.sorted() {
         let source = diag.primary.as_ref().map(|l| {

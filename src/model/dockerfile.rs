@@ -1,0 +1,179 @@
+//! What adf needs to know about a Dockerfile: ARGs declared before the first FROM, every ARG
+//! declared anywhere, the stages, the first base image, and BuildKit-only features.
+//! Parsed with the `dockerfile-parser` crate; parse results are cached per path.
+
+use dockerfile_parser::{Dockerfile, Instruction};
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Build args Docker accepts without an ARG line (proxy settings).
+pub const PREDEFINED_ARGS: &[&str] = &[
+    "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy", "NO_PROXY", "no_proxy",
+    "ALL_PROXY", "all_proxy",
+];
+
+/// A BuildKit-only construct, with its 1-based line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildkitFeature {
+    pub line: usize,
+    pub what: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct DockerfileFacts {
+    pub text: Arc<String>,
+    /// ARGs before the first FROM (those are the only ones a FROM line can use).
+    pub global_args: BTreeSet<String>,
+    /// Every ARG declared anywhere.
+    pub declared_args: BTreeSet<String>,
+    /// The image of the first FROM as written (`${BASE_IMAGE}`, `ubuntu:22.04`).
+    pub first_from: Option<String>,
+    /// Stage names (`FROM x AS name`).
+    pub stages: Vec<String>,
+    /// `# syntax=` directive value, if any.
+    pub syntax: Option<String>,
+    pub buildkit_features: Vec<BuildkitFeature>,
+    /// Set when the parser could not read the file; the other fields are then best effort.
+    pub parse_error: Option<String>,
+}
+
+/// Reads the parser directives at the top of the file (`# syntax=...`).
+fn syntax_directive(text: &str) -> Option<String> {
+    for line in text.lines() {
+        let t = line.trim();
+        let Some(comment) = t.strip_prefix('#') else { break };
+        if let Some((k, v)) = comment.split_once('=') {
+            if k.trim().eq_ignore_ascii_case("syntax") {
+                return Some(v.trim().to_string());
+            }
+        } else {
+            break;
+        }
+    }
+    None
+}
+
+/// Finds BuildKit-only flags by scanning instruction starts (works even where the parser fails).
+fn scan_buildkit_features(text: &str) -> Vec<BuildkitFeature> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim_start();
+        let upper: String = t.chars().take(5).collect::<String>().to_ascii_uppercase();
+        if upper.starts_with("RUN ") && t[4..].trim_start().starts_with("--mount") {
+            out.push(BuildkitFeature { line: i + 1, what: "RUN --mount".into() });
+        }
+        if upper.starts_with("RUN ") && t[4..].trim_start().starts_with("--network") {
+            out.push(BuildkitFeature { line: i + 1, what: "RUN --network".into() });
+        }
+        if upper.starts_with("RUN ") && t[4..].trim_start().starts_with("--security") {
+            out.push(BuildkitFeature { line: i + 1, what: "RUN --security".into() });
+        }
+        if (upper.starts_with("COPY ") || upper.starts_with("ADD ")) && t.contains("--link") {
+            out.push(BuildkitFeature { line: i + 1, what: "COPY --link".into() });
+        }
+        if (upper.starts_with("RUN ") || upper.starts_with("COPY ")) && t.contains("<<") {
+            out.push(BuildkitFeature { line: i + 1, what: "heredoc".into() });
+        }
+    }
+    out
+}
+
+pub fn analyze(text: String) -> DockerfileFacts {
+    let mut facts = DockerfileFacts {
+        syntax: syntax_directive(&text),
+        buildkit_features: scan_buildkit_features(&text),
+        ..DockerfileFacts::default()
+    };
+    match Dockerfile::parse(&text) {
+        Ok(df) => {
+            facts.global_args = df.global_args.iter().map(|a| a.name.content.clone()).collect();
+            for ins in &df.instructions {
+                match ins {
+                    Instruction::Arg(a) => {
+                        facts.declared_args.insert(a.name.content.clone());
+                    }
+                    Instruction::From(f) => {
+                        if facts.first_from.is_none() {
+                            facts.first_from = Some(f.image.content.clone());
+                        }
+                        if let Some(alias) = &f.alias {
+                            facts.stages.push(alias.content.clone());
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Err(e) => {
+            let msg = e.to_string();
+            facts.parse_error = Some(msg.lines().next().unwrap_or("parse error").to_string());
+            // best effort: plain line scan so later checks still have something to go on
+            let mut seen_from = false;
+            for line in text.lines() {
+                let mut words = line.split_whitespace();
+                match words.next().map(str::to_ascii_uppercase).as_deref() {
+                    Some("ARG") => {
+                        if let Some(n) = words.next() {
+                            let name = n.split('=').next().unwrap_or(n).to_string();
+                            if !seen_from {
+                                facts.global_args.insert(name.clone());
+                            }
+                            facts.declared_args.insert(name);
+                        }
+                    }
+                    Some("FROM") => {
+                        let mut rest = words.filter(|w| !w.starts_with("--"));
+                        if !seen_from {
+                            facts.first_from = rest.next().map(str::to_string);
+                        }
+                        seen_from = true;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    facts.text = Arc::new(text);
+    facts
+}
+
+/// Reads each Dockerfile once, however many images use it.
+#[derive(Default)]
+pub struct DockerfileCache {
+    entries: HashMap<PathBuf, Option<Arc<DockerfileFacts>>>,
+}
+
+impl DockerfileCache {
+    /// `None` when the file cannot be read (a missing file is reported elsewhere).
+    pub fn get(&mut self, path: &Path) -> Option<Arc<DockerfileFacts>> {
+        self.entries
+            .entry(path.to_path_buf())
+            .or_insert_with(|| std::fs::read_to_string(path).ok().map(|t| Arc::new(analyze(t))))
+            .clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_global_and_stage_args() {
+        let f = analyze("ARG BASE_IMAGE=ubuntu:22.04\nFROM ${BASE_IMAGE} AS base\nARG PYTHON_VERSION\nRUN echo\n".into());
+        assert!(f.global_args.contains("BASE_IMAGE"));
+        assert!(!f.global_args.contains("PYTHON_VERSION"));
+        assert!(f.declared_args.contains("PYTHON_VERSION"));
+        assert_eq!(f.first_from.as_deref(), Some("${BASE_IMAGE}"));
+        assert_eq!(f.stages, vec!["base"]);
+        assert!(f.parse_error.is_none());
+    }
+
+    #[test]
+    fn detects_buildkit_only_features() {
+        let f = analyze("# syntax=docker/dockerfile:1\nFROM x\nRUN --mount=type=bind,source=p,target=/p ls /p\nCOPY --link a b\n".into());
+        assert_eq!(f.syntax.as_deref(), Some("docker/dockerfile:1"));
+        let whats: Vec<_> = f.buildkit_features.iter().map(|b| (b.line, b.what.as_str())).collect();
+        assert_eq!(whats, vec![(3, "RUN --mount"), (4, "COPY --link")]);
+    }
+}

@@ -1,0 +1,125 @@
+//! plan: which images to build, in which waves, with which fully resolved args (the parent's
+//! primary tag injected as the base arg).
+
+use crate::config::schema::did_you_mean;
+use crate::diag::Diagnostic;
+use crate::model::dockerfile::DockerfileCache;
+use crate::model::Project;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One image of the plan, in build order.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedImage {
+    #[serde(skip)]
+    pub index: usize,
+    pub name: String,
+    pub wave: usize,
+    pub tags: Vec<String>,
+    pub depends_on: Vec<String>,
+    /// What the image builds FROM: the parent's primary tag, the explicit base arg, or the
+    /// Dockerfile's literal first FROM; `null` when unknown.
+    pub base: Option<String>,
+    pub args: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub images: Vec<PlannedImage>,
+}
+
+impl Plan {
+    pub fn waves(&self) -> usize {
+        self.images.last().map(|i| i.wave + 1).unwrap_or(0)
+    }
+}
+
+/// `*` matches any run of characters.
+fn glob_match(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == name;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !name.starts_with(first) || !name[first.len()..].ends_with(last) || name.len() < first.len() + last.len() {
+        return false;
+    }
+    let mut rest = &name[first.len()..name.len() - last.len()];
+    for mid in &parts[1..parts.len() - 1] {
+        match rest.find(mid) {
+            Some(i) => rest = &rest[i + mid.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Targets (names or `*` globs) to the selection: the targets and their ancestors. No targets
+/// selects everything.
+pub fn select(project: &Project, targets: &[String]) -> Result<Vec<bool>, Diagnostic> {
+    if targets.is_empty() {
+        return Ok(vec![true; project.images.len()]);
+    }
+    let mut roots = Vec::new();
+    for t in targets {
+        let matched: Vec<usize> = (0..project.images.len()).filter(|&i| glob_match(t, &project.images[i].name)).collect();
+        if matched.is_empty() {
+            let help = match did_you_mean(t, project.names()) {
+                Some(s) => format!("did you mean `{s}`? `adf list` shows every image"),
+                None => "`adf list` shows every image; `*` matches any part of a name (`--target 'cann-*'`)".to_string(),
+            };
+            return Err(Diagnostic::error("unknown-target", format!("no image matches target `{t}`")).help(help));
+        }
+        roots.extend(matched);
+    }
+    Ok(project.dag.closure(&roots))
+}
+
+/// Orders the selection into waves and resolves every image's args. Call only on a project
+/// without errors (no cycles).
+pub fn make(project: &Project, selected: &[bool]) -> Plan {
+    let waves = project.dag.waves(selected, |i| project.images[i].name.as_str());
+    let mut dockerfiles = DockerfileCache::default();
+    let mut images = Vec::new();
+    for (wave, members) in waves.into_iter().enumerate() {
+        for i in members {
+            let img = &project.images[i];
+            let mut args: BTreeMap<String, String> = img.decl.build.args.iter().map(|(k, v)| (k.value.clone(), v.value.clone())).collect();
+            let parent_tag = img.parents.first().and_then(|&p| project.images[p].primary_tag()).map(str::to_string);
+            let base = match &parent_tag {
+                Some(tag) => {
+                    args.insert(img.base_arg.clone(), tag.clone());
+                    Some(tag.clone())
+                }
+                None => args.get(&img.base_arg).cloned().or_else(|| {
+                    dockerfiles.get(&img.dockerfile).and_then(|f| f.first_from.clone()).filter(|f| !f.contains('$'))
+                }),
+            };
+            images.push(PlannedImage {
+                index: i,
+                name: img.name.clone(),
+                wave,
+                tags: img.tags().map(str::to_string).collect(),
+                depends_on: img.decl.depends_on.iter().map(|d| d.value.clone()).collect(),
+                base,
+                args,
+            });
+        }
+    }
+    Plan { images }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("cann-*", "cann-8.2rc1-910b"));
+        assert!(glob_match("*-910b", "yolo-910b"));
+        assert!(glob_match("c*-*-910b", "cann-8.2rc1-910b"));
+        assert!(!glob_match("cann-*", "pytorch-npu"));
+        assert!(glob_match("yolo", "yolo"));
+        assert!(!glob_match("a*a", "a"));
+    }
+}

@@ -1,0 +1,95 @@
+//! Text and JSON renderings of lists and plans (pure: data in, string out).
+
+pub mod graph;
+
+use crate::model::Project;
+use crate::plan::Plan;
+use serde::Serialize;
+
+/// Left-aligned columns separated by two spaces; the last column is not padded.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: Vec<&str>| {
+        let last = cells.len().saturating_sub(1);
+        let mut s = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            s.push_str(cell);
+            if i < last {
+                s.push_str(&" ".repeat(widths[i] - cell.chars().count() + 2));
+            }
+        }
+        out.push_str(s.trim_end());
+        out.push('\n');
+    };
+    line(header.to_vec());
+    for row in rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct ListEntry<'a> {
+    name: &'a str,
+    tags: Vec<&'a str>,
+    depends_on: Vec<&'a str>,
+}
+
+pub fn list_json(p: &Project) -> serde_json::Value {
+    let entries: Vec<ListEntry> = p
+        .images
+        .iter()
+        .map(|i| ListEntry { name: &i.name, tags: i.tags().collect(), depends_on: i.decl.depends_on.iter().map(|d| d.value.as_str()).collect() })
+        .collect();
+    serde_json::json!(entries)
+}
+
+pub fn list_table(p: &Project) -> String {
+    let rows: Vec<Vec<String>> = p
+        .images
+        .iter()
+        .map(|i| {
+            let deps: Vec<&str> = i.decl.depends_on.iter().map(|d| d.value.as_str()).collect();
+            vec![i.name.clone(), i.tags().collect::<Vec<_>>().join(", "), if deps.is_empty() { "-".into() } else { deps.join(", ") }]
+        })
+        .collect();
+    table(&["IMAGE", "TAGS", "DEPENDS ON"], &rows)
+}
+
+pub fn plan_text(plan: &Plan) -> String {
+    let n = plan.images.len();
+    let waves = plan.waves();
+    let mut out = format!(
+        "{n} image{} in {waves} wave{} (images of one wave can build together)\n",
+        if n == 1 { "" } else { "s" },
+        if waves == 1 { "" } else { "s" }
+    );
+    let mut current = usize::MAX;
+    for img in &plan.images {
+        if img.wave != current {
+            current = img.wave;
+            out.push_str(&format!("\nwave {current}\n"));
+        }
+        out.push_str(&format!("  {}  ->  {}\n", img.name, img.tags.join(", ")));
+        let from = match (&img.base, img.depends_on.first()) {
+            (Some(b), Some(parent)) => format!("{b} (from {parent})"),
+            (Some(b), None) => b.clone(),
+            (None, _) => "(as the Dockerfile says)".into(),
+        };
+        out.push_str(&format!("      FROM {from}\n"));
+        if img.depends_on.len() > 1 {
+            out.push_str(&format!("      after {}\n", img.depends_on[1..].join(", ")));
+        }
+        if !img.args.is_empty() {
+            let args: Vec<String> = img.args.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            out.push_str(&format!("      args {}\n", args.join(" ")));
+        }
+    }
+    out
+}
