@@ -18,7 +18,12 @@ pub fn timestamp() -> String {
     let secs = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.parse::<u64>().ok())
-        .unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0));
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0)
+        });
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     // civil-from-days (Howard Hinnant)
@@ -31,17 +36,28 @@ pub fn timestamp() -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}{month:02}{day:02}{:02}{:02}{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{year:04}{month:02}{day:02}{:02}{:02}{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
-fn parse_sets(sets: &[String], diags: &mut Diagnostics) -> std::collections::BTreeMap<String, String> {
+fn parse_sets(
+    sets: &[String],
+    diags: &mut Diagnostics,
+) -> std::collections::BTreeMap<String, String> {
     let mut out = std::collections::BTreeMap::new();
     for s in sets {
         match s.split_once('=') {
             Some((k, v)) if !k.is_empty() => {
                 out.insert(k.to_string(), v.to_string());
             }
-            _ => diags.push(Diagnostic::error("bad-set", format!("`--set {s}` is not NAME=VALUE")).help("for example `--set ARCH=aarch64`")),
+            _ => diags.push(
+                Diagnostic::error("bad-set", format!("`--set {s}` is not NAME=VALUE"))
+                    .help("for example `--set ARCH=aarch64`"),
+            ),
         }
     }
     out
@@ -62,10 +78,19 @@ pub fn config_path(args: &GlobalArgs) -> PathBuf {
 pub fn load(args: &GlobalArgs) -> Loaded {
     let mut diags = Diagnostics::default();
     let mut sources = Sources::default();
-    let vars = VarSources { sets: parse_sets(&args.set, &mut diags), env: std::env::vars().collect(), ..VarSources::default() };
+    let vars = VarSources {
+        sets: parse_sets(&args.set, &mut diags),
+        env: std::env::vars().collect(),
+        ..VarSources::default()
+    };
     let path = config_path(args);
-    let project = config::load(&path, &mut sources, vars, &timestamp(), &mut diags).map(|cfg| model::build(cfg, &mut diags));
-    Loaded { project, diags, sources }
+    let project = config::load(&path, &mut sources, vars, &timestamp(), &mut diags)
+        .map(|cfg| model::build(cfg, &mut diags));
+    Loaded {
+        project,
+        diags,
+        sources,
+    }
 }
 
 pub fn color(stream_is_tty: bool) -> bool {
@@ -81,19 +106,42 @@ pub fn report(loaded: &Loaded, warnings_in_full: bool) {
             shown.push(d.clone());
         }
     }
-    let text = render_human(&shown, &loaded.sources, color(std::io::stderr().is_terminal()));
+    let text = render_human(
+        &shown,
+        &loaded.sources,
+        color(std::io::stderr().is_terminal()),
+    );
     eprint!("{text}");
     let summary = Summary::of(&loaded.diags);
     if !warnings_in_full && summary.errors == 0 && summary.warnings > 0 {
-        eprintln!("adf: {} warning{} (run `adf check` to see them)", summary.warnings, if summary.warnings == 1 { "" } else { "s" });
+        eprintln!(
+            "adf: {} warning{} (run `adf check` to see them)",
+            summary.warnings,
+            if summary.warnings == 1 { "" } else { "s" }
+        );
     }
 }
 
 /// Error codes after which the image graph itself cannot be trusted.
 const STRUCTURAL: &[&str] = &[
-    "yaml-syntax", "yaml-too-deep", "yaml-too-large", "yaml-alias", "yaml-merge", "yaml-complex-key",
-    "yaml-multiple-documents", "duplicate-key", "wrong-type", "unknown-key", "unknown-image", "cycle",
-    "duplicate-image", "interpolation", "no-images", "config-empty", "config-unreadable", "config-not-utf8",
+    "yaml-syntax",
+    "yaml-too-deep",
+    "yaml-too-large",
+    "yaml-alias",
+    "yaml-merge",
+    "yaml-complex-key",
+    "yaml-multiple-documents",
+    "duplicate-key",
+    "wrong-type",
+    "unknown-key",
+    "unknown-image",
+    "cycle",
+    "duplicate-image",
+    "interpolation",
+    "no-images",
+    "config-empty",
+    "config-unreadable",
+    "config-not-utf8",
 ];
 
 /// For read-only views (`list`, `graph`): the project when its graph is sound, even if other
@@ -101,11 +149,19 @@ const STRUCTURAL: &[&str] = &[
 pub fn require_graph(args: &GlobalArgs) -> Result<(Project, bool), i32> {
     let mut loaded = load(args);
     report(&loaded, false);
-    let structural = loaded.diags.sorted().iter().any(|d| d.severity == crate::diag::Severity::Error && STRUCTURAL.contains(&d.code));
+    let structural = loaded
+        .diags
+        .sorted()
+        .iter()
+        .any(|d| d.severity == crate::diag::Severity::Error && STRUCTURAL.contains(&d.code));
     let has_errors = loaded.diags.has_errors();
     if has_errors {
         let s = Summary::of(&loaded.diags);
-        eprintln!("adf: {} error{} (run `adf check`)", s.errors, if s.errors == 1 { "" } else { "s" });
+        eprintln!(
+            "adf: {} error{} (run `adf check`)",
+            s.errors,
+            if s.errors == 1 { "" } else { "s" }
+        );
     }
     match loaded.project.take() {
         Some(p) if !structural => Ok((p, has_errors)),
@@ -119,7 +175,11 @@ pub fn require_clean(args: &GlobalArgs) -> Result<(Project, Loaded), i32> {
     report(&loaded, false);
     if loaded.diags.has_errors() {
         let s = Summary::of(&loaded.diags);
-        eprintln!("adf: {} error{}; nothing done", s.errors, if s.errors == 1 { "" } else { "s" });
+        eprintln!(
+            "adf: {} error{}; nothing done",
+            s.errors,
+            if s.errors == 1 { "" } else { "s" }
+        );
         return Err(super::EXIT_BAD_INPUT);
     }
     match loaded.project.take() {

@@ -12,7 +12,8 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILED: i32 = 1;
 pub const EXIT_BAD_INPUT: i32 = 2;
 
-const ABOUT: &str = "Build layered container images for Ascend NPU (and CPU) AI stacks from one declarative file.";
+const ABOUT: &str =
+    "Build layered container images for Ascend NPU (and CPU) AI stacks from one declarative file.";
 
 const LONG_ABOUT: &str = "\
 adf reads dockerfile-compose.yaml (images with depends_on, build.context/dockerfile/args and tags),
@@ -51,13 +52,17 @@ pub struct GlobalArgs {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// List the images the file declares
-    #[command(after_help = "Examples:\n  adf list\n  adf list --format json | jq -r '.[].name'\n\nJSON: [{name, tags, depends_on}]")]
+    #[command(
+        after_help = "Examples:\n  adf list\n  adf list --format json | jq -r '.[].name'\n\nJSON: [{name, tags, depends_on}]"
+    )]
     List {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
     /// Show how the images depend on each other
-    #[command(after_help = "Examples:\n  adf graph                                  Mermaid for the whole file\n  adf graph --target yolo-910b --format dot | dot -Tsvg > g.svg\n  adf graph --format json\n\nNodes are styled by role: root (no parent), intermediate, leaf (no child).\nJSON: {nodes: [{name, tags, role}], edges: [{from, to}]} (edges go parent -> child)")]
+    #[command(
+        after_help = "Examples:\n  adf graph                                  Mermaid for the whole file\n  adf graph --target yolo-910b --format dot | dot -Tsvg > g.svg\n  adf graph --format json\n\nNodes are styled by role: root (no parent), intermediate, leaf (no child).\nJSON: {nodes: [{name, tags, role}], edges: [{from, to}]} (edges go parent -> child)"
+    )]
     Graph {
         /// Only these images and their ancestors (repeatable; `*` globs)
         #[arg(long = "target", short = 't', value_name = "IMAGE")]
@@ -66,7 +71,9 @@ pub enum Command {
         format: GraphFormat,
     },
     /// Show the build order in waves with every resolved arg
-    #[command(after_help = "Examples:\n  adf plan\n  adf plan --target yolo-910b --target flask-api\n  adf plan --format json\n\nImages of one wave have no dependency on each other and can build in parallel.\nThe parent's primary tag is passed as the base arg (BASE_IMAGE unless base_arg says otherwise).\nJSON: {images: [{name, wave, tags, depends_on, base, args}]} in build order, wave from 0")]
+    #[command(
+        after_help = "Examples:\n  adf plan\n  adf plan --target yolo-910b --target flask-api\n  adf plan --format json\n\nImages of one wave have no dependency on each other and can build in parallel.\nThe parent's primary tag is passed as the base arg (BASE_IMAGE unless base_arg says otherwise).\nJSON: {images: [{name, wave, tags, depends_on, base, args}]} in build order, wave from 0"
+    )]
     Plan {
         /// Only these images and their ancestors (repeatable; `*` globs)
         #[arg(long = "target", short = 't', value_name = "IMAGE")]
@@ -75,7 +82,9 @@ pub enum Command {
         format: TextFormat,
     },
     /// Check the file: schema, references, graph, files, base-image drift, Dockerfile args
-    #[command(after_help = "Examples:\n  adf check\n  adf check --set ARCH=aarch64\n  adf check --format json\n\nEvery problem is reported at once as file:line:col with a fix. Exit 0 when there are\nno errors (warnings are printed), 2 otherwise.\nJSON: {errors, warnings, diagnostics: [{severity, code, message, file, line, column, label, help}]}")]
+    #[command(
+        after_help = "Examples:\n  adf check\n  adf check --set ARCH=aarch64\n  adf check --format json\n\nEvery problem is reported at once as file:line:col with a fix. Exit 0 when there are\nno errors (warnings are printed), 2 otherwise.\nJSON: {errors, warnings, diagnostics: [{severity, code, message, file, line, column, label, help}]}"
+    )]
     Check {
         #[arg(long, value_enum, default_value_t = TextFormat::Text)]
         format: TextFormat,
@@ -111,7 +120,14 @@ fn print_json(v: &serde_json::Value) {
 fn print_diag_error(d: crate::diag::Diagnostic) -> i32 {
     let mut ds = Diagnostics::default();
     ds.push(d);
-    eprint!("{}", crate::diag::render_human(&ds, &Sources::default(), load::color(std::io::stderr().is_terminal())));
+    eprint!(
+        "{}",
+        crate::diag::render_human(
+            &ds,
+            &Sources::default(),
+            load::color(std::io::stderr().is_terminal())
+        )
+    );
     EXIT_BAD_INPUT
 }
 
@@ -140,7 +156,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Graph { targets, format } => match load::require_graph(g) {
             Err(code) => code,
             Ok((p, has_errors)) => match plan::select(&p, &targets) {
-                Err(d) => print_diag_error(d),
+                Err(d) => print_diag_error(*d),
                 Ok(sel) => {
                     match format {
                         GraphFormat::Mermaid => print!("{}", render::graph::mermaid(&p, &sel)),
@@ -154,7 +170,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Plan { targets, format } => match load::require_clean(g) {
             Err(code) => code,
             Ok((p, _)) => match plan::select(&p, &targets) {
-                Err(d) => print_diag_error(d),
+                Err(d) => print_diag_error(*d),
                 Ok(sel) => {
                     let plan = plan::make(&p, &sel);
                     match format {
@@ -178,7 +194,10 @@ fn check(g: &GlobalArgs, format: TextFormat) -> i32 {
             let file = load::config_path(g).display().to_string();
             let images = loaded.project.as_ref().map(|p| p.images.len()).unwrap_or(0);
             let verdict = if summary.errors == 0 { "ok" } else { "FAILED" };
-            println!("{file}: {verdict}: {images} image{}, {summary}", if images == 1 { "" } else { "s" });
+            println!(
+                "{file}: {verdict}: {images} image{}, {summary}",
+                if images == 1 { "" } else { "s" }
+            );
         }
     }
     if summary.errors > 0 {

@@ -22,7 +22,10 @@ pub struct VarSources {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InterpError {
-    Unknown { name: String, suggestion: Option<String> },
+    Unknown {
+        name: String,
+        suggestion: Option<String>,
+    },
     Unclosed,
     BadName(String),
     Unsupported(String),
@@ -60,7 +63,8 @@ impl InterpError {
 
 fn valid_name(n: &str) -> bool {
     let mut chars = n.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Index of the `}` closing an expansion whose body starts `s`, skipping nested `${...}`.
@@ -157,11 +161,13 @@ impl Scope<'_> {
             None => (body, None),
         };
         if !valid_name(name) {
-            return Err(if name.contains([':', '?', '+', '#', '%', '/']) || body.contains(['?', '#', '%']) {
-                InterpError::Unsupported(body.to_string())
-            } else {
-                InterpError::BadName(name.to_string())
-            });
+            return Err(
+                if name.contains([':', '?', '+', '#', '%', '/']) || body.contains(['?', '#', '%']) {
+                    InterpError::Unsupported(body.to_string())
+                } else {
+                    InterpError::BadName(name.to_string())
+                },
+            );
         }
         match self.lookup(name, depth)? {
             Some(v) if !(v.is_empty() && default.is_some()) => Ok(v),
@@ -173,7 +179,8 @@ impl Scope<'_> {
                 },
                 None => Err(InterpError::Unknown {
                     name: name.to_string(),
-                    suggestion: crate::config::schema::did_you_mean(name, self.all_names()).map(str::to_string),
+                    suggestion: crate::config::schema::did_you_mean(name, self.all_names())
+                        .map(str::to_string),
                 }),
             },
         }
@@ -196,11 +203,20 @@ mod tests {
     #[test]
     fn expands_names_defaults_and_dollars() {
         let s = sources();
-        let scope = Scope { sources: &s, matrix: &[] };
-        assert_eq!(scope.expand("${ORG}/cann:${ARCH}").unwrap(), "xuopoj/cann:x86_64");
+        let scope = Scope {
+            sources: &s,
+            matrix: &[],
+        };
+        assert_eq!(
+            scope.expand("${ORG}/cann:${ARCH}").unwrap(),
+            "xuopoj/cann:x86_64"
+        );
         assert_eq!(scope.expand("${REPO}:3.10").unwrap(), "xuopoj/python:3.10");
         assert_eq!(scope.expand("${MISSING:-dflt}").unwrap(), "dflt");
-        assert_eq!(scope.expand("cost $$5 and $HOME").unwrap(), "cost $5 and $HOME");
+        assert_eq!(
+            scope.expand("cost $$5 and $HOME").unwrap(),
+            "cost $5 and $HOME"
+        );
         assert_eq!(scope.expand("${MISSING:-${ORG}}").unwrap(), "xuopoj");
     }
 
@@ -208,13 +224,22 @@ mod tests {
     fn priority_matrix_set_env_default() {
         let mut s = sources();
         s.env.insert("ORG".into(), "from-env".into());
-        let scope = Scope { sources: &s, matrix: &[] };
+        let scope = Scope {
+            sources: &s,
+            matrix: &[],
+        };
         assert_eq!(scope.expand("${ORG}").unwrap(), "from-env");
         s.sets.insert("ORG".into(), "from-set".into());
-        let scope = Scope { sources: &s, matrix: &[] };
+        let scope = Scope {
+            sources: &s,
+            matrix: &[],
+        };
         assert_eq!(scope.expand("${ORG}").unwrap(), "from-set");
         let m = vec![("ORG".to_string(), "from-matrix".to_string())];
-        let scope = Scope { sources: &s, matrix: &m };
+        let scope = Scope {
+            sources: &s,
+            matrix: &m,
+        };
         assert_eq!(scope.expand("${ORG}").unwrap(), "from-matrix");
     }
 
@@ -222,21 +247,41 @@ mod tests {
     fn env_does_not_leak_into_undeclared_names() {
         let mut s = sources();
         s.env.insert("HOSTNAME".into(), "box".into());
-        let scope = Scope { sources: &s, matrix: &[] };
-        assert!(matches!(scope.expand("${HOSTNAME}"), Err(InterpError::Unknown { .. })));
+        let scope = Scope {
+            sources: &s,
+            matrix: &[],
+        };
+        assert!(matches!(
+            scope.expand("${HOSTNAME}"),
+            Err(InterpError::Unknown { .. })
+        ));
         assert_eq!(scope.expand("${HOSTNAME:-x}").unwrap(), "box");
     }
 
     #[test]
     fn errors() {
         let s = sources();
-        let scope = Scope { sources: &s, matrix: &[] };
+        let scope = Scope {
+            sources: &s,
+            matrix: &[],
+        };
         assert_eq!(scope.expand("${ORG"), Err(InterpError::Unclosed));
-        assert!(matches!(scope.expand("${1X}"), Err(InterpError::BadName(_))));
-        assert!(matches!(scope.expand("${X:?boom}"), Err(InterpError::Unsupported(_))));
-        assert!(matches!(scope.expand("${LOOP}"), Err(InterpError::Recursive(_))));
+        assert!(matches!(
+            scope.expand("${1X}"),
+            Err(InterpError::BadName(_))
+        ));
+        assert!(matches!(
+            scope.expand("${X:?boom}"),
+            Err(InterpError::Unsupported(_))
+        ));
+        assert!(matches!(
+            scope.expand("${LOOP}"),
+            Err(InterpError::Recursive(_))
+        ));
         match scope.expand("${ORGG}") {
-            Err(InterpError::Unknown { suggestion, .. }) => assert_eq!(suggestion.as_deref(), Some("ORG")),
+            Err(InterpError::Unknown { suggestion, .. }) => {
+                assert_eq!(suggestion.as_deref(), Some("ORG"))
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -20,7 +20,10 @@ fn for_each_str(img: &mut RawImage, f: &mut dyn FnMut(&mut Str)) {
     img.stack.iter_mut().for_each(|(_, v)| f(v));
     for inst in &mut img.installers {
         f(&mut inst.path);
-        for s in [&mut inst.sha256, &mut inst.url, &mut inst.hint].into_iter().flatten() {
+        for s in [&mut inst.sha256, &mut inst.url, &mut inst.hint]
+            .into_iter()
+            .flatten()
+        {
             f(s);
         }
     }
@@ -31,12 +34,26 @@ fn for_each_str(img: &mut RawImage, f: &mut dyn FnMut(&mut Str)) {
         }
     }
     let b = &mut img.build;
-    for s in [&mut b.context, &mut b.dockerfile, &mut b.target, &mut b.network, &mut b.shm_size].into_iter().flatten() {
+    for s in [
+        &mut b.context,
+        &mut b.dockerfile,
+        &mut b.target,
+        &mut b.network,
+        &mut b.shm_size,
+    ]
+    .into_iter()
+    .flatten()
+    {
         f(s);
     }
     b.args.iter_mut().for_each(|(_, v)| f(v));
     b.labels.iter_mut().for_each(|(_, v)| f(v));
-    for list in [&mut b.platforms, &mut b.secrets, &mut b.cache_from, &mut b.extra_hosts] {
+    for list in [
+        &mut b.platforms,
+        &mut b.secrets,
+        &mut b.cache_from,
+        &mut b.extra_hosts,
+    ] {
         list.iter_mut().for_each(&mut *f);
     }
 }
@@ -44,24 +61,44 @@ fn for_each_str(img: &mut RawImage, f: &mut dyn FnMut(&mut Str)) {
 pub fn interpolate(s: &mut Str, scope: &Scope, diags: &mut Diagnostics) {
     match scope.expand(&s.value) {
         Ok(v) => s.value = v,
-        Err(e) => diags.push(Diagnostic::error("interpolation", e.to_string()).at(s.span, e.to_string()).help(e.help())),
+        Err(e) => diags.push(
+            Diagnostic::error("interpolation", e.to_string())
+                .at(s.span, e.to_string())
+                .help(e.help()),
+        ),
     }
 }
 
 /// One image per matrix combination (one for an image without `matrix:`), every string
 /// interpolated. Reports empty axes and image names that collide after expansion.
-pub fn expand(raw: &RawFile, sources: &VarSources, diags: &mut Diagnostics) -> Vec<(RawImage, Vec<(String, String)>)> {
+pub fn expand(
+    raw: &RawFile,
+    sources: &VarSources,
+    diags: &mut Diagnostics,
+) -> Vec<(RawImage, Vec<(String, String)>)> {
     let mut out = Vec::with_capacity(raw.images.len());
-    let base_scope = Scope { sources, matrix: &[] };
+    let base_scope = Scope {
+        sources,
+        matrix: &[],
+    };
     for img in &raw.images {
         let mut axes: Vec<(String, Vec<String>)> = Vec::new();
         let mut ok = true;
         for (axis, values) in &img.matrix {
             if values.is_empty() {
                 diags.push(
-                    Diagnostic::error("empty-matrix-axis", format!("matrix axis `{}` of image `{}` has no values", axis.value, img.key.value))
-                        .at(axis.span, "empty axis")
-                        .help(format!("list at least one value, e.g. `{}: [910b]`, or remove the axis", axis.value)),
+                    Diagnostic::error(
+                        "empty-matrix-axis",
+                        format!(
+                            "matrix axis `{}` of image `{}` has no values",
+                            axis.value, img.key.value
+                        ),
+                    )
+                    .at(axis.span, "empty axis")
+                    .help(format!(
+                        "list at least one value, e.g. `{}: [910b]`, or remove the axis",
+                        axis.value
+                    )),
                 );
                 ok = false;
                 continue;
@@ -78,7 +115,10 @@ pub fn expand(raw: &RawFile, sources: &VarSources, diags: &mut Diagnostics) -> V
             continue;
         }
         for combo in cartesian(&axes) {
-            let scope = Scope { sources, matrix: &combo };
+            let scope = Scope {
+                sources,
+                matrix: &combo,
+            };
             let mut expanded = img.clone();
             expanded.matrix.clear();
             for_each_str(&mut expanded, &mut |s| interpolate(s, &scope, diags));
@@ -113,11 +153,20 @@ fn report_duplicate_names(images: &[(RawImage, Vec<(String, String)>)], diags: &
             let help = if axes.is_empty() {
                 "give each image a unique name".to_string()
             } else {
-                format!("put every matrix axis into the image name, e.g. `name-{}`", axes.join("-"))
+                format!(
+                    "put every matrix axis into the image name, e.g. `name-{}`",
+                    axes.join("-")
+                )
             };
-            let mut d = Diagnostic::error("duplicate-image", format!("image name `{}` occurs twice after matrix expansion", img.key.value))
-                .at(img.key.span, "expands to a name that already exists")
-                .help(help);
+            let mut d = Diagnostic::error(
+                "duplicate-image",
+                format!(
+                    "image name `{}` occurs twice after matrix expansion",
+                    img.key.value
+                ),
+            )
+            .at(img.key.span, "expands to a name that already exists")
+            .help(help);
             if *prev != img.key.span {
                 d = d.also(*prev, "first defined here");
             }

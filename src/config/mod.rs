@@ -59,8 +59,11 @@ pub fn builtins(vars: &mut VarSources, dir: &Path, timestamp: &str, diags: &mut 
             Some(n) => n,
             None => {
                 diags.push(
-                    Diagnostic::error("bad-arch", format!("`--set ARCH={a}` is not an architecture adf knows"))
-                        .help("use ARCH=x86_64 or ARCH=aarch64 (amd64 and arm64 are accepted too)"),
+                    Diagnostic::error(
+                        "bad-arch",
+                        format!("`--set ARCH={a}` is not an architecture adf knows"),
+                    )
+                    .help("use ARCH=x86_64 or ARCH=aarch64 (amd64 and arm64 are accepted too)"),
                 );
                 host
             }
@@ -69,9 +72,13 @@ pub fn builtins(vars: &mut VarSources, dir: &Path, timestamp: &str, diags: &mut 
     };
     vars.sets.remove("ARCH");
     vars.builtins.insert("ARCH".into(), arch.into());
-    vars.builtins.insert("DOCKER_ARCH".into(), docker_arch(arch).into());
+    vars.builtins
+        .insert("DOCKER_ARCH".into(), docker_arch(arch).into());
     vars.builtins.insert("TIMESTAMP".into(), timestamp.into());
-    vars.builtins.insert("GIT_SHA".into(), git_sha(dir).unwrap_or_else(|| "unknown".into()));
+    vars.builtins.insert(
+        "GIT_SHA".into(),
+        git_sha(dir).unwrap_or_else(|| "unknown".into()),
+    );
 }
 
 /// Reads the current commit from `.git` without starting a process.
@@ -95,7 +102,8 @@ fn git_sha(start: &Path) -> Option<String> {
                         .to_string(),
                 },
             };
-            return (full.len() >= 12 && full.chars().all(|c| c.is_ascii_hexdigit())).then(|| full[..12].to_string());
+            return (full.len() >= 12 && full.chars().all(|c| c.is_ascii_hexdigit()))
+                .then(|| full[..12].to_string());
         }
         if !dir.pop() {
             return None;
@@ -105,7 +113,13 @@ fn git_sha(start: &Path) -> Option<String> {
 
 /// Reads and expands the file at `path`. Returns `None` when nothing usable could be read
 /// (the reason is in `diags`).
-pub fn load(path: &Path, sources: &mut Sources, mut vars: VarSources, timestamp: &str, diags: &mut Diagnostics) -> Option<Config> {
+pub fn load(
+    path: &Path,
+    sources: &mut Sources,
+    mut vars: VarSources,
+    timestamp: &str,
+    diags: &mut Diagnostics,
+) -> Option<Config> {
     let display = path.display().to_string();
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -115,7 +129,10 @@ pub fn load(path: &Path, sources: &mut Sources, mut vars: VarSources, timestamp:
             } else {
                 "check the path and its permissions".to_string()
             };
-            diags.push(Diagnostic::error("config-unreadable", format!("cannot read {display}: {e}")).help(help));
+            diags.push(
+                Diagnostic::error("config-unreadable", format!("cannot read {display}: {e}"))
+                    .help(help),
+            );
             return None;
         }
     };
@@ -123,8 +140,14 @@ pub fn load(path: &Path, sources: &mut Sources, mut vars: VarSources, timestamp:
         Ok(t) => t,
         Err(e) => {
             diags.push(
-                Diagnostic::error("config-not-utf8", format!("{display} is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
-                    .help("save the file as UTF-8; is this really the YAML file?"),
+                Diagnostic::error(
+                    "config-not-utf8",
+                    format!(
+                        "{display} is not UTF-8 text (invalid byte at offset {})",
+                        e.utf8_error().valid_up_to()
+                    ),
+                )
+                .help("save the file as UTF-8; is this really the YAML file?"),
             );
             return None;
         }
@@ -134,7 +157,10 @@ pub fn load(path: &Path, sources: &mut Sources, mut vars: VarSources, timestamp:
     let root = match yaml::parse(file, &text) {
         Ok(Some(root)) => root,
         Ok(None) => {
-            diags.push(Diagnostic::error("config-empty", format!("{display} is empty")).help("declare images under `images:`; `adf init` writes a starting point"));
+            diags.push(
+                Diagnostic::error("config-empty", format!("{display} is empty"))
+                    .help("declare images under `images:`; `adf init` writes a starting point"),
+            );
             return None;
         }
         Err(d) => {
@@ -143,16 +169,29 @@ pub fn load(path: &Path, sources: &mut Sources, mut vars: VarSources, timestamp:
         }
     };
     let raw = schema::read(&root, diags);
-    let dir = path.parent().map(Path::to_path_buf).filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| PathBuf::from("."));
-    vars.declared = raw.variables.iter().map(|(k, v)| (k.value.clone(), v.value.clone())).collect();
+    let dir = path
+        .parent()
+        .map(Path::to_path_buf)
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| PathBuf::from("."));
+    vars.declared = raw
+        .variables
+        .iter()
+        .map(|(k, v)| (k.value.clone(), v.value.clone()))
+        .collect();
     builtins(&mut vars, &dir, timestamp, diags);
-    let scope = interp::Scope { sources: &vars, matrix: &[] };
+    let scope = interp::Scope {
+        sources: &vars,
+        matrix: &[],
+    };
     let mut base_arg = raw.base_arg.clone();
     if let Some(b) = base_arg.as_mut() {
         matrix::interpolate(b, &scope, diags);
     }
     let mut build_flags = raw.build_flags.clone();
-    build_flags.iter_mut().for_each(|f| matrix::interpolate(f, &scope, diags));
+    build_flags
+        .iter_mut()
+        .for_each(|f| matrix::interpolate(f, &scope, diags));
     let mut secrets = raw.secrets.clone();
     for s in &mut secrets {
         for v in [&mut s.file, &mut s.environment].into_iter().flatten() {
@@ -160,5 +199,13 @@ pub fn load(path: &Path, sources: &mut Sources, mut vars: VarSources, timestamp:
         }
     }
     let images = matrix::expand(&raw, &vars, diags);
-    Some(Config { path: path.to_path_buf(), dir, file, base_arg, build_flags, secrets, images })
+    Some(Config {
+        path: path.to_path_buf(),
+        dir,
+        file,
+        base_arg,
+        build_flags,
+        secrets,
+        images,
+    })
 }

@@ -76,14 +76,41 @@ pub struct RawVerify {
     pub expect: Option<Str>,
 }
 
-pub const TOP_KEYS: &[&str] = &["version", "name", "variables", "base_arg", "build_flags", "secrets", "images"];
+pub const TOP_KEYS: &[&str] = &[
+    "version",
+    "name",
+    "variables",
+    "base_arg",
+    "build_flags",
+    "secrets",
+    "images",
+];
 pub const IMAGE_KEYS: &[&str] = &[
-    "depends_on", "build", "tags", "matrix", "base_arg", "stack", "installers", "verify", "build_flags",
+    "depends_on",
+    "build",
+    "tags",
+    "matrix",
+    "base_arg",
+    "stack",
+    "installers",
+    "verify",
+    "build_flags",
     "description",
 ];
 pub const BUILD_KEYS: &[&str] = &[
-    "context", "dockerfile", "args", "target", "platforms", "secrets", "labels", "network", "shm_size",
-    "no_cache", "pull", "cache_from", "extra_hosts",
+    "context",
+    "dockerfile",
+    "args",
+    "target",
+    "platforms",
+    "secrets",
+    "labels",
+    "network",
+    "shm_size",
+    "no_cache",
+    "pull",
+    "cache_from",
+    "extra_hosts",
 ];
 const INSTALLER_KEYS: &[&str] = &["path", "sha256", "url", "hint"];
 const VERIFY_KEYS: &[&str] = &["name", "run", "expect"];
@@ -93,7 +120,12 @@ const SECRET_KEYS: &[&str] = &["file", "environment"];
 pub fn did_you_mean<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     known
         .into_iter()
-        .map(|k| (strsim::jaro_winkler(&word.to_lowercase(), &k.to_lowercase()), k))
+        .map(|k| {
+            (
+                strsim::jaro_winkler(&word.to_lowercase(), &k.to_lowercase()),
+                k,
+            )
+        })
         .filter(|(score, _)| *score >= 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, k)| k)
@@ -106,9 +138,12 @@ struct Reader<'a> {
 impl Reader<'_> {
     fn wrong_shape(&mut self, node: &Node, what: &str, expected: &str, example: &str) {
         self.diags.push(
-            Diagnostic::error("wrong-type", format!("{what} must be {expected}, found {}", node.kind_name()))
-                .at(node.span, format!("expected {expected}"))
-                .help(format!("write it like: {example}")),
+            Diagnostic::error(
+                "wrong-type",
+                format!("{what} must be {expected}, found {}", node.kind_name()),
+            )
+            .at(node.span, format!("expected {expected}"))
+            .help(format!("write it like: {example}")),
         );
     }
 
@@ -124,10 +159,17 @@ impl Reader<'_> {
     }
 
     /// Reports keys not in `known` (keys starting with `x-` are extension fields and ignored).
-    fn known_keys<'n>(&mut self, entries: &'n [(Node, Node)], known: &[&str], section: &str) -> Vec<(&'n str, &'n Node, &'n Node)> {
+    fn known_keys<'n>(
+        &mut self,
+        entries: &'n [(Node, Node)],
+        known: &[&str],
+        section: &str,
+    ) -> Vec<(&'n str, &'n Node, &'n Node)> {
         let mut out = Vec::new();
         for (k, v) in entries {
-            let NodeKind::Scalar { value: key, .. } = &k.kind else { continue };
+            let NodeKind::Scalar { value: key, .. } = &k.kind else {
+                continue;
+            };
             if key.starts_with("x-") {
                 continue;
             }
@@ -135,7 +177,8 @@ impl Reader<'_> {
                 out.push((key.as_str(), k, v));
                 continue;
             }
-            let mut d = Diagnostic::error("unknown-key", format!("unknown key `{key}` in {section}"));
+            let mut d =
+                Diagnostic::error("unknown-key", format!("unknown key `{key}` in {section}"));
             d = match (key.as_str(), did_you_mean(key, known.iter().copied())) {
                 ("services", _) => d.at(k.span, "not an adf key").help("adf reads images from `images:` (compose's `services:` describes containers, not images)"),
                 (_, Some(s)) => d.at(k.span, format!("did you mean `{s}`?")).help(format!("rename it to `{s}`, or prefix it with `x-` to keep it as a note adf ignores")),
@@ -148,7 +191,9 @@ impl Reader<'_> {
 
     fn scalar(&mut self, node: &Node, what: &str, example: &str) -> Option<Str> {
         match &node.kind {
-            NodeKind::Scalar { value, .. } if !node.is_null() => Some(Spanned::new(value.clone(), node.span)),
+            NodeKind::Scalar { value, .. } if !node.is_null() => {
+                Some(Spanned::new(value.clone(), node.span))
+            }
             _ => {
                 self.wrong_shape(node, what, "a string", example);
                 None
@@ -171,8 +216,13 @@ impl Reader<'_> {
     /// A list of strings; a single string is accepted as a one-item list.
     fn strings(&mut self, node: &Node, what: &str, example: &str) -> Vec<Str> {
         match &node.kind {
-            NodeKind::Seq(items) => items.iter().filter_map(|n| self.scalar(n, &format!("each entry of {what}"), example)).collect(),
-            NodeKind::Scalar { .. } if !node.is_null() => self.scalar(node, what, example).into_iter().collect(),
+            NodeKind::Seq(items) => items
+                .iter()
+                .filter_map(|n| self.scalar(n, &format!("each entry of {what}"), example))
+                .collect(),
+            NodeKind::Scalar { .. } if !node.is_null() => {
+                self.scalar(node, what, example).into_iter().collect()
+            }
             _ if node.is_null() => Vec::new(),
             _ => {
                 self.wrong_shape(node, what, "a list of strings", example);
@@ -187,7 +237,9 @@ impl Reader<'_> {
             NodeKind::Map(entries) => {
                 let mut out = Vec::new();
                 for (k, v) in entries {
-                    let Some(key) = self.scalar(k, &format!("a key of {what}"), example) else { continue };
+                    let Some(key) = self.scalar(k, &format!("a key of {what}"), example) else {
+                        continue;
+                    };
                     if v.is_null() {
                         self.diags.push(
                             Diagnostic::error("missing-value", format!("`{}` in {what} has no value", key.value))
@@ -196,7 +248,9 @@ impl Reader<'_> {
                         );
                         continue;
                     }
-                    if let Some(val) = self.scalar(v, &format!("`{}` in {what}", key.value), example) {
+                    if let Some(val) =
+                        self.scalar(v, &format!("`{}` in {what}", key.value), example)
+                    {
                         out.push((key, val));
                     }
                 }
@@ -205,16 +259,31 @@ impl Reader<'_> {
             NodeKind::Seq(items) => {
                 let mut out = Vec::new();
                 for item in items {
-                    let Some(s) = self.scalar(item, &format!("each entry of {what}"), example) else { continue };
+                    let Some(s) = self.scalar(item, &format!("each entry of {what}"), example)
+                    else {
+                        continue;
+                    };
                     match s.value.split_once('=') {
                         Some((k, v)) => {
-                            let key_span = Span { len: k.len().max(1), ..s.span };
-                            out.push((Spanned::new(k.to_string(), key_span), Spanned::new(v.to_string(), s.span)));
+                            let key_span = Span {
+                                len: k.len().max(1),
+                                ..s.span
+                            };
+                            out.push((
+                                Spanned::new(k.to_string(), key_span),
+                                Spanned::new(v.to_string(), s.span),
+                            ));
                         }
                         None => self.diags.push(
-                            Diagnostic::error("missing-value", format!("`{}` in {what} has no `=value`", s.value))
-                                .at(s.span, "expected KEY=value")
-                                .help(format!("write it as `{}=...` or use the mapping form", s.value)),
+                            Diagnostic::error(
+                                "missing-value",
+                                format!("`{}` in {what} has no `=value`", s.value),
+                            )
+                            .at(s.span, "expected KEY=value")
+                            .help(format!(
+                                "write it as `{}=...` or use the mapping form",
+                                s.value
+                            )),
                         ),
                     }
                 }
@@ -233,14 +302,22 @@ impl Reader<'_> {
 pub fn read(root: &Node, diags: &mut Diagnostics) -> RawFile {
     let mut r = Reader { diags };
     let mut file = RawFile::default();
-    let top = r.map(root, "the file", "images:\n  python-3.10:\n    build: {context: ., dockerfile: Dockerfile}");
+    let top = r.map(
+        root,
+        "the file",
+        "images:\n  python-3.10:\n    build: {context: ., dockerfile: Dockerfile}",
+    );
     let mut saw_images = false;
     for (key, k, v) in r.known_keys(top, TOP_KEYS, "the top level") {
         match key {
             "version" | "name" => {}
-            "variables" => file.variables = r.pairs(v, "variables", "variables: {REGISTRY: xuopoj}"),
+            "variables" => {
+                file.variables = r.pairs(v, "variables", "variables: {REGISTRY: xuopoj}")
+            }
             "base_arg" => file.base_arg = r.scalar(v, "base_arg", "base_arg: BASE_IMAGE"),
-            "build_flags" => file.build_flags = r.strings(v, "build_flags", "build_flags: [--network, host]"),
+            "build_flags" => {
+                file.build_flags = r.strings(v, "build_flags", "build_flags: [--network, host]")
+            }
             "secrets" => file.secrets = read_secret_sources(&mut r, v),
             "images" => {
                 saw_images = true;
@@ -267,13 +344,25 @@ pub fn read(root: &Node, diags: &mut Diagnostics) -> RawFile {
 
 fn read_secret_sources(r: &mut Reader, node: &Node) -> Vec<RawSecretSource> {
     let mut out = Vec::new();
-    for (k, v) in r.map(node, "secrets", "secrets:\n  ca: {file: /etc/ssl/certs/ca-certificates.crt}") {
-        let Some(id) = r.scalar(k, "a secret name", "ca") else { continue };
-        let mut s = RawSecretSource { id, file: None, environment: None };
+    for (k, v) in r.map(
+        node,
+        "secrets",
+        "secrets:\n  ca: {file: /etc/ssl/certs/ca-certificates.crt}",
+    ) {
+        let Some(id) = r.scalar(k, "a secret name", "ca") else {
+            continue;
+        };
+        let mut s = RawSecretSource {
+            id,
+            file: None,
+            environment: None,
+        };
         let entries = r.map(v, "a secret", "{file: PATH} or {environment: VAR}");
         for (key, _, val) in r.known_keys(entries, SECRET_KEYS, "a secret") {
             match key {
-                "file" => s.file = r.scalar(val, "file", "file: /etc/ssl/certs/ca-certificates.crt"),
+                "file" => {
+                    s.file = r.scalar(val, "file", "file: /etc/ssl/certs/ca-certificates.crt")
+                }
                 _ => s.environment = r.scalar(val, "environment", "environment: HTTPS_PROXY"),
             }
         }
@@ -291,8 +380,15 @@ fn read_secret_sources(r: &mut Reader, node: &Node) -> Vec<RawSecretSource> {
 
 fn read_image(r: &mut Reader, key_node: &Node, node: &Node) -> Option<RawImage> {
     let key = r.scalar(key_node, "an image name", "python-3.10")?;
-    let mut img = RawImage { key, ..RawImage::default() };
-    let entries = r.map(node, &format!("image `{}`", img.key.value), "build: {context: ., dockerfile: Dockerfile}");
+    let mut img = RawImage {
+        key,
+        ..RawImage::default()
+    };
+    let entries = r.map(
+        node,
+        &format!("image `{}`", img.key.value),
+        "build: {context: ., dockerfile: Dockerfile}",
+    );
     let section = format!("image `{}`", img.key.value);
     img.build.span = Some(img.key.span);
     for (k, kn, v) in r.known_keys(entries, IMAGE_KEYS, &section) {
@@ -300,7 +396,12 @@ fn read_image(r: &mut Reader, key_node: &Node, node: &Node) -> Option<RawImage> 
             "depends_on" => {
                 // compose also allows a mapping `{name: {condition: ...}}`: take its keys.
                 img.depends_on = match &v.kind {
-                    NodeKind::Map(m) => m.iter().filter_map(|(dk, _)| r.scalar(dk, "depends_on", "depends_on: [python-3.10]")).collect(),
+                    NodeKind::Map(m) => m
+                        .iter()
+                        .filter_map(|(dk, _)| {
+                            r.scalar(dk, "depends_on", "depends_on: [python-3.10]")
+                        })
+                        .collect(),
                     _ => r.strings(v, "depends_on", "depends_on: [python-3.10]"),
                 }
             }
@@ -308,11 +409,22 @@ fn read_image(r: &mut Reader, key_node: &Node, node: &Node) -> Option<RawImage> 
             "tags" => img.tags = r.strings(v, "tags", "tags: [\"org/python:3.10\"]"),
             "matrix" => {
                 for (ak, av) in r.map(v, "matrix", "matrix: {chip: [910b, 310p]}") {
-                    let Some(axis) = r.scalar(ak, "a matrix axis", "chip") else { continue };
+                    let Some(axis) = r.scalar(ak, "a matrix axis", "chip") else {
+                        continue;
+                    };
                     let values = match &av.kind {
-                        NodeKind::Seq(_) => r.strings(av, &format!("matrix axis `{}`", axis.value), "chip: [910b, 310p]"),
+                        NodeKind::Seq(_) => r.strings(
+                            av,
+                            &format!("matrix axis `{}`", axis.value),
+                            "chip: [910b, 310p]",
+                        ),
                         _ => {
-                            r.wrong_shape(av, &format!("matrix axis `{}`", axis.value), "a list of values", "chip: [910b, 310p]");
+                            r.wrong_shape(
+                                av,
+                                &format!("matrix axis `{}`", axis.value),
+                                "a list of values",
+                                "chip: [910b, 310p]",
+                            );
                             continue;
                         }
                     };
@@ -323,7 +435,9 @@ fn read_image(r: &mut Reader, key_node: &Node, node: &Node) -> Option<RawImage> 
             "stack" => img.stack = r.pairs(v, "stack", "stack: {python: \"3.10\", cann: 8.2.RC1}"),
             "installers" => img.installers = read_installers(r, v),
             "verify" => img.verify = read_verify(r, v),
-            "build_flags" => img.build_flags = r.strings(v, "build_flags", "build_flags: [--network, host]"),
+            "build_flags" => {
+                img.build_flags = r.strings(v, "build_flags", "build_flags: [--network, host]")
+            }
             _ => img.description = r.scalar(v, "description", "description: CANN toolkit for 910B"),
         }
     }
@@ -341,10 +455,18 @@ fn read_build(r: &mut Reader, key_node: &Node, node: &Node, build: &mut RawBuild
     for (k, _, v) in r.known_keys(entries, BUILD_KEYS, "build") {
         match k {
             "context" => build.context = r.scalar(v, "build.context", "context: ."),
-            "dockerfile" => build.dockerfile = r.scalar(v, "build.dockerfile", "dockerfile: dockerfiles/python.dockerfile"),
+            "dockerfile" => {
+                build.dockerfile = r.scalar(
+                    v,
+                    "build.dockerfile",
+                    "dockerfile: dockerfiles/python.dockerfile",
+                )
+            }
             "args" => build.args = r.pairs(v, "build.args", "args: {PYTHON_VERSION: \"3.10\"}"),
             "target" => build.target = r.scalar(v, "build.target", "target: runtime"),
-            "platforms" => build.platforms = r.strings(v, "build.platforms", "platforms: [linux/arm64]"),
+            "platforms" => {
+                build.platforms = r.strings(v, "build.platforms", "platforms: [linux/arm64]")
+            }
             "secrets" => {
                 build.secrets = match &v.kind {
                     // long form: [{source: ca, target: ...}] → the source names
@@ -361,13 +483,27 @@ fn read_build(r: &mut Reader, key_node: &Node, node: &Node, build: &mut RawBuild
                     _ => r.strings(v, "build.secrets", "secrets: [ca]"),
                 }
             }
-            "labels" => build.labels = r.pairs(v, "build.labels", "labels: {org.opencontainers.image.vendor: me}"),
+            "labels" => {
+                build.labels = r.pairs(
+                    v,
+                    "build.labels",
+                    "labels: {org.opencontainers.image.vendor: me}",
+                )
+            }
             "network" => build.network = r.scalar(v, "build.network", "network: host"),
             "shm_size" => build.shm_size = r.scalar(v, "build.shm_size", "shm_size: 2g"),
             "no_cache" => build.no_cache = r.bool(v, "no_cache"),
             "pull" => build.pull = r.bool(v, "pull"),
-            "cache_from" => build.cache_from = r.strings(v, "build.cache_from", "cache_from: [org/app:cache]"),
-            _ => build.extra_hosts = r.strings(v, "build.extra_hosts", "extra_hosts: [\"mirror:127.0.0.1\"]"),
+            "cache_from" => {
+                build.cache_from = r.strings(v, "build.cache_from", "cache_from: [org/app:cache]")
+            }
+            _ => {
+                build.extra_hosts = r.strings(
+                    v,
+                    "build.extra_hosts",
+                    "extra_hosts: [\"mirror:127.0.0.1\"]",
+                )
+            }
         }
     }
 }
@@ -407,7 +543,8 @@ fn read_installers(r: &mut Reader, node: &Node) -> Vec<RawInstaller> {
 }
 
 fn read_verify(r: &mut Reader, node: &Node) -> Vec<RawVerify> {
-    let example = "verify:\n  - name: torch imports\n    run: python -c 'import torch'\n    expect: \"^$\"";
+    let example =
+        "verify:\n  - name: torch imports\n    run: python -c 'import torch'\n    expect: \"^$\"";
     let NodeKind::Seq(items) = &node.kind else {
         if !node.is_null() {
             r.wrong_shape(node, "verify", "a list", example);
@@ -419,7 +556,12 @@ fn read_verify(r: &mut Reader, node: &Node) -> Vec<RawVerify> {
         // short form: `- python --version`
         if let NodeKind::Scalar { .. } = item.kind {
             if let Some(run) = r.scalar(item, "a verify command", example) {
-                out.push(RawVerify { span: item.span, name: None, run, expect: None });
+                out.push(RawVerify {
+                    span: item.span,
+                    name: None,
+                    run,
+                    expect: None,
+                });
             }
             continue;
         }
@@ -434,11 +576,18 @@ fn read_verify(r: &mut Reader, node: &Node) -> Vec<RawVerify> {
             }
         }
         match run {
-            Some(run) => out.push(RawVerify { span: item.span, name, run, expect }),
+            Some(run) => out.push(RawVerify {
+                span: item.span,
+                name,
+                run,
+                expect,
+            }),
             None => r.diags.push(
                 Diagnostic::error("missing-key", "verify check without `run`")
                     .at(item.span, "needs `run`")
-                    .help("add the command to run in the image, e.g. `run: python -c 'import torch'`"),
+                    .help(
+                        "add the command to run in the image, e.g. `run: python -c 'import torch'`",
+                    ),
             ),
         }
     }

@@ -17,7 +17,10 @@ pub const MAX_NODES: usize = 5_000_000;
 #[derive(Clone, Debug, PartialEq)]
 pub enum NodeKind {
     /// `plain` is false for quoted and block scalars: only plain scalars can be null or bool.
-    Scalar { value: String, plain: bool },
+    Scalar {
+        value: String,
+        plain: bool,
+    },
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
 }
@@ -70,8 +73,17 @@ impl<'a> Offsets<'a> {
 }
 
 enum Frame {
-    Seq { start: usize, anchor: usize, items: Vec<Node> },
-    Map { start: usize, anchor: usize, entries: Vec<(Node, Node)>, pending_key: Option<Node> },
+    Seq {
+        start: usize,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        start: usize,
+        anchor: usize,
+        entries: Vec<(Node, Node)>,
+        pending_key: Option<Node>,
+    },
 }
 
 struct Builder<'a> {
@@ -87,7 +99,11 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     fn span_at(&self, byte: usize, len: usize) -> Span {
-        Span { file: self.file, offset: byte, len }
+        Span {
+            file: self.file,
+            offset: byte,
+            len,
+        }
     }
 
     fn fail(&mut self, d: Diagnostic) {
@@ -124,7 +140,11 @@ impl Builder<'_> {
                 }
             }
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, pending_key, .. }) => match pending_key.take() {
+            Some(Frame::Map {
+                entries,
+                pending_key,
+                ..
+            }) => match pending_key.take() {
                 None => *pending_key = Some(node),
                 Some(key) => entries.push((key, node)),
             },
@@ -148,7 +168,12 @@ fn node_count(n: &Node) -> usize {
     match &n.kind {
         NodeKind::Scalar { .. } => 1,
         NodeKind::Seq(items) => 1 + items.iter().map(node_count).sum::<usize>(),
-        NodeKind::Map(entries) => 1 + entries.iter().map(|(k, v)| node_count(k) + node_count(v)).sum::<usize>(),
+        NodeKind::Map(entries) => {
+            1 + entries
+                .iter()
+                .map(|(k, v)| node_count(k) + node_count(v))
+                .sum::<usize>()
+        }
     }
 }
 
@@ -163,36 +188,89 @@ impl MarkedEventReceiver for Builder<'_> {
                 if self.documents > 1 {
                     let span = self.span_at(self.offsets.byte(marker.index()), 3);
                     self.fail(
-                        Diagnostic::error("yaml-multiple-documents", "the file holds more than one YAML document")
-                            .at(span, "second document starts here")
-                            .help("keep every image under one `images:` mapping in a single document"),
+                        Diagnostic::error(
+                            "yaml-multiple-documents",
+                            "the file holds more than one YAML document",
+                        )
+                        .at(span, "second document starts here")
+                        .help("keep every image under one `images:` mapping in a single document"),
                     );
                 }
             }
             Event::Scalar(value, style, anchor, _tag) => {
                 let span = self.scalar_span(&marker, &value, style);
                 let plain = style == TScalarStyle::Plain;
-                self.add(Node { span, kind: NodeKind::Scalar { value, plain } }, anchor);
+                self.add(
+                    Node {
+                        span,
+                        kind: NodeKind::Scalar { value, plain },
+                    },
+                    anchor,
+                );
             }
             Event::SequenceStart(anchor, _) => {
                 let start = self.offsets.byte(marker.index());
-                self.open(Frame::Seq { start, anchor, items: Vec::new() }, &marker);
+                self.open(
+                    Frame::Seq {
+                        start,
+                        anchor,
+                        items: Vec::new(),
+                    },
+                    &marker,
+                );
             }
             Event::MappingStart(anchor, _) => {
                 let start = self.offsets.byte(marker.index());
-                self.open(Frame::Map { start, anchor, entries: Vec::new(), pending_key: None }, &marker);
+                self.open(
+                    Frame::Map {
+                        start,
+                        anchor,
+                        entries: Vec::new(),
+                        pending_key: None,
+                    },
+                    &marker,
+                );
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                let Some(frame) = self.stack.pop() else { return };
+                let Some(frame) = self.stack.pop() else {
+                    return;
+                };
                 let (node, anchor) = match frame {
-                    Frame::Seq { start, anchor, items } => {
-                        let span = items.first().map(|n| n.span).unwrap_or(self.span_at(start, 1));
-                        (Node { span, kind: NodeKind::Seq(items) }, anchor)
+                    Frame::Seq {
+                        start,
+                        anchor,
+                        items,
+                    } => {
+                        let span = items
+                            .first()
+                            .map(|n| n.span)
+                            .unwrap_or(self.span_at(start, 1));
+                        (
+                            Node {
+                                span,
+                                kind: NodeKind::Seq(items),
+                            },
+                            anchor,
+                        )
                     }
-                    Frame::Map { start, anchor, entries, .. } => {
-                        let span = entries.first().map(|(k, _)| k.span).unwrap_or(self.span_at(start, 1));
+                    Frame::Map {
+                        start,
+                        anchor,
+                        entries,
+                        ..
+                    } => {
+                        let span = entries
+                            .first()
+                            .map(|(k, _)| k.span)
+                            .unwrap_or(self.span_at(start, 1));
                         match merge_and_check(entries) {
-                            Ok(entries) => (Node { span, kind: NodeKind::Map(entries) }, anchor),
+                            Ok(entries) => (
+                                Node {
+                                    span,
+                                    kind: NodeKind::Map(entries),
+                                },
+                                anchor,
+                            ),
                             Err(d) => return self.fail(*d),
                         }
                     }
@@ -201,18 +279,32 @@ impl MarkedEventReceiver for Builder<'_> {
             }
             Event::Alias(id) => {
                 let span = self.span_at(self.offsets.byte(marker.index()), 1);
-                let Some(node) = self.anchors.iter().rev().find(|(a, _)| *a == id).map(|(_, n)| n.clone()) else {
-                    return self.fail(Diagnostic::error("yaml-alias", "alias refers to an unknown anchor").at(span, "unknown anchor"));
+                let Some(node) = self
+                    .anchors
+                    .iter()
+                    .rev()
+                    .find(|(a, _)| *a == id)
+                    .map(|(_, n)| n.clone())
+                else {
+                    return self.fail(
+                        Diagnostic::error("yaml-alias", "alias refers to an unknown anchor")
+                            .at(span, "unknown anchor"),
+                    );
                 };
                 self.nodes += node_count(&node);
                 if self.nodes > MAX_NODES {
                     return self.fail(
                         Diagnostic::error("yaml-too-large", "aliases expand to too many nodes")
                             .at(span, "expansion passes the limit here")
-                            .help(format!("adf stops at {MAX_NODES} nodes; reduce nested aliases")),
+                            .help(format!(
+                                "adf stops at {MAX_NODES} nodes; reduce nested aliases"
+                            )),
                     );
                 }
-                let node = Node { span, kind: node.kind };
+                let node = Node {
+                    span,
+                    kind: node.kind,
+                };
                 self.add(node, 0);
             }
             Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => {}
@@ -247,8 +339,11 @@ fn merge_and_check(entries: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, Box<
                     .collect(),
                 _ => {
                     return Err(Box::new(
-                        Diagnostic::error("yaml-merge", "`<<` must merge a mapping or a list of mappings")
-                            .at(value.span, "not a mapping"),
+                        Diagnostic::error(
+                            "yaml-merge",
+                            "`<<` must merge a mapping or a list of mappings",
+                        )
+                        .at(value.span, "not a mapping"),
                     ))
                 }
             };
@@ -298,12 +393,32 @@ pub fn parse(file: FileId, text: &str) -> Result<Option<Node>, Box<Diagnostic>> 
     }
     if let Err(e) = result {
         let m = e.marker();
-        let start = builder.offsets.byte(m.index());
-        let span = Span { file, offset: start, len: 1 };
+        let mut start = builder.offsets.byte(m.index());
+        if start >= text.trim_end().len() {
+            // at end of input: point at the last thing written, so the snippet shows it
+            let end = text.trim_end().len();
+            start = text[..end]
+                .char_indices()
+                .last()
+                .map(|(i, _)| i)
+                .unwrap_or(0);
+        }
+        let span = Span {
+            file,
+            offset: start,
+            len: 1,
+        };
+        let unquoted_interpolation = text.get(start.saturating_sub(1)..start + 1) == Some("${")
+            || text.get(start..start + 2) == Some("${");
+        let help = if unquoted_interpolation {
+            "inside `[...]` or `{...}` YAML reads `{` as a mapping: quote the string, e.g. `[\"cann-${chip}\"]`"
+        } else {
+            "check indentation, a missing `:` or an unclosed bracket or quote near this position"
+        };
         return Err(Box::new(
             Diagnostic::error("yaml-syntax", format!("YAML syntax error: {}", e.info()))
                 .at(span, "here")
-                .help("check indentation, a missing `:` or an unclosed bracket or quote near this position"),
+                .help(help),
         ));
     }
     Ok(builder.root)
@@ -314,7 +429,9 @@ mod tests {
     use super::*;
 
     fn parse_ok(src: &str) -> Node {
-        parse(FileId(0), src).expect("parses").expect("has a document")
+        parse(FileId(0), src)
+            .expect("parses")
+            .expect("has a document")
     }
 
     fn map_keys(n: &Node) -> Vec<String> {
@@ -334,19 +451,32 @@ mod tests {
     fn spans_point_at_scalars() {
         let src = "images:\n  python:\n    tags: [\"a/b:1\"]\n";
         let root = parse_ok(src);
-        let NodeKind::Map(m) = &root.kind else { panic!("map") };
-        let NodeKind::Map(images) = &m[0].1.kind else { panic!("map") };
+        let NodeKind::Map(m) = &root.kind else {
+            panic!("map")
+        };
+        let NodeKind::Map(images) = &m[0].1.kind else {
+            panic!("map")
+        };
         assert_eq!(&src[images[0].0.span.offset..][..6], "python");
-        let NodeKind::Map(py) = &images[0].1.kind else { panic!("map") };
-        let NodeKind::Seq(tags) = &py[0].1.kind else { panic!("seq") };
-        assert_eq!(&src[tags[0].span.offset..tags[0].span.offset + tags[0].span.len], "\"a/b:1\"");
+        let NodeKind::Map(py) = &images[0].1.kind else {
+            panic!("map")
+        };
+        let NodeKind::Seq(tags) = &py[0].1.kind else {
+            panic!("seq")
+        };
+        assert_eq!(
+            &src[tags[0].span.offset..tags[0].span.offset + tags[0].span.len],
+            "\"a/b:1\""
+        );
     }
 
     #[test]
     fn non_ascii_comments_keep_byte_offsets() {
         let src = "# 镜像定义\nimages:\n  python: {}\n";
         let root = parse_ok(src);
-        let NodeKind::Map(m) = &root.kind else { panic!("map") };
+        let NodeKind::Map(m) = &root.kind else {
+            panic!("map")
+        };
         assert_eq!(&src[m[0].0.span.offset..][..6], "images");
     }
 
@@ -361,7 +491,9 @@ mod tests {
     fn anchors_and_merge_keys() {
         let src = "x-base: &base\n  a: 1\n  b: 2\nimg:\n  <<: *base\n  b: 3\n";
         let root = parse_ok(src);
-        let NodeKind::Map(m) = &root.kind else { panic!("map") };
+        let NodeKind::Map(m) = &root.kind else {
+            panic!("map")
+        };
         assert_eq!(map_keys(&m[1].1), vec!["b", "a"]);
     }
 
@@ -376,7 +508,11 @@ mod tests {
     fn deep_nesting_is_rejected() {
         let src = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
         let err = parse(FileId(0), &src).unwrap_err();
-        assert!(err.code == "yaml-too-deep" || err.code == "yaml-syntax", "{}", err.code);
+        assert!(
+            err.code == "yaml-too-deep" || err.code == "yaml-syntax",
+            "{}",
+            err.code
+        );
     }
 
     #[test]

@@ -50,7 +50,10 @@ pub struct Sources {
 
 impl Sources {
     pub fn add(&mut self, name: impl Into<String>, text: String) -> FileId {
-        self.files.push(SourceFile { name: name.into(), text: Arc::new(text) });
+        self.files.push(SourceFile {
+            name: name.into(),
+            text: Arc::new(text),
+        });
         FileId((self.files.len() - 1) as u32)
     }
 
@@ -107,16 +110,25 @@ impl Diagnostic {
     }
 
     pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, message) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
     }
 
     pub fn at(mut self, span: Span, text: impl Into<String>) -> Self {
-        self.primary = Some(Label { span, text: text.into() });
+        self.primary = Some(Label {
+            span,
+            text: text.into(),
+        });
         self
     }
 
     pub fn also(mut self, span: Span, text: impl Into<String>) -> Self {
-        self.secondary.push(Label { span, text: text.into() });
+        self.secondary.push(Label {
+            span,
+            text: text.into(),
+        });
         self
     }
 
@@ -161,7 +173,12 @@ impl Diagnostics {
     /// Sorted by file position, errors and warnings interleaved as they appear in the file.
     pub fn sorted(&self) -> Vec<&Diagnostic> {
         let mut v: Vec<&Diagnostic> = self.items.iter().collect();
-        v.sort_by_key(|d| (d.primary.as_ref().map(|l| (l.span.file, l.span.offset)), d.severity));
+        v.sort_by_key(|d| {
+            (
+                d.primary.as_ref().map(|l| (l.span.file, l.span.offset)),
+                d.severity,
+            )
+        });
         v
     }
 }

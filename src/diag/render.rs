@@ -19,7 +19,9 @@ impl SourceCode for SharedText {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        self.0.as_str().read_span(span, context_lines_before, context_lines_after)
+        self.0
+            .as_str()
+            .read_span(span, context_lines_before, context_lines_after)
     }
 }
 
@@ -52,7 +54,10 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diag.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.diag
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -89,22 +94,37 @@ pub struct Summary {
 
 impl Summary {
     pub fn of(diags: &Diagnostics) -> Self {
-        Summary { errors: diags.count(Severity::Error), warnings: diags.count(Severity::Warning) }
+        Summary {
+            errors: diags.count(Severity::Error),
+            warnings: diags.count(Severity::Warning),
+        }
     }
 }
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-        write!(f, "{}, {}", plural(self.errors, "error"), plural(self.warnings, "warning"))
+        write!(
+            f,
+            "{}, {}",
+            plural(self.errors, "error"),
+            plural(self.warnings, "warning")
+        )
     }
 }
 
 /// Renders every diagnostic, sorted by position, as `severity[code]: message` followed by a
 /// `file:line:col` snippet with a caret and the `help:` line.
 pub fn render_human(diags: &Diagnostics, sources: &Sources, color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(120).with_wrap_lines(false).with_links(false);
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(120)
+        .with_wrap_lines(false)
+        .with_links(false);
     let mut out = String::new();
     for diag in diags.sorted() {
         let source = diag.primary.as_ref().map(|l| {
@@ -118,13 +138,21 @@ pub fn render_human(diags: &Diagnostics, sources: &Sources, color: bool) -> Stri
         let mut header = format!("{word}[{}]: {}", diag.code, diag.message);
         // Labels pointing into another file cannot share the snippet: name them in the text.
         if let Some(primary) = &diag.primary {
-            for l in diag.secondary.iter().filter(|l| l.span.file != primary.span.file) {
+            for l in diag
+                .secondary
+                .iter()
+                .filter(|l| l.span.file != primary.span.file)
+            {
                 let (line, col) = sources.line_col(l.span);
                 let name = &sources.get(l.span.file).name;
                 header.push_str(&format!("\n    note: {name}:{line}:{col}: {}", l.text));
             }
         }
-        let report = Report { diag, source, header };
+        let report = Report {
+            diag,
+            source,
+            header,
+        };
         if handler.render_report(&mut out, &report).is_err() {
             out.push_str(&report.header);
         }
@@ -151,7 +179,12 @@ pub fn render_json(diags: &Diagnostics, sources: &Sources) -> serde_json::Value 
         .sorted()
         .into_iter()
         .map(|d| {
-            let pos = d.primary.as_ref().map(|l| (sources.get(l.span.file).name.as_str(), sources.line_col(l.span)));
+            let pos = d.primary.as_ref().map(|l| {
+                (
+                    sources.get(l.span.file).name.as_str(),
+                    sources.line_col(l.span),
+                )
+            });
             JsonDiagnostic {
                 severity: d.severity,
                 code: d.code,
@@ -159,7 +192,11 @@ pub fn render_json(diags: &Diagnostics, sources: &Sources) -> serde_json::Value 
                 file: pos.map(|p| p.0),
                 line: pos.map(|p| p.1 .0),
                 column: pos.map(|p| p.1 .1),
-                label: d.primary.as_ref().map(|l| l.text.as_str()).filter(|t| !t.is_empty()),
+                label: d
+                    .primary
+                    .as_ref()
+                    .map(|l| l.text.as_str())
+                    .filter(|t| !t.is_empty()),
                 help: d.help.as_deref(),
             }
         })

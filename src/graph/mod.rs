@@ -67,14 +67,20 @@ impl Dag {
                 continue;
             }
             let members: BTreeSet<usize> = scc.iter().copied().collect();
-            let Some(&start) = scc.iter().min_by_key(|&&i| key(i)) else { continue };
+            let Some(&start) = scc.iter().min_by_key(|&&i| key(i)) else {
+                continue;
+            };
             // BFS along depends_on edges inside the component, from `start` back to `start`:
             // the shortest cycle through it. `reached_from[p] = u` means p was reached from u.
             let mut reached_from = vec![usize::MAX; self.len()];
             let mut queue = std::collections::VecDeque::from([start]);
             let mut last = None;
             'bfs: while let Some(u) = queue.pop_front() {
-                let mut next: Vec<usize> = self.parents[u].iter().copied().filter(|p| members.contains(p)).collect();
+                let mut next: Vec<usize> = self.parents[u]
+                    .iter()
+                    .copied()
+                    .filter(|p| members.contains(p))
+                    .collect();
                 next.sort_by_key(|&i| key(i));
                 for p in next {
                     if p == start {
@@ -174,7 +180,9 @@ impl Dag {
         for i in (0..n).filter(|&i| selected[i]) {
             indegree[i] = self.parents[i].iter().filter(|&&p| selected[p]).count();
         }
-        let mut current: Vec<usize> = (0..n).filter(|&i| selected[i] && indegree[i] == 0).collect();
+        let mut current: Vec<usize> = (0..n)
+            .filter(|&i| selected[i] && indegree[i] == 0)
+            .collect();
         let mut waves = Vec::new();
         while !current.is_empty() {
             current.sort_by_key(|&i| key(i));
@@ -218,7 +226,14 @@ mod tests {
     #[test]
     fn waves_break_ties_by_key() {
         let dag = sample();
-        let names = ["python", "cann-910b", "cann-310p", "torch-910b", "yolo-910b", "flask"];
+        let names = [
+            "python",
+            "cann-910b",
+            "cann-310p",
+            "torch-910b",
+            "yolo-910b",
+            "flask",
+        ];
         let waves = dag.waves(&[true; 6], |i| names[i]);
         assert_eq!(waves, vec![vec![0], vec![2, 1, 5], vec![3], vec![4]]);
     }
@@ -247,7 +262,11 @@ mod tests {
         // a(0) -> b(1) -> c(2) -> a ; d(3) self loop ; e(4) depends on a
         let dag = Dag::new(vec![vec![1], vec![2], vec![0], vec![3], vec![0]]);
         let names = ["a", "b", "c", "d", "e"];
-        let cycles: Vec<Vec<&str>> = dag.cycles(|i| names[i]).into_iter().map(|c| c.into_iter().map(|i| names[i]).collect()).collect();
+        let cycles: Vec<Vec<&str>> = dag
+            .cycles(|i| names[i])
+            .into_iter()
+            .map(|c| c.into_iter().map(|i| names[i]).collect())
+            .collect();
         assert_eq!(cycles, vec![vec!["a", "b", "c", "a"], vec!["d", "d"]]);
     }
 
@@ -255,14 +274,22 @@ mod tests {
     fn two_node_cycle() {
         let dag = Dag::new(vec![vec![1], vec![0]]);
         let names = ["x", "y"];
-        let c: Vec<Vec<&str>> = dag.cycles(|i| names[i]).into_iter().map(|c| c.into_iter().map(|i| names[i]).collect()).collect();
+        let c: Vec<Vec<&str>> = dag
+            .cycles(|i| names[i])
+            .into_iter()
+            .map(|c| c.into_iter().map(|i| names[i]).collect())
+            .collect();
         assert_eq!(c, vec![vec!["x", "y", "x"]]);
     }
 
     #[test]
     fn waves_on_a_long_chain_do_not_recurse() {
         let n = 100_000;
-        let dag = Dag::new((0..n).map(|i| if i == 0 { vec![] } else { vec![i - 1] }).collect());
+        let dag = Dag::new(
+            (0..n)
+                .map(|i| if i == 0 { vec![] } else { vec![i - 1] })
+                .collect(),
+        );
         assert_eq!(dag.waves(&vec![true; n], |i| i).len(), n);
         assert!(dag.cycles(|i| i).is_empty());
     }

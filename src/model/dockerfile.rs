@@ -9,8 +9,16 @@ use std::sync::Arc;
 
 /// Build args Docker accepts without an ARG line (proxy settings).
 pub const PREDEFINED_ARGS: &[&str] = &[
-    "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy", "NO_PROXY", "no_proxy",
-    "ALL_PROXY", "all_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "FTP_PROXY",
+    "ftp_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "ALL_PROXY",
+    "all_proxy",
 ];
 
 /// A BuildKit-only construct, with its 1-based line.
@@ -42,7 +50,9 @@ pub struct DockerfileFacts {
 fn syntax_directive(text: &str) -> Option<String> {
     for line in text.lines() {
         let t = line.trim();
-        let Some(comment) = t.strip_prefix('#') else { break };
+        let Some(comment) = t.strip_prefix('#') else {
+            break;
+        };
         if let Some((k, v)) = comment.split_once('=') {
             if k.trim().eq_ignore_ascii_case("syntax") {
                 return Some(v.trim().to_string());
@@ -61,19 +71,34 @@ fn scan_buildkit_features(text: &str) -> Vec<BuildkitFeature> {
         let t = line.trim_start();
         let upper: String = t.chars().take(5).collect::<String>().to_ascii_uppercase();
         if upper.starts_with("RUN ") && t[4..].trim_start().starts_with("--mount") {
-            out.push(BuildkitFeature { line: i + 1, what: "RUN --mount".into() });
+            out.push(BuildkitFeature {
+                line: i + 1,
+                what: "RUN --mount".into(),
+            });
         }
         if upper.starts_with("RUN ") && t[4..].trim_start().starts_with("--network") {
-            out.push(BuildkitFeature { line: i + 1, what: "RUN --network".into() });
+            out.push(BuildkitFeature {
+                line: i + 1,
+                what: "RUN --network".into(),
+            });
         }
         if upper.starts_with("RUN ") && t[4..].trim_start().starts_with("--security") {
-            out.push(BuildkitFeature { line: i + 1, what: "RUN --security".into() });
+            out.push(BuildkitFeature {
+                line: i + 1,
+                what: "RUN --security".into(),
+            });
         }
         if (upper.starts_with("COPY ") || upper.starts_with("ADD ")) && t.contains("--link") {
-            out.push(BuildkitFeature { line: i + 1, what: "COPY --link".into() });
+            out.push(BuildkitFeature {
+                line: i + 1,
+                what: "COPY --link".into(),
+            });
         }
         if (upper.starts_with("RUN ") || upper.starts_with("COPY ")) && t.contains("<<") {
-            out.push(BuildkitFeature { line: i + 1, what: "heredoc".into() });
+            out.push(BuildkitFeature {
+                line: i + 1,
+                what: "heredoc".into(),
+            });
         }
     }
     out
@@ -87,7 +112,11 @@ pub fn analyze(text: String) -> DockerfileFacts {
     };
     match Dockerfile::parse(&text) {
         Ok(df) => {
-            facts.global_args = df.global_args.iter().map(|a| a.name.content.clone()).collect();
+            facts.global_args = df
+                .global_args
+                .iter()
+                .map(|a| a.name.content.clone())
+                .collect();
             for ins in &df.instructions {
                 match ins {
                     Instruction::Arg(a) => {
@@ -149,7 +178,11 @@ impl DockerfileCache {
     pub fn get(&mut self, path: &Path) -> Option<Arc<DockerfileFacts>> {
         self.entries
             .entry(path.to_path_buf())
-            .or_insert_with(|| std::fs::read_to_string(path).ok().map(|t| Arc::new(analyze(t))))
+            .or_insert_with(|| {
+                std::fs::read_to_string(path)
+                    .ok()
+                    .map(|t| Arc::new(analyze(t)))
+            })
             .clone()
     }
 }
@@ -173,7 +206,11 @@ mod tests {
     fn detects_buildkit_only_features() {
         let f = analyze("# syntax=docker/dockerfile:1\nFROM x\nRUN --mount=type=bind,source=p,target=/p ls /p\nCOPY --link a b\n".into());
         assert_eq!(f.syntax.as_deref(), Some("docker/dockerfile:1"));
-        let whats: Vec<_> = f.buildkit_features.iter().map(|b| (b.line, b.what.as_str())).collect();
+        let whats: Vec<_> = f
+            .buildkit_features
+            .iter()
+            .map(|b| (b.line, b.what.as_str()))
+            .collect();
         assert_eq!(whats, vec![(3, "RUN --mount"), (4, "COPY --link")]);
     }
 }

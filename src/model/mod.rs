@@ -45,7 +45,11 @@ impl Image {
 
     /// The explicitly written value of the base arg, if any.
     pub fn explicit_base(&self) -> Option<&(Str, Str)> {
-        self.decl.build.args.iter().find(|(k, _)| k.value == self.base_arg)
+        self.decl
+            .build
+            .args
+            .iter()
+            .find(|(k, _)| k.value == self.base_arg)
     }
 }
 
@@ -75,26 +79,54 @@ impl Project {
 /// Types the config and runs every check. The project is returned even when errors were
 /// reported (so `check` can say everything at once); callers decide whether to go on.
 pub fn build(cfg: Config, diags: &mut Diagnostics) -> Project {
-    let top_base_arg = cfg.base_arg.as_ref().map(|b| b.value.clone()).unwrap_or_else(|| config::DEFAULT_BASE_ARG.to_string());
+    let top_base_arg = cfg
+        .base_arg
+        .as_ref()
+        .map(|b| b.value.clone())
+        .unwrap_or_else(|| config::DEFAULT_BASE_ARG.to_string());
     let mut by_name = HashMap::with_capacity(cfg.images.len());
     let mut images = Vec::with_capacity(cfg.images.len());
     for (decl, matrix) in cfg.images {
         if by_name.contains_key(&decl.key.value) {
             continue; // reported by matrix expansion
         }
-        let context_rel = decl.build.context.as_ref().map(|c| c.value.clone()).unwrap_or_else(|| ".".into());
+        let context_rel = decl
+            .build
+            .context
+            .as_ref()
+            .map(|c| c.value.clone())
+            .unwrap_or_else(|| ".".into());
         let context = cfg.dir.join(&context_rel);
-        let dockerfile_rel = decl.build.dockerfile.as_ref().map(|d| d.value.clone()).unwrap_or_else(|| "Dockerfile".into());
+        let dockerfile_rel = decl
+            .build
+            .dockerfile
+            .as_ref()
+            .map(|d| d.value.clone())
+            .unwrap_or_else(|| "Dockerfile".into());
         let dockerfile = context.join(&dockerfile_rel);
         let fallback = decl.build.span.unwrap_or(decl.key.span);
         let image = Image {
             name: decl.key.value.clone(),
             name_span: decl.key.span,
-            base_arg: decl.base_arg.as_ref().map(|b| b.value.clone()).unwrap_or_else(|| top_base_arg.clone()),
+            base_arg: decl
+                .base_arg
+                .as_ref()
+                .map(|b| b.value.clone())
+                .unwrap_or_else(|| top_base_arg.clone()),
             context,
             dockerfile,
-            context_span: decl.build.context.as_ref().map(|c| c.span).unwrap_or(fallback),
-            dockerfile_span: decl.build.dockerfile.as_ref().map(|d| d.span).unwrap_or(fallback),
+            context_span: decl
+                .build
+                .context
+                .as_ref()
+                .map(|c| c.span)
+                .unwrap_or(fallback),
+            dockerfile_span: decl
+                .build
+                .dockerfile
+                .as_ref()
+                .map(|d| d.span)
+                .unwrap_or(fallback),
             parents: Vec::new(),
             matrix,
             decl,
@@ -103,7 +135,12 @@ pub fn build(cfg: Config, diags: &mut Diagnostics) -> Project {
         images.push(image);
     }
     for img in &mut images {
-        img.parents = img.decl.depends_on.iter().filter_map(|d| by_name.get(&d.value).copied()).collect();
+        img.parents = img
+            .decl
+            .depends_on
+            .iter()
+            .filter_map(|d| by_name.get(&d.value).copied())
+            .collect();
     }
     let dag = Dag::new(images.iter().map(|i| i.parents.clone()).collect());
     let project = Project {

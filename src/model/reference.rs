@@ -31,9 +31,14 @@ impl fmt::Display for RefError {
             RefError::BadComponent(c) => write!(f, "repository path component `{c}` is not valid"),
             RefError::BadDomain(d) => write!(f, "registry `{d}` is not a valid host[:port]"),
             RefError::BadTag(t) => write!(f, "tag `{t}` has characters Docker does not allow"),
-            RefError::TagTooLong(n) => write!(f, "tag is {n} characters long; Docker allows at most 128"),
+            RefError::TagTooLong(n) => {
+                write!(f, "tag is {n} characters long; Docker allows at most 128")
+            }
             RefError::BadDigest(d) => write!(f, "digest `{d}` is not valid"),
-            RefError::NameTooLong(n) => write!(f, "repository name is {n} characters long; Docker allows at most 255"),
+            RefError::NameTooLong(n) => write!(
+                f,
+                "repository name is {n} characters long; Docker allows at most 255"
+            ),
         }
     }
 }
@@ -96,7 +101,9 @@ fn valid_domain(d: &str) -> bool {
         }
     }
     if host.starts_with('[') && host.ends_with(']') {
-        return host[1..host.len() - 1].chars().all(|c| c.is_ascii_hexdigit() || c == ':');
+        return host[1..host.len() - 1]
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() || c == ':');
     }
     !host.is_empty()
         && host.split('.').all(|part| {
@@ -114,14 +121,21 @@ fn valid_tag(t: &str) -> bool {
 }
 
 fn valid_digest(d: &str) -> bool {
-    let Some((alg, hex)) = d.split_once(':') else { return false };
+    let Some((alg, hex)) = d.split_once(':') else {
+        return false;
+    };
     let alg_ok = !alg.is_empty()
         && alg.split(['+', '.', '-', '_']).all(|p| {
             let mut c = p.chars();
-            matches!(c.next(), Some(f) if f.is_ascii_alphabetic()) && c.all(|x| x.is_ascii_alphanumeric())
+            matches!(c.next(), Some(f) if f.is_ascii_alphabetic())
+                && c.all(|x| x.is_ascii_alphanumeric())
         });
     let hex_ok = hex.len() >= 32 && hex.chars().all(|c| c.is_ascii_hexdigit());
-    let sha_ok = alg != "sha256" || (hex.len() == 64 && hex.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)));
+    let sha_ok = alg != "sha256"
+        || (hex.len() == 64
+            && hex
+                .chars()
+                .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)));
     alg_ok && hex_ok && sha_ok
 }
 
@@ -159,7 +173,9 @@ impl Reference {
         let (domain, path) = match name.split_once('/') {
             // Docker would read an upper-case first component as a registry host; nobody means
             // that, so (stricter than Docker) only `.`, `:` or `localhost` make a registry.
-            Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => (Some(first), rest),
+            Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => {
+                (Some(first), rest)
+            }
             _ => (None, name),
         };
         if let Some(d) = domain {
@@ -178,13 +194,22 @@ impl Reference {
                 return Err(RefError::BadComponent(comp.to_string()));
             }
         }
-        Ok(Reference { domain: domain.map(str::to_string), path: path.to_string(), tag: tag.map(str::to_string), digest })
+        Ok(Reference {
+            domain: domain.map(str::to_string),
+            path: path.to_string(),
+            tag: tag.map(str::to_string),
+            digest,
+        })
     }
 
     /// Docker's fully qualified form: `docker.io/library/ubuntu:latest` for `ubuntu`.
     pub fn normalized(&self) -> String {
         let domain = self.domain.as_deref().unwrap_or("docker.io");
-        let path = if domain == "docker.io" && !self.path.contains('/') { format!("library/{}", self.path) } else { self.path.clone() };
+        let path = if domain == "docker.io" && !self.path.contains('/') {
+            format!("library/{}", self.path)
+        } else {
+            self.path.clone()
+        };
         let mut out = format!("{domain}/{path}");
         match (&self.tag, &self.digest) {
             (Some(t), _) => out.push_str(&format!(":{t}")),
@@ -205,7 +230,9 @@ impl Reference {
 
 /// Normalised form for comparisons; invalid references compare as written.
 pub fn normalize(s: &str) -> String {
-    Reference::parse(s).map(|r| r.normalized()).unwrap_or_else(|_| s.to_string())
+    Reference::parse(s)
+        .map(|r| r.normalized())
+        .unwrap_or_else(|_| s.to_string())
 }
 
 #[cfg(test)]
@@ -232,9 +259,12 @@ mod tests {
     #[test]
     fn invalid_references() {
         let long_tag = format!("a:{}", "x".repeat(129));
-        let cases: Vec<(&str, fn(&RefError) -> bool)> = vec![
+        type Case<'a> = (&'a str, fn(&RefError) -> bool);
+        let cases: Vec<Case> = vec![
             ("", |e| matches!(e, RefError::Empty)),
-            ("Xuopoj/python:3.10", |e| matches!(e, RefError::Uppercase(_))),
+            ("Xuopoj/python:3.10", |e| {
+                matches!(e, RefError::Uppercase(_))
+            }),
             ("xuopoj/Python", |e| matches!(e, RefError::Uppercase(_))),
             ("xuopoj/python:3.10!", |e| matches!(e, RefError::BadTag(_))),
             ("xuopoj/python:.x", |e| matches!(e, RefError::BadTag(_))),
@@ -254,8 +284,14 @@ mod tests {
     #[test]
     fn normalisation() {
         assert_eq!(normalize("ubuntu"), "docker.io/library/ubuntu:latest");
-        assert_eq!(normalize("xuopoj/python:3.10"), "docker.io/xuopoj/python:3.10");
-        assert_eq!(normalize("docker.io/xuopoj/python:3.10"), normalize("xuopoj/python:3.10"));
+        assert_eq!(
+            normalize("xuopoj/python:3.10"),
+            "docker.io/xuopoj/python:3.10"
+        );
+        assert_eq!(
+            normalize("docker.io/xuopoj/python:3.10"),
+            normalize("xuopoj/python:3.10")
+        );
         assert_eq!(normalize("127.0.0.1:5000/a:1"), "127.0.0.1:5000/a:1");
     }
 }

@@ -37,11 +37,25 @@ pub fn own(image: &Image, index: usize) -> BTreeMap<String, StackEntry> {
     let mut out = BTreeMap::new();
     for (arg, value) in &image.decl.build.args {
         if let Some((_, comp)) = WELL_KNOWN_ARGS.iter().find(|(a, _)| *a == arg.value) {
-            out.insert((*comp).to_string(), StackEntry { version: value.value.clone(), span: value.span, image: index });
+            out.insert(
+                (*comp).to_string(),
+                StackEntry {
+                    version: value.value.clone(),
+                    span: value.span,
+                    image: index,
+                },
+            );
         }
     }
     for (comp, version) in &image.decl.stack {
-        out.insert(comp.value.clone(), StackEntry { version: version.value.clone(), span: version.span, image: index });
+        out.insert(
+            comp.value.clone(),
+            StackEntry {
+                version: version.value.clone(),
+                span: version.span,
+                image: index,
+            },
+        );
     }
     out
 }

@@ -28,15 +28,27 @@ fn depends_on(p: &Project, diags: &mut Diagnostics) {
         for dep in &img.decl.depends_on {
             if seen.contains(&dep.value.as_str()) {
                 diags.push(
-                    Diagnostic::warning("duplicate-depends-on", format!("`{}` is listed twice in depends_on of `{}`", dep.value, img.name))
-                        .at(dep.span, "listed again")
-                        .help("remove the repeated entry"),
+                    Diagnostic::warning(
+                        "duplicate-depends-on",
+                        format!(
+                            "`{}` is listed twice in depends_on of `{}`",
+                            dep.value, img.name
+                        ),
+                    )
+                    .at(dep.span, "listed again")
+                    .help("remove the repeated entry"),
                 );
                 continue;
             }
             seen.push(&dep.value);
             if p.find(&dep.value).is_none() {
-                let mut d = Diagnostic::error("unknown-image", format!("image `{}` depends on unknown image `{}`", img.name, dep.value));
+                let mut d = Diagnostic::error(
+                    "unknown-image",
+                    format!(
+                        "image `{}` depends on unknown image `{}`",
+                        img.name, dep.value
+                    ),
+                );
                 d = match did_you_mean(&dep.value, p.names()) {
                     Some(s) => d.at(dep.span, format!("did you mean `{s}`?")).help(format!("change it to `{s}`, or declare an image named `{}`", dep.value)),
                     None => d.at(dep.span, "no such image").help("depends_on names image ids (the keys under `images:`); run `adf list` to see them"),
@@ -51,7 +63,13 @@ fn cycles(p: &Project, diags: &mut Diagnostics) {
     for cycle in p.dag.cycles(|i| p.images[i].name.as_str()) {
         let names: Vec<&str> = cycle.iter().map(|&i| p.images[i].name.as_str()).collect();
         let (from, to) = (&p.images[cycle[0]], &p.images[cycle[1]]);
-        let span = from.decl.depends_on.iter().find(|d| d.value == to.name).map(|d| d.span).unwrap_or(from.name_span);
+        let span = from
+            .decl
+            .depends_on
+            .iter()
+            .find(|d| d.value == to.name)
+            .map(|d| d.span)
+            .unwrap_or(from.name_span);
         diags.push(
             Diagnostic::error("cycle", format!("dependency cycle: {}", names.join(" -> ")))
                 .at(span, format!("`{}` depends on `{}` here", from.name, to.name))
@@ -70,17 +88,24 @@ fn tags(p: &Project, diags: &mut Diagnostics) {
                     .help(format!("add `tags: [\"org/{}:latest\"]`; the first tag is what children build FROM", img.name)),
             );
         }
-        for tag in &img.decl.tags {
+        // a tag whose interpolation failed was reported already
+        for tag in img.decl.tags.iter().filter(|t| !t.value.contains("${")) {
             match Reference::parse(&tag.value) {
                 Err(e) => diags.push(
-                    Diagnostic::error("bad-reference", format!("`{}` is not a valid image reference: {e}", tag.value))
-                        .at(tag.span, e.to_string())
-                        .help(e.help()),
+                    Diagnostic::error(
+                        "bad-reference",
+                        format!("`{}` is not a valid image reference: {e}", tag.value),
+                    )
+                    .at(tag.span, e.to_string())
+                    .help(e.help()),
                 ),
                 Ok(r) if r.digest.is_some() => diags.push(
-                    Diagnostic::error("bad-reference", format!("tag `{}` carries a digest", tag.value))
-                        .at(tag.span, "a build cannot produce a chosen digest")
-                        .help("drop the `@sha256:...` part"),
+                    Diagnostic::error(
+                        "bad-reference",
+                        format!("tag `{}` carries a digest", tag.value),
+                    )
+                    .at(tag.span, "a build cannot produce a chosen digest")
+                    .help("drop the `@sha256:...` part"),
                 ),
                 Ok(r) => {
                     let key = r.normalized();
@@ -109,21 +134,41 @@ struct FileChecks {
 
 impl FileChecks {
     fn check(&mut self, img: &Image, diags: &mut Diagnostics) {
-        let context_ok = *self.dirs.entry(img.context.clone()).or_insert_with(|| img.context.is_dir());
+        let context_ok = *self
+            .dirs
+            .entry(img.context.clone())
+            .or_insert_with(|| img.context.is_dir());
         if !context_ok {
             diags.push(
-                Diagnostic::error("missing-context", format!("build context `{}` of image `{}` is not a directory", img.context.display(), img.name))
-                    .at(img.context_span, "no such directory")
-                    .help("build.context is relative to the config file's directory"),
+                Diagnostic::error(
+                    "missing-context",
+                    format!(
+                        "build context `{}` of image `{}` is not a directory",
+                        img.context.display(),
+                        img.name
+                    ),
+                )
+                .at(img.context_span, "no such directory")
+                .help("build.context is relative to the config file's directory"),
             );
             return;
         }
-        let file_ok = *self.files.entry(img.dockerfile.clone()).or_insert_with(|| img.dockerfile.is_file());
+        let file_ok = *self
+            .files
+            .entry(img.dockerfile.clone())
+            .or_insert_with(|| img.dockerfile.is_file());
         if !file_ok {
             diags.push(
-                Diagnostic::error("missing-dockerfile", format!("Dockerfile `{}` of image `{}` does not exist", img.dockerfile.display(), img.name))
-                    .at(img.dockerfile_span, "no such file")
-                    .help("build.dockerfile is relative to build.context (compose semantics)"),
+                Diagnostic::error(
+                    "missing-dockerfile",
+                    format!(
+                        "Dockerfile `{}` of image `{}` does not exist",
+                        img.dockerfile.display(),
+                        img.name
+                    ),
+                )
+                .at(img.dockerfile_span, "no such file")
+                .help("build.dockerfile is relative to build.context (compose semantics)"),
             );
         }
     }
@@ -132,7 +177,10 @@ impl FileChecks {
 fn build_keys(p: &Project, img: &Image, diags: &mut Diagnostics) {
     for plat in &img.decl.build.platforms {
         let parts: Vec<&str> = plat.value.split('/').collect();
-        let ok = (2..=3).contains(&parts.len()) && parts.iter().all(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+        let ok = (2..=3).contains(&parts.len())
+            && parts
+                .iter()
+                .all(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
         if !ok {
             diags.push(
                 Diagnostic::error("bad-platform", format!("`{}` is not a platform", plat.value))
@@ -145,12 +193,21 @@ fn build_keys(p: &Project, img: &Image, diags: &mut Diagnostics) {
         if !p.secrets.iter().any(|d| d.id.value == s.value) {
             let known: Vec<&str> = p.secrets.iter().map(|d| d.id.value.as_str()).collect();
             diags.push(
-                Diagnostic::error("unknown-secret", format!("image `{}` uses secret `{}`, which is not declared", img.name, s.value))
-                    .at(s.span, "not declared under top-level `secrets:`")
-                    .help(match did_you_mean(&s.value, known.iter().copied()) {
-                        Some(k) => format!("did you mean `{k}`?"),
-                        None => format!("declare it: `secrets: {{{}: {{file: PATH}}}}` or `{{environment: VAR}}`", s.value),
-                    }),
+                Diagnostic::error(
+                    "unknown-secret",
+                    format!(
+                        "image `{}` uses secret `{}`, which is not declared",
+                        img.name, s.value
+                    ),
+                )
+                .at(s.span, "not declared under top-level `secrets:`")
+                .help(match did_you_mean(&s.value, known.iter().copied()) {
+                    Some(k) => format!("did you mean `{k}`?"),
+                    None => format!(
+                        "declare it: `secrets: {{{}: {{file: PATH}}}}` or `{{environment: VAR}}`",
+                        s.value
+                    ),
+                }),
             );
         }
     }
@@ -158,9 +215,12 @@ fn build_keys(p: &Project, img: &Image, diags: &mut Diagnostics) {
         if let Some(sha) = &inst.sha256 {
             if sha.value.len() != 64 || !sha.value.chars().all(|c| c.is_ascii_hexdigit()) {
                 diags.push(
-                    Diagnostic::error("bad-sha256", format!("installer sha256 `{}` is not 64 hex digits", sha.value))
-                        .at(sha.span, "not a sha256")
-                        .help(format!("compute it with `sha256sum {}`", inst.path.value)),
+                    Diagnostic::error(
+                        "bad-sha256",
+                        format!("installer sha256 `{}` is not 64 hex digits", sha.value),
+                    )
+                    .at(sha.span, "not a sha256")
+                    .help(format!("compute it with `sha256sum {}`", inst.path.value)),
                 );
             }
         }
@@ -171,7 +231,9 @@ fn build_keys(p: &Project, img: &Image, diags: &mut Diagnostics) {
 fn secrets_in_values(img: &Image, diags: &mut Diagnostics) {
     let b = &img.decl.build;
     for (k, v) in b.args.iter().chain(b.labels.iter()) {
-        let Some(rest) = v.value.split_once("://").map(|(_, r)| r) else { continue };
+        let Some(rest) = v.value.split_once("://").map(|(_, r)| r) else {
+            continue;
+        };
         let authority = rest.split('/').next().unwrap_or("");
         if let Some((userinfo, _)) = authority.rsplit_once('@') {
             if userinfo.contains(':') {
@@ -193,19 +255,32 @@ fn base_drift(p: &Project, diags: &mut Diagnostics) {
         }
     }
     for img in &p.images {
-        let Some((arg, value)) = img.explicit_base() else { continue };
-        let produced_by = producer.get(&normalize(&value.value)).map(|&i| &p.images[i]);
+        let Some((arg, value)) = img.explicit_base() else {
+            continue;
+        };
+        let produced_by = producer
+            .get(&normalize(&value.value))
+            .map(|&i| &p.images[i]);
         match img.parents.first().map(|&i| &p.images[i]) {
             Some(parent) => {
-                if parent.tags().any(|t| normalize(t) == normalize(&value.value)) {
+                if parent
+                    .tags()
+                    .any(|t| normalize(t) == normalize(&value.value))
+                {
                     continue;
                 }
                 let primary = parent.primary_tag().unwrap_or("?");
                 let mut d = Diagnostic::error(
                     "base-drift",
-                    format!("`{}` of image `{}` is `{}`, which its parent `{}` does not produce", arg.value, img.name, value.value, parent.name),
+                    format!(
+                        "`{}` of image `{}` is `{}`, which its parent `{}` does not produce",
+                        arg.value, img.name, value.value, parent.name
+                    ),
                 )
-                .at(value.span, format!("`{}` produces `{primary}`", parent.name));
+                .at(
+                    value.span,
+                    format!("`{}` produces `{primary}`", parent.name),
+                );
                 d = match produced_by {
                     Some(other) if other.name != parent.name => d.help(format!(
                         "`{}` is produced by `{}`: make that the first depends_on entry, or remove `{}` from args and adf passes `{primary}`",
@@ -233,27 +308,53 @@ fn base_drift(p: &Project, diags: &mut Diagnostics) {
 
 fn dockerfile_args(p: &Project, cache: &mut DockerfileCache, diags: &mut Diagnostics) {
     for img in &p.images {
-        let Some(facts) = cache.get(&img.dockerfile) else { continue };
-        let shown = img.dockerfile.strip_prefix("./").unwrap_or(&img.dockerfile).display().to_string();
+        let Some(facts) = cache.get(&img.dockerfile) else {
+            continue;
+        };
+        let shown = img
+            .dockerfile
+            .strip_prefix("./")
+            .unwrap_or(&img.dockerfile)
+            .display()
+            .to_string();
         if let Some(err) = &facts.parse_error {
             diags.push(
-                Diagnostic::warning("dockerfile-parse", format!("could not fully parse {shown}: {err}"))
-                    .at(img.dockerfile_span, "argument checks for this file are best effort")
-                    .help("docker may still build it; adf's checks of its ARG lines are approximate"),
+                Diagnostic::warning(
+                    "dockerfile-parse",
+                    format!("could not fully parse {shown}: {err}"),
+                )
+                .at(
+                    img.dockerfile_span,
+                    "argument checks for this file are best effort",
+                )
+                .help("docker may still build it; adf's checks of its ARG lines are approximate"),
             );
         }
         if let Some(stage) = &img.decl.build.target {
             if facts.parse_error.is_none() && !facts.stages.contains(&stage.value) {
                 diags.push(
-                    Diagnostic::error("unknown-stage", format!("build.target `{}` is not a stage of {shown}", stage.value))
-                        .at(stage.span, "no `FROM ... AS` with this name")
-                        .help(if facts.stages.is_empty() { "the Dockerfile names no stages; remove build.target".to_string() } else { format!("stages: {}", facts.stages.join(", ")) }),
+                    Diagnostic::error(
+                        "unknown-stage",
+                        format!("build.target `{}` is not a stage of {shown}", stage.value),
+                    )
+                    .at(stage.span, "no `FROM ... AS` with this name")
+                    .help(if facts.stages.is_empty() {
+                        "the Dockerfile names no stages; remove build.target".to_string()
+                    } else {
+                        format!("stages: {}", facts.stages.join(", "))
+                    }),
                 );
             }
         }
         let uses_base = !img.parents.is_empty() || img.explicit_base().is_some();
         if uses_base && !facts.global_args.contains(&img.base_arg) {
-            let span = img.decl.depends_on.first().map(|d| d.span).or(img.explicit_base().map(|(k, _)| k.span)).unwrap_or(img.name_span);
+            let span = img
+                .decl
+                .depends_on
+                .first()
+                .map(|d| d.span)
+                .or(img.explicit_base().map(|(k, _)| k.span))
+                .unwrap_or(img.name_span);
             let from = facts.first_from.as_deref().unwrap_or("?");
             diags.push(
                 Diagnostic::warning("base-arg-undeclared", format!("{shown} never declares `ARG {}` before its first FROM", img.base_arg))
@@ -262,7 +363,10 @@ fn dockerfile_args(p: &Project, cache: &mut DockerfileCache, diags: &mut Diagnos
             );
         }
         for (k, _) in &img.decl.build.args {
-            if k.value == img.base_arg || facts.declared_args.contains(&k.value) || PREDEFINED_ARGS.contains(&k.value.as_str()) {
+            if k.value == img.base_arg
+                || facts.declared_args.contains(&k.value)
+                || PREDEFINED_ARGS.contains(&k.value.as_str())
+            {
                 continue;
             }
             let hint = did_you_mean(&k.value, facts.declared_args.iter().map(String::as_str));

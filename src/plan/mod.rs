@@ -41,7 +41,10 @@ fn glob_match(pattern: &str, name: &str) -> bool {
         return pattern == name;
     }
     let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !name.starts_with(first) || !name[first.len()..].ends_with(last) || name.len() < first.len() + last.len() {
+    if !name.starts_with(first)
+        || !name[first.len()..].ends_with(last)
+        || name.len() < first.len() + last.len()
+    {
         return false;
     }
     let mut rest = &name[first.len()..name.len() - last.len()];
@@ -56,19 +59,23 @@ fn glob_match(pattern: &str, name: &str) -> bool {
 
 /// Targets (names or `*` globs) to the selection: the targets and their ancestors. No targets
 /// selects everything.
-pub fn select(project: &Project, targets: &[String]) -> Result<Vec<bool>, Diagnostic> {
+pub fn select(project: &Project, targets: &[String]) -> Result<Vec<bool>, Box<Diagnostic>> {
     if targets.is_empty() {
         return Ok(vec![true; project.images.len()]);
     }
     let mut roots = Vec::new();
     for t in targets {
-        let matched: Vec<usize> = (0..project.images.len()).filter(|&i| glob_match(t, &project.images[i].name)).collect();
+        let matched: Vec<usize> = (0..project.images.len())
+            .filter(|&i| glob_match(t, &project.images[i].name))
+            .collect();
         if matched.is_empty() {
             let help = match did_you_mean(t, project.names()) {
                 Some(s) => format!("did you mean `{s}`? `adf list` shows every image"),
                 None => "`adf list` shows every image; `*` matches any part of a name (`--target 'cann-*'`)".to_string(),
             };
-            return Err(Diagnostic::error("unknown-target", format!("no image matches target `{t}`")).help(help));
+            let d = Diagnostic::error("unknown-target", format!("no image matches target `{t}`"))
+                .help(help);
+            return Err(Box::new(d));
         }
         roots.extend(matched);
     }
@@ -78,21 +85,36 @@ pub fn select(project: &Project, targets: &[String]) -> Result<Vec<bool>, Diagno
 /// Orders the selection into waves and resolves every image's args. Call only on a project
 /// without errors (no cycles).
 pub fn make(project: &Project, selected: &[bool]) -> Plan {
-    let waves = project.dag.waves(selected, |i| project.images[i].name.as_str());
+    let waves = project
+        .dag
+        .waves(selected, |i| project.images[i].name.as_str());
     let mut dockerfiles = DockerfileCache::default();
     let mut images = Vec::new();
     for (wave, members) in waves.into_iter().enumerate() {
         for i in members {
             let img = &project.images[i];
-            let mut args: BTreeMap<String, String> = img.decl.build.args.iter().map(|(k, v)| (k.value.clone(), v.value.clone())).collect();
-            let parent_tag = img.parents.first().and_then(|&p| project.images[p].primary_tag()).map(str::to_string);
+            let mut args: BTreeMap<String, String> = img
+                .decl
+                .build
+                .args
+                .iter()
+                .map(|(k, v)| (k.value.clone(), v.value.clone()))
+                .collect();
+            let parent_tag = img
+                .parents
+                .first()
+                .and_then(|&p| project.images[p].primary_tag())
+                .map(str::to_string);
             let base = match &parent_tag {
                 Some(tag) => {
                     args.insert(img.base_arg.clone(), tag.clone());
                     Some(tag.clone())
                 }
                 None => args.get(&img.base_arg).cloned().or_else(|| {
-                    dockerfiles.get(&img.dockerfile).and_then(|f| f.first_from.clone()).filter(|f| !f.contains('$'))
+                    dockerfiles
+                        .get(&img.dockerfile)
+                        .and_then(|f| f.first_from.clone())
+                        .filter(|f| !f.contains('$'))
                 }),
             };
             images.push(PlannedImage {
@@ -100,7 +122,12 @@ pub fn make(project: &Project, selected: &[bool]) -> Plan {
                 name: img.name.clone(),
                 wave,
                 tags: img.tags().map(str::to_string).collect(),
-                depends_on: img.decl.depends_on.iter().map(|d| d.value.clone()).collect(),
+                depends_on: img
+                    .decl
+                    .depends_on
+                    .iter()
+                    .map(|d| d.value.clone())
+                    .collect(),
                 base,
                 args,
             });

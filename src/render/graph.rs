@@ -38,9 +38,19 @@ fn edges(p: &Project, selected: &[bool]) -> Vec<(usize, usize)> {
 pub fn json(p: &Project, selected: &[bool]) -> serde_json::Value {
     let nodes: Vec<JsonNode> = selected_nodes(p, selected)
         .into_iter()
-        .map(|i| JsonNode { name: &p.images[i].name, tags: p.images[i].tags().collect(), role: p.dag.role(i, selected) })
+        .map(|i| JsonNode {
+            name: &p.images[i].name,
+            tags: p.images[i].tags().collect(),
+            role: p.dag.role(i, selected),
+        })
         .collect();
-    let edges: Vec<JsonEdge> = edges(p, selected).into_iter().map(|(a, b)| JsonEdge { from: &p.images[a].name, to: &p.images[b].name }).collect();
+    let edges: Vec<JsonEdge> = edges(p, selected)
+        .into_iter()
+        .map(|(a, b)| JsonEdge {
+            from: &p.images[a].name,
+            to: &p.images[b].name,
+        })
+        .collect();
     serde_json::json!({ "nodes": nodes, "edges": edges })
 }
 
@@ -50,7 +60,11 @@ fn mermaid_ids(p: &Project, nodes: &[usize]) -> Vec<String> {
     let mut used = HashSet::new();
     let mut ids = vec![String::new(); p.images.len()];
     for &i in nodes {
-        let base: String = p.images[i].name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+        let base: String = p.images[i]
+            .name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
         let mut id = format!("img_{base}");
         let mut n = 2;
         while !used.insert(id.clone()) {
@@ -64,7 +78,11 @@ fn mermaid_ids(p: &Project, nodes: &[usize]) -> Vec<String> {
 
 const STYLES: [(Role, &str, &str); 3] = [
     (Role::Root, "root", "fill:#e1f5fe,stroke:#0277bd"),
-    (Role::Intermediate, "intermediate", "fill:#f3e5f5,stroke:#6a1b9a"),
+    (
+        Role::Intermediate,
+        "intermediate",
+        "fill:#f3e5f5,stroke:#6a1b9a",
+    ),
     (Role::Leaf, "leaf", "fill:#e8f5e8,stroke:#2e7d32"),
 ];
 
@@ -80,9 +98,16 @@ pub fn mermaid(p: &Project, selected: &[bool]) -> String {
         out.push_str(&format!("    {} --> {}\n", ids[a], ids[b]));
     }
     for (role, class, style) in STYLES {
-        let members: Vec<&str> = nodes.iter().filter(|&&i| p.dag.role(i, selected) == role).map(|&i| ids[i].as_str()).collect();
+        let members: Vec<&str> = nodes
+            .iter()
+            .filter(|&&i| p.dag.role(i, selected) == role)
+            .map(|&i| ids[i].as_str())
+            .collect();
         if !members.is_empty() {
-            out.push_str(&format!("    classDef {class} {style}\n    class {} {class}\n", members.join(",")));
+            out.push_str(&format!(
+                "    classDef {class} {style}\n    class {} {class}\n",
+                members.join(",")
+            ));
         }
     }
     out
@@ -93,7 +118,9 @@ fn dot_quote(s: &str) -> String {
 }
 
 pub fn dot(p: &Project, selected: &[bool]) -> String {
-    let mut out = String::from("digraph images {\n    rankdir=TB;\n    node [shape=box, style=\"rounded,filled\"];\n");
+    let mut out = String::from(
+        "digraph images {\n    rankdir=TB;\n    node [shape=box, style=\"rounded,filled\"];\n",
+    );
     for i in selected_nodes(p, selected) {
         let role = p.dag.role(i, selected);
         let color = match role {
@@ -115,7 +142,11 @@ pub fn dot(p: &Project, selected: &[bool]) -> String {
         ));
     }
     for (a, b) in edges(p, selected) {
-        out.push_str(&format!("    {} -> {};\n", dot_quote(&p.images[a].name), dot_quote(&p.images[b].name)));
+        out.push_str(&format!(
+            "    {} -> {};\n",
+            dot_quote(&p.images[a].name),
+            dot_quote(&p.images[b].name)
+        ));
     }
     out.push_str("}\n");
     out

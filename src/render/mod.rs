@@ -45,7 +45,11 @@ pub fn list_json(p: &Project) -> serde_json::Value {
     let entries: Vec<ListEntry> = p
         .images
         .iter()
-        .map(|i| ListEntry { name: &i.name, tags: i.tags().collect(), depends_on: i.decl.depends_on.iter().map(|d| d.value.as_str()).collect() })
+        .map(|i| ListEntry {
+            name: &i.name,
+            tags: i.tags().collect(),
+            depends_on: i.decl.depends_on.iter().map(|d| d.value.as_str()).collect(),
+        })
         .collect();
     serde_json::json!(entries)
 }
@@ -56,7 +60,15 @@ pub fn list_table(p: &Project) -> String {
         .iter()
         .map(|i| {
             let deps: Vec<&str> = i.decl.depends_on.iter().map(|d| d.value.as_str()).collect();
-            vec![i.name.clone(), i.tags().collect::<Vec<_>>().join(", "), if deps.is_empty() { "-".into() } else { deps.join(", ") }]
+            vec![
+                i.name.clone(),
+                i.tags().collect::<Vec<_>>().join(", "),
+                if deps.is_empty() {
+                    "-".into()
+                } else {
+                    deps.join(", ")
+                },
+            ]
         })
         .collect();
     table(&["IMAGE", "TAGS", "DEPENDS ON"], &rows)

@@ -1,0 +1,221 @@
+//! One test per validation rule: a small project that breaks it, the exit code, the code of the
+//! diagnostic, and a snapshot of how it reads (file:line:col, snippet, caret, help).
+
+mod common;
+use common::{adf, project};
+
+const DF: &str =
+    "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nARG PYTHON_VERSION\nRUN echo ${PYTHON_VERSION}\n";
+
+/// Runs `adf check` on `yaml` (with a Dockerfile at dockerfiles/app.dockerfile) and returns
+/// (exit code, stderr).
+fn check(yaml: &str) -> (i32, String) {
+    let dir = project(&[
+        ("dockerfile-compose.yaml", yaml),
+        ("dockerfiles/app.dockerfile", DF),
+    ]);
+    let out = adf(dir.path(), &["check"]);
+    (out.code, out.stderr)
+}
+
+fn expect(name: &str, yaml: &str, code: i32, diag_code: &str) {
+    let (exit, stderr) = check(yaml);
+    assert_eq!(exit, code, "{name}: {stderr}");
+    assert!(
+        stderr.contains(&format!("[{diag_code}]")),
+        "{name}: expected {diag_code} in\n{stderr}"
+    );
+    assert!(
+        stderr.contains("dockerfile-compose.yaml:"),
+        "{name}: no file:line:col in\n{stderr}"
+    );
+    insta::assert_snapshot!(name, stderr);
+}
+
+const B: &str = "build: {context: ., dockerfile: dockerfiles/app.dockerfile}";
+
+#[test]
+fn yaml_syntax() {
+    expect(
+        "yaml_syntax",
+        "images:\n  a:\n    tags: [\"x/a:1\"\n",
+        2,
+        "yaml-syntax",
+    );
+}
+
+#[test]
+fn unknown_key_did_you_mean() {
+    expect("unknown_key", &format!("images:\n  a:\n    {B}\n    tags: [x/a:1]\n  b:\n    dependson: [a]\n    {B}\n    tags: [x/b:1]\n"), 2, "unknown-key");
+}
+
+#[test]
+fn unknown_depends_on_did_you_mean() {
+    expect("unknown_depends_on", &format!("images:\n  python-3.10:\n    {B}\n    tags: [x/a:1]\n  b:\n    depends_on: [python-3.1O]\n    {B}\n    tags: [x/b:1]\n"), 2, "unknown-image");
+}
+
+#[test]
+fn cycle_is_printed_as_a_path() {
+    let yaml = format!(
+        "images:\n  a:\n    depends_on: [c]\n    {B}\n    tags: [x/a:1]\n  b:\n    depends_on: [a]\n    {B}\n    tags: [x/b:1]\n  c:\n    depends_on: [b]\n    {B}\n    tags: [x/c:1]\n"
+    );
+    let (exit, stderr) = check(&yaml);
+    assert_eq!(exit, 2);
+    assert!(
+        stderr.contains("dependency cycle: a -> c -> b -> a"),
+        "{stderr}"
+    );
+    insta::assert_snapshot!("cycle", stderr);
+}
+
+#[test]
+fn duplicate_tag() {
+    expect("duplicate_tag", &format!("images:\n  a:\n    {B}\n    tags: [x/a:1]\n  b:\n    {B}\n    tags: [\"docker.io/x/a:1\"]\n"), 2, "duplicate-tag");
+}
+
+#[test]
+fn bad_references() {
+    let long = "t".repeat(129);
+    for (name, tag) in [
+        ("ref_uppercase", "Xuopoj/python:3.10".to_string()),
+        ("ref_bad_tag", "x/a:3.10!".to_string()),
+        ("ref_long_tag", format!("x/a:{long}")),
+        ("ref_bad_digest", "x/a@sha256:123".to_string()),
+    ] {
+        expect(
+            name,
+            &format!("images:\n  a:\n    {B}\n    tags: [\"{tag}\"]\n"),
+            2,
+            "bad-reference",
+        );
+    }
+}
+
+#[test]
+fn missing_dockerfile_and_context() {
+    expect("missing_dockerfile", "images:\n  a:\n    build: {context: ., dockerfile: dockerfiles/nope.dockerfile}\n    tags: [x/a:1]\n", 2, "missing-dockerfile");
+    expect(
+        "missing_context",
+        "images:\n  a:\n    build: {context: ./nowhere}\n    tags: [x/a:1]\n",
+        2,
+        "missing-context",
+    );
+}
+
+#[test]
+fn unknown_variable() {
+    expect(
+        "unknown_variable",
+        &format!("variables: {{ORG: x}}\nimages:\n  a:\n    {B}\n    tags: [\"${{ORGG}}/a:1\"]\n"),
+        2,
+        "interpolation",
+    );
+}
+
+#[test]
+fn empty_matrix_axis() {
+    expect("empty_matrix_axis", &format!("images:\n  a-${{chip}}:\n    matrix: {{chip: []}}\n    {B}\n    tags: [\"x/a:${{chip}}\"]\n"), 2, "empty-matrix-axis");
+}
+
+#[test]
+fn duplicate_ids_after_matrix() {
+    expect("duplicate_ids_after_matrix", &format!("images:\n  cann:\n    matrix: {{chip: [910b, 310p]}}\n    {B}\n    tags: [\"x/cann:${{chip}}\"]\n"), 2, "duplicate-image");
+}
+
+#[test]
+fn base_drift_and_missing_depends_on() {
+    let yaml = format!(
+        "images:\n  py:\n    {B}\n    tags: [x/py:1]\n  torch:\n    depends_on: [py]\n    build: {{context: ., dockerfile: dockerfiles/app.dockerfile, args: {{BASE_IMAGE: x/py:0}}}}\n    tags: [x/torch:1]\n  app:\n    build: {{context: ., dockerfile: dockerfiles/app.dockerfile, args: {{BASE_IMAGE: x/torch:1}}}}\n    tags: [x/app:1]\n"
+    );
+    let (exit, stderr) = check(&yaml);
+    assert_eq!(exit, 2);
+    assert!(
+        stderr.contains("[base-drift]") && stderr.contains("[missing-depends-on]"),
+        "{stderr}"
+    );
+    insta::assert_snapshot!("base_drift", stderr);
+}
+
+#[test]
+fn dockerfile_arg_warnings_do_not_fail() {
+    let dir = project(&[
+        ("dockerfile-compose.yaml", "images:\n  py:\n    build: {context: ., dockerfile: plain.dockerfile, args: {BASE_IMAGE: ubuntu:22.04, PYTHON_VERSON: \"3.10\"}}\n    tags: [x/py:1]\n"),
+        ("plain.dockerfile", "FROM ubuntu:22.04\nARG PYTHON_VERSION\n"),
+    ]);
+    let out = adf(dir.path(), &["check"]);
+    assert_eq!(out.code, 0, "warnings only: {}", out.stderr);
+    assert!(
+        out.stderr.contains("[base-arg-undeclared]") && out.stderr.contains("[unused-build-arg]"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("did you mean `PYTHON_VERSION`?"));
+    insta::assert_snapshot!("dockerfile_arg_warnings", out.stderr);
+}
+
+#[test]
+fn credentials_in_build_args() {
+    expect(
+        "credentials_in_arg",
+        "images:\n  a:\n    build: {context: ., dockerfile: dockerfiles/app.dockerfile, args: {HTTPS_PROXY: \"http://p_atlas:secret@10.0.0.1:8080\"}}\n    tags: [x/a:1]\n",
+        2,
+        "credentials-in-arg",
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let yaml = "images:\n  a:\n    build: {context: ./nowhere}\n    tags: [Bad/a:1]\n    colour: red\n  b:\n    depends_on: [zz]\n    build: {context: .}\n    tags: [x/b:1]\n";
+    let (exit, stderr) = check(yaml);
+    assert_eq!(exit, 2);
+    for code in [
+        "missing-context",
+        "bad-reference",
+        "unknown-key",
+        "unknown-image",
+        "missing-dockerfile",
+    ] {
+        assert!(
+            stderr.contains(&format!("[{code}]")),
+            "missing {code} in {stderr}"
+        );
+    }
+}
+
+#[test]
+fn x_keys_anchors_and_compose_forms_are_accepted() {
+    let yaml = "x-common: &common\n  context: .\n  dockerfile: dockerfiles/app.dockerfile\nimages:\n  a:\n    x-note: anything\n    build:\n      <<: *common\n      args: [\"PYTHON_VERSION=3.10\", \"BASE_IMAGE=ubuntu:22.04\"]\n    tags: [x/a:1]\n  b:\n    depends_on: {a: {condition: service_started}}\n    build: *common\n    tags: [x/b:1]\n";
+    let (exit, stderr) = check(yaml);
+    assert_eq!(exit, 0, "{stderr}");
+}
+
+#[test]
+fn variables_env_and_set_overrides() {
+    let yaml = format!("variables: {{ORG: fromfile}}\nimages:\n  a:\n    {B}\n    tags: [\"${{ORG}}/a:${{ARCH}}\"]\n");
+    let dir = project(&[
+        ("dockerfile-compose.yaml", &yaml),
+        ("dockerfiles/app.dockerfile", DF),
+    ]);
+    let list = |extra: &[&str], env: Option<&str>| {
+        let mut cmd = std::process::Command::new(common::adf_bin());
+        cmd.current_dir(dir.path())
+            .args(extra)
+            .args(["list", "--format", "json"]);
+        match env {
+            Some(v) => cmd.env("ORG", v),
+            None => cmd.env_remove("ORG"),
+        };
+        let out = cmd.output().expect("runs");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        v[0]["tags"][0].as_str().expect("tag").to_string()
+    };
+    assert!(list(&[], None).starts_with("fromfile/a:"));
+    assert!(list(&[], Some("fromenv")).starts_with("fromenv/a:"));
+    assert_eq!(
+        list(
+            &["--set", "ORG=fromset", "--set", "ARCH=arm64"],
+            Some("fromenv")
+        ),
+        "fromset/a:aarch64"
+    );
+}
