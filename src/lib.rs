@@ -9,7 +9,10 @@
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod engine;
 pub mod graph;
+pub mod knowledge;
 pub mod model;
 pub mod plan;
 pub mod render;
+pub mod ui;

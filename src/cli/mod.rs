@@ -1,5 +1,6 @@
 //! The command line: argument parsing and one function per command. Only this layer prints.
 
+mod build;
 mod load;
 
 use crate::diag::{render_json, Diagnostics, Sources, Summary};
@@ -21,6 +22,25 @@ checks it, orders the images into build waves and passes each parent's tag to it
 the base image, so no tag is ever written twice.
 
 Exit codes: 0 success, 1 a build/verify/push failed, 2 bad input (config, flags, missing files).";
+
+const BUILD_HELP: &str = "\
+Examples:
+  adf build                                   everything, skipping fresh images
+  adf build --target yolo-910b -j 4           one image and its ancestors, 4 at a time
+  adf build --keep-going                      after a failure, build all that does not depend on it
+  adf build --dry-run                         what would be built, and why
+  adf build --build-flag='--network host'     extra docker build flags (or `build_flags:` in the file)
+
+An image is fresh when its primary tag carries the label adf.fingerprint with the same
+fingerprint: a hash of its Dockerfile, the context files docker can see (.dockerignore applies),
+resolved args, target, platform, installer hashes and its parents' fingerprints.
+`adf plan --explain` names the input that changed.
+
+Tags move only after an image built successfully; a failed or interrupted build leaves every
+tag where it was. Full logs: .adf/logs/IMAGE.log next to the config file.
+BuildKit is used when available (buildx plugin, or a pre-23 client with DOCKER_BUILDKIT=1);
+otherwise the legacy builder, and BuildKit-only Dockerfile features are refused up front.
+Exit: 0 all built or fresh, 1 an image failed or was blocked, 2 bad input, 130 interrupted.";
 
 const EXAMPLES: &str = "\
 Examples:
@@ -80,6 +100,43 @@ pub enum Command {
         targets: Vec<String>,
         #[arg(long, value_enum, default_value_t = TextFormat::Text)]
         format: TextFormat,
+        /// List every input that changed since the image was built (Dockerfile, context files, args, parents)
+        #[arg(long)]
+        explain: bool,
+        /// Do not ask the engine which images are fresh (every image shows as `build`)
+        #[arg(long)]
+        no_engine: bool,
+        /// The docker CLI to use [env: ADF_DOCKER] [default: docker]
+        #[arg(long, value_name = "PATH")]
+        docker: Option<PathBuf>,
+    },
+    /// Build images in dependency order, in parallel, skipping those that are fresh
+    #[command(after_help = BUILD_HELP)]
+    Build {
+        /// Only these images and their ancestors (repeatable; `*` globs)
+        #[arg(long = "target", short = 't', value_name = "IMAGE")]
+        targets: Vec<String>,
+        /// Builds running at once [default: number of CPUs, at least 2]
+        #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
+        /// After a failure, still build every image that does not depend on it
+        #[arg(long)]
+        keep_going: bool,
+        /// Rebuild even fresh images
+        #[arg(long)]
+        force: bool,
+        /// Say what would be built and why, build nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Extra `docker build` flag(s), e.g. --build-flag='--network host' (repeatable)
+        #[arg(long = "build-flag", value_name = "FLAG", allow_hyphen_values = true)]
+        build_flags: Vec<String>,
+        /// The docker CLI to use [env: ADF_DOCKER] [default: docker]
+        #[arg(long, value_name = "PATH")]
+        docker: Option<PathBuf>,
+        /// Summary format
+        #[arg(long, value_enum, default_value_t = TextFormat::Text)]
+        format: TextFormat,
     },
     /// Check the file: schema, references, graph, files, base-image drift, Dockerfile args
     #[command(
@@ -110,14 +167,14 @@ pub enum TextFormat {
     Json,
 }
 
-fn print_json(v: &serde_json::Value) {
+pub(crate) fn print_json(v: &serde_json::Value) {
     match serde_json::to_string_pretty(v) {
         Ok(s) => println!("{s}"),
         Err(e) => eprintln!("adf: cannot print JSON: {e}"),
     }
 }
 
-fn print_diag_error(d: crate::diag::Diagnostic) -> i32 {
+pub(crate) fn print_diag_error(d: crate::diag::Diagnostic) -> i32 {
     let mut ds = Diagnostics::default();
     ds.push(d);
     eprint!(
@@ -167,20 +224,59 @@ pub fn run(cli: Cli) -> i32 {
                 }
             },
         },
-        Command::Plan { targets, format } => match load::require_clean(g) {
+        Command::Plan {
+            targets,
+            format,
+            explain,
+            no_engine,
+            docker,
+        } => match load::require_clean(g) {
             Err(code) => code,
             Ok((p, _)) => match plan::select(&p, &targets) {
                 Err(d) => print_diag_error(*d),
                 Ok(sel) => {
                     let plan = plan::make(&p, &sel);
+                    let decisions = match build::plan_with_decisions(&p, &plan, docker, no_engine) {
+                        Ok((d, note)) => {
+                            if let Some(n) = note {
+                                eprintln!("adf: {n}");
+                            }
+                            d
+                        }
+                        Err(d) => return print_diag_error(*d),
+                    };
                     match format {
-                        TextFormat::Text => print!("{}", render::plan_text(&plan)),
-                        TextFormat::Json => print_json(&serde_json::json!(plan)),
+                        TextFormat::Text => {
+                            print!("{}", render::plan_text(&plan, Some(&decisions), explain))
+                        }
+                        TextFormat::Json => print_json(&render::plan_json(&plan, Some(&decisions))),
                     }
                     EXIT_OK
                 }
             },
         },
+        Command::Build {
+            targets,
+            jobs,
+            keep_going,
+            force,
+            dry_run,
+            build_flags,
+            docker,
+            format,
+        } => build::run(
+            g,
+            build::BuildOptions {
+                targets,
+                jobs: jobs.map(usize::from),
+                keep_going,
+                force,
+                dry_run,
+                format,
+                docker,
+                build_flags,
+            },
+        ),
     }
 }
 

@@ -1,6 +1,11 @@
 //! plan: which images to build, in which waves, with which fully resolved args (the parent's
 //! primary tag injected as the base arg).
 
+pub mod context;
+pub mod decide;
+pub mod dockerignore;
+pub mod fingerprint;
+
 use crate::config::schema::did_you_mean;
 use crate::diag::Diagnostic;
 use crate::model::dockerfile::DockerfileCache;

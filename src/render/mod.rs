@@ -3,6 +3,7 @@
 pub mod graph;
 
 use crate::model::Project;
+use crate::plan::decide::{Action, Decision};
 use crate::plan::Plan;
 use serde::Serialize;
 
@@ -74,7 +75,28 @@ pub fn list_table(p: &Project) -> String {
     table(&["IMAGE", "TAGS", "DEPENDS ON"], &rows)
 }
 
-pub fn plan_text(plan: &Plan) -> String {
+/// The plan as text; with decisions each image shows `build`/`fresh` and why (all changed
+/// inputs with `explain`).
+/// `{images: [...]}` with the decision fields merged into each image.
+pub fn plan_json(plan: &Plan, decisions: Option<&[Decision]>) -> serde_json::Value {
+    let images: Vec<serde_json::Value> = plan
+        .images
+        .iter()
+        .enumerate()
+        .map(|(pos, img)| {
+            let mut v = serde_json::json!(img);
+            if let (Some(obj), Some(d)) = (v.as_object_mut(), decisions.and_then(|d| d.get(pos))) {
+                if let Ok(serde_json::Value::Object(extra)) = serde_json::to_value(d) {
+                    obj.extend(extra);
+                }
+            }
+            v
+        })
+        .collect();
+    serde_json::json!({ "images": images })
+}
+
+pub fn plan_text(plan: &Plan, decisions: Option<&[Decision]>, explain: bool) -> String {
     let n = plan.images.len();
     let waves = plan.waves();
     let mut out = format!(
@@ -83,12 +105,34 @@ pub fn plan_text(plan: &Plan) -> String {
         if waves == 1 { "" } else { "s" }
     );
     let mut current = usize::MAX;
-    for img in &plan.images {
+    for (pos, img) in plan.images.iter().enumerate() {
         if img.wave != current {
             current = img.wave;
             out.push_str(&format!("\nwave {current}\n"));
         }
-        out.push_str(&format!("  {}  ->  {}\n", img.name, img.tags.join(", ")));
+        let decision = decisions.and_then(|d| d.get(pos));
+        match decision {
+            Some(d) => {
+                let action = if d.action == Action::Build {
+                    "build"
+                } else {
+                    "fresh"
+                };
+                out.push_str(&format!(
+                    "  {action} {}  ->  {}  ({})\n",
+                    img.name,
+                    img.tags.join(", "),
+                    d.reason
+                ));
+                if explain {
+                    for c in &d.changes {
+                        out.push_str(&format!("      changed: {c}\n"));
+                    }
+                    out.push_str(&format!("      fingerprint {}\n", d.fingerprint));
+                }
+            }
+            None => out.push_str(&format!("  {}  ->  {}\n", img.name, img.tags.join(", "))),
+        }
         let from = match (&img.base, img.depends_on.first()) {
             (Some(b), Some(parent)) => format!("{b} (from {parent})"),
             (Some(b), None) => b.clone(),

@@ -47,3 +47,112 @@ pub fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// The docker CLI the engine tests drive (BuildKit-capable Debian client by default).
+pub fn docker() -> String {
+    std::env::var("ADF_TEST_DOCKER").unwrap_or_else(|_| "/usr/bin/docker".into())
+}
+
+/// Starts the local engine and the fixture base image once per test binary (idempotent).
+pub fn engine() -> String {
+    static UP: std::sync::Once = std::sync::Once::new();
+    UP.call_once(|| {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/engine.sh");
+        let st = Command::new("bash")
+            .arg(script)
+            .arg("up")
+            .status()
+            .expect("engine.sh runs");
+        assert!(st.success(), "scripts/engine.sh up failed");
+    });
+    docker()
+}
+
+/// `docker ARGS`, stdout trimmed; panics with stderr on failure.
+pub fn docker_out(args: &[&str]) -> String {
+    let out = Command::new(docker())
+        .args(args)
+        .env("DOCKER_BUILDKIT", "1")
+        .output()
+        .expect("docker runs");
+    assert!(
+        out.status.success(),
+        "docker {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// The image ID a tag points at, if any.
+pub fn image_id(tag: &str) -> Option<String> {
+    let out = Command::new(docker())
+        .args(["image", "inspect", "--format", "{{.Id}}", tag])
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// Runs adf with the test engine (`--docker` is not needed: ADF_DOCKER is set).
+pub fn adf_engine(dir: &Path, args: &[&str]) -> Output {
+    let out = Command::new(adf_bin())
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("ADF_DOCKER", docker())
+        .output()
+        .expect("adf runs");
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A unique, valid repository prefix for one test's tags.
+pub fn unique(test: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("adf-test/{test}-{}-{nanos}", std::process::id())
+}
+
+/// Removes every tag under a test prefix (best effort).
+pub fn cleanup(prefix: &str) {
+    let out = Command::new(docker())
+        .args(["image", "ls", "--format", "{{.Repository}}:{{.Tag}}"])
+        .output();
+    if let Ok(out) = out {
+        let tags: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| l.starts_with(prefix))
+            .map(str::to_string)
+            .collect();
+        if !tags.is_empty() {
+            let _ = Command::new(docker())
+                .arg("rmi")
+                .arg("-f")
+                .args(&tags)
+                .output();
+        }
+    }
+}
+
+/// Status of each image from `adf build --format json`.
+pub fn statuses(out: &Output) -> std::collections::BTreeMap<String, String> {
+    let v: serde_json::Value = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("json ({e}): {}\n{}", out.stdout, out.stderr));
+    v["images"]
+        .as_array()
+        .expect("images")
+        .iter()
+        .map(|i| {
+            (
+                i["name"].as_str().unwrap_or("").to_string(),
+                i["status"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}

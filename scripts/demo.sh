@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The main job, end to end on this machine: start a local Docker engine if none runs, build adf,
+# then check, plan and build the offline demo stack (demo/) twice: the second run finds every
+# image fresh and builds nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/engine.sh up
+cargo build --release -q
+adf=target/release/adf
+export ADF_DOCKER=${ADF_DOCKER:-/usr/bin/docker}
+run() { printf '\n$ adf %s\n' "$*"; "$adf" "$@"; }
+run -f demo/dockerfile-compose.yaml check
+run -f demo/dockerfile-compose.yaml graph --target yolo-910b
+run -f demo/dockerfile-compose.yaml plan --target yolo-910b
+run -f demo/dockerfile-compose.yaml build
+run -f demo/dockerfile-compose.yaml build          # nothing changed: every image is fresh
+echo "# touch one layer: it and its descendants rebuild, nothing else" >> demo/dockerfiles/pytorch-npu.dockerfile
+trap 'git checkout -q -- demo/dockerfiles/pytorch-npu.dockerfile 2>/dev/null || sed -i "\$d" demo/dockerfiles/pytorch-npu.dockerfile' EXIT
+run -f demo/dockerfile-compose.yaml plan --explain
+run -f demo/dockerfile-compose.yaml build

@@ -1,0 +1,268 @@
+//! Runs builds in dependency order, independent images in parallel (up to `jobs`). A failure
+//! blocks the failed image's descendants; without `keep_going` nothing new starts after it.
+//! Tags are applied only after an image built successfully, before its children start.
+
+use super::{BuildFailure, BuildRequest, Docker};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// One image to bring up to date.
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub name: String,
+    /// Positions (in the job list) of the images this one waits for.
+    pub parents: Vec<usize>,
+    pub tags: Vec<String>,
+    pub request: BuildRequest,
+    /// `Some(image id)` when the image is fresh and only its tags need checking.
+    pub fresh: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase", tag = "status")]
+pub enum Status {
+    Built {
+        image_id: String,
+    },
+    Fresh {
+        image_id: String,
+    },
+    Failed {
+        reason: String,
+    },
+    /// A parent failed or was not built.
+    Blocked {
+        reason: String,
+    },
+    /// Stopped by Ctrl-C (running) or not started after a failure / Ctrl-C.
+    Interrupted,
+    #[serde(rename = "not-started")]
+    NotStarted,
+}
+
+impl Status {
+    pub fn ok(&self) -> bool {
+        matches!(self, Status::Built { .. } | Status::Fresh { .. })
+    }
+
+    pub fn word(&self) -> &'static str {
+        match self {
+            Status::Built { .. } => "built",
+            Status::Fresh { .. } => "fresh",
+            Status::Failed { .. } => "failed",
+            Status::Blocked { .. } => "blocked",
+            Status::Interrupted => "interrupted",
+            Status::NotStarted => "not started",
+        }
+    }
+
+    pub fn image_id(&self) -> Option<&str> {
+        match self {
+            Status::Built { image_id } | Status::Fresh { image_id } => Some(image_id),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub status: Status,
+    pub seconds: f64,
+    /// Tail of the failing step, for failures.
+    pub tail: Vec<String>,
+}
+
+#[derive(Debug)]
+pub enum Event {
+    Started { job: usize },
+    Step { job: usize, step: String },
+    Finished { job: usize, outcome: Outcome },
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    pub jobs: usize,
+    pub keep_going: bool,
+}
+
+enum State {
+    Pending,
+    Running,
+    Done(Outcome),
+}
+
+fn finish_fresh(docker: &Docker, job: &Job, id: &str) -> Outcome {
+    // a fresh image may still miss a secondary tag: point every tag at it (cheap, no build)
+    for t in &job.tags {
+        if let Err(e) = docker.tag(id, t) {
+            return Outcome {
+                status: Status::Failed {
+                    reason: format!("cannot tag {t}: {e}"),
+                },
+                seconds: 0.0,
+                tail: vec![],
+            };
+        }
+    }
+    Outcome {
+        status: Status::Fresh {
+            image_id: id.to_string(),
+        },
+        seconds: 0.0,
+        tail: vec![],
+    }
+}
+
+fn build_and_tag(
+    docker: &Docker,
+    job: &Job,
+    idx: usize,
+    interrupted: &AtomicBool,
+    tx: &mpsc::Sender<Event>,
+) -> Outcome {
+    let start = Instant::now();
+    let on_step = |step: String| {
+        let _ = tx.send(Event::Step { job: idx, step });
+    };
+    let status = match docker.build(&job.request, interrupted, &on_step) {
+        Ok(built) => {
+            let id = built.id;
+            let failed_tag = job
+                .tags
+                .iter()
+                .find_map(|t| docker.tag(&id, t).err().map(|e| (t, e)));
+            docker.untag(&built.hold_tag);
+            match failed_tag {
+                None => Status::Built { image_id: id },
+                Some((t, e)) => Status::Failed {
+                    reason: format!("built {id} but cannot tag {t}: {e}"),
+                },
+            }
+        }
+        Err(BuildFailure::Interrupted) => Status::Interrupted,
+        Err(BuildFailure::Io(e)) => Status::Failed { reason: e },
+        Err(BuildFailure::Failed { code, tail }) => {
+            let reason = format!(
+                "docker build exited with {}",
+                code.map(|c| c.to_string())
+                    .unwrap_or_else(|| "a signal".into())
+            );
+            return Outcome {
+                status: Status::Failed { reason },
+                seconds: start.elapsed().as_secs_f64(),
+                tail,
+            };
+        }
+    };
+    Outcome {
+        status,
+        seconds: start.elapsed().as_secs_f64(),
+        tail: vec![],
+    }
+}
+
+/// Runs every job; `on_event` is called on the calling thread, in order.
+pub fn run(
+    docker: &Docker,
+    jobs: &[Job],
+    opts: Options,
+    interrupted: &AtomicBool,
+    on_event: &mut dyn FnMut(&Event),
+) -> Vec<Outcome> {
+    let mut state: Vec<State> = jobs.iter().map(|_| State::Pending).collect();
+    let (tx, rx) = mpsc::channel::<Event>();
+    let mut stop_new = false;
+    std::thread::scope(|scope| {
+        loop {
+            if interrupted.load(Ordering::SeqCst) {
+                stop_new = true;
+            }
+            // settle pending jobs whose parents are done
+            let mut running = state.iter().filter(|s| matches!(s, State::Running)).count();
+            for i in 0..jobs.len() {
+                if !matches!(state[i], State::Pending) {
+                    continue;
+                }
+                let parents_done = jobs[i]
+                    .parents
+                    .iter()
+                    .all(|&p| matches!(state[p], State::Done(_)));
+                if !parents_done {
+                    continue;
+                }
+                let bad_parent = jobs[i].parents.iter().find_map(|&p| match &state[p] {
+                    State::Done(o) if !o.status.ok() => Some(jobs[p].name.clone()),
+                    _ => None,
+                });
+                let outcome = if let Some(parent) = bad_parent {
+                    Some(Outcome {
+                        status: Status::Blocked {
+                            reason: format!("parent `{parent}` was not built"),
+                        },
+                        seconds: 0.0,
+                        tail: vec![],
+                    })
+                } else if stop_new {
+                    Some(Outcome {
+                        status: Status::NotStarted,
+                        seconds: 0.0,
+                        tail: vec![],
+                    })
+                } else if let Some(id) = &jobs[i].fresh {
+                    Some(finish_fresh(docker, &jobs[i], id))
+                } else if running < opts.jobs.max(1) {
+                    running += 1;
+                    state[i] = State::Running;
+                    on_event(&Event::Started { job: i });
+                    let (job, tx, interrupted) = (&jobs[i], tx.clone(), interrupted);
+                    scope.spawn(move || {
+                        let outcome = build_and_tag(docker, job, i, interrupted, &tx);
+                        let _ = tx.send(Event::Finished { job: i, outcome });
+                    });
+                    None
+                } else {
+                    None
+                };
+                if let Some(o) = outcome {
+                    if matches!(o.status, Status::Failed { .. }) && !opts.keep_going {
+                        stop_new = true;
+                    }
+                    on_event(&Event::Finished {
+                        job: i,
+                        outcome: o.clone(),
+                    });
+                    state[i] = State::Done(o);
+                }
+            }
+            if state.iter().all(|s| matches!(s, State::Done(_))) {
+                break;
+            }
+            match rx.recv_timeout(Duration::from_millis(100)) {
+                Ok(Event::Finished { job, outcome }) => {
+                    if matches!(outcome.status, Status::Failed { .. }) && !opts.keep_going {
+                        stop_new = true;
+                    }
+                    on_event(&Event::Finished {
+                        job,
+                        outcome: outcome.clone(),
+                    });
+                    state[job] = State::Done(outcome);
+                }
+                Ok(ev) => on_event(&ev),
+                Err(_) => {}
+            }
+        }
+    });
+    state
+        .into_iter()
+        .map(|s| match s {
+            State::Done(o) => o,
+            _ => Outcome {
+                status: Status::NotStarted,
+                seconds: 0.0,
+                tail: vec![],
+            },
+        })
+        .collect()
+}

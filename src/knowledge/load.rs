@@ -1,0 +1,302 @@
+//! Reading a knowledge file (TOML) into the in-memory model; every error names file and line.
+
+use std::collections::BTreeMap;
+
+use super::model::{
+    norm_component, Arch, Chip, Constraint, Fact, Installer, KnowledgeBase, Release, Rule,
+    SourceRef,
+};
+use super::schema::{ConstraintDef, Constraints, FileDef, OneOrMany};
+use super::spec::Spec;
+use crate::diag::Severity;
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()
+        .iter()
+        .take(offset)
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+/// Components compared as names rather than versions.
+pub(crate) fn is_name_component(c: &str) -> bool {
+    matches!(c, "chip" | "arch" | "os")
+}
+
+fn severity(s: &str) -> Result<Severity, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "error" => Ok(Severity::Error),
+        "warning" => Ok(Severity::Warning),
+        other => Err(format!(
+            "severity must be \"error\" or \"warning\", not \"{other}\""
+        )),
+    }
+}
+
+struct Ctx<'a> {
+    kb: &'a KnowledgeBase,
+    at: String,
+}
+
+impl Ctx<'_> {
+    fn err(&self, msg: impl std::fmt::Display) -> String {
+        format!("{}: {msg}", self.at)
+    }
+
+    fn sources(&self, s: OneOrMany) -> Result<Vec<String>, String> {
+        let ids = s.into_vec();
+        if ids.is_empty() {
+            return Err(self.err("`source` must name at least one [[sources]] id"));
+        }
+        for id in &ids {
+            if !self.kb.sources.contains_key(id) {
+                return Err(self.err(format!(
+                    "unknown source id `{id}` (declare it in [[sources]])"
+                )));
+            }
+        }
+        Ok(ids)
+    }
+
+    fn spec(&self, component: &str, text: &str) -> Result<Spec, String> {
+        Spec::parse(text, is_name_component(component))
+            .map_err(|e| self.err(format!("{component}: {e}")))
+    }
+
+    fn constraints(
+        &self,
+        field: &str,
+        defs: Constraints,
+    ) -> Result<Vec<(String, Constraint)>, String> {
+        let mut out = Vec::new();
+        for (comp, def) in defs {
+            let comp = norm_component(&comp);
+            let (spec, source, note, sev) = match def {
+                ConstraintDef::Short(s) => (s.joined(" | "), None, None, None),
+                ConstraintDef::Full(f) => (f.spec.joined(" | "), f.source, f.note, f.severity),
+            };
+            let spec = self
+                .spec(&comp, &spec)
+                .map_err(|e| format!("{e} (in `{field}`)"))?;
+            let source = match source {
+                Some(s) => self.sources(s)?,
+                None => Vec::new(),
+            };
+            let severity = sev
+                .map(|s| severity(&s))
+                .transpose()
+                .map_err(|e| self.err(e))?;
+            out.push((
+                comp,
+                Constraint {
+                    spec,
+                    source,
+                    note,
+                    severity,
+                },
+            ));
+        }
+        Ok(out)
+    }
+
+    fn when(&self, defs: BTreeMap<String, String>) -> Result<Vec<(String, Spec)>, String> {
+        defs.into_iter()
+            .map(|(c, s)| {
+                let c = norm_component(&c);
+                let spec = self.spec(&c, &s)?;
+                Ok((c, spec))
+            })
+            .collect()
+    }
+}
+
+impl KnowledgeBase {
+    /// Parse one knowledge file and add its contents; `name` is used in error messages.
+    pub(crate) fn add_text(&mut self, name: &str, text: &str) -> Result<(), String> {
+        let file: FileDef = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
+            format!("{name}:{line}: {}", e.message().trim())
+        })?;
+        if file.schema != 1 {
+            return Err(format!(
+                "{name}:1: unsupported schema {} (this adf reads schema = 1)",
+                file.schema
+            ));
+        }
+        let _ = file.meta;
+        for s in file.sources {
+            let at = format!("{name}:{}", line_of(text, s.span().start));
+            let s = s.into_inner();
+            if self.sources.contains_key(&s.id) {
+                return Err(format!("{at}: source id `{}` is already defined", s.id));
+            }
+            let r = SourceRef {
+                id: s.id.clone(),
+                repo: s.repo,
+                path: s.path,
+                reference: s.reference,
+                note: s.note,
+            };
+            self.sources.insert(s.id, r);
+        }
+        let ctx = |offset: usize| format!("{name}:{}", line_of(text, offset));
+        for c in file.chip {
+            let cx = Ctx {
+                kb: self,
+                at: ctx(c.span().start),
+            };
+            let c = c.into_inner();
+            let chip = Chip {
+                name: c.name.to_ascii_lowercase(),
+                family: c.family,
+                marketing: c.marketing,
+                socs: c.socs,
+                aliases: c.aliases.iter().map(|a| a.to_ascii_lowercase()).collect(),
+                vllm_ascend_type: c.vllm_ascend_type,
+                note: c.note,
+                source: cx.sources(c.source)?,
+            };
+            self.chips.push(chip);
+        }
+        for a in file.arch {
+            let cx = Ctx {
+                kb: self,
+                at: ctx(a.span().start),
+            };
+            let a = a.into_inner();
+            let arch = Arch {
+                name: a.name.to_ascii_lowercase(),
+                aliases: a.aliases.iter().map(|x| x.to_ascii_lowercase()).collect(),
+                note: a.note,
+                source: cx.sources(a.source)?,
+            };
+            self.archs.push(arch);
+        }
+        for r in file.release {
+            let origin = ctx(r.span().start);
+            let cx = Ctx {
+                kb: self,
+                at: origin,
+            };
+            let r = r.into_inner();
+            let component = norm_component(&r.component);
+            if component.is_empty() || r.version.trim().is_empty() {
+                return Err(cx.err("release needs a non-empty `component` and `version`"));
+            }
+            let matcher = cx.spec(
+                &component,
+                r.matcher.as_deref().unwrap_or(&format!("=={}", r.version)),
+            )?;
+            let release = Release {
+                version: r.version,
+                matcher,
+                variant: r.variant,
+                requires: cx.constraints("requires", r.requires)?,
+                paired: cx.constraints("paired", r.paired)?,
+                compatible: cx.constraints("compatible", r.compatible)?,
+                conflicts: cx.constraints("conflicts", r.conflicts)?,
+                info: r
+                    .info
+                    .into_iter()
+                    .map(|(k, v)| (k, v.joined(", ")))
+                    .collect(),
+                note: r.note,
+                source: cx.sources(r.source)?,
+                component,
+            };
+            self.releases.push(release);
+        }
+        for r in file.rule {
+            let origin = ctx(r.span().start);
+            let cx = Ctx {
+                kb: self,
+                at: origin,
+            };
+            let r = r.into_inner();
+            if r.when.is_empty() {
+                return Err(cx.err(format!("rule `{}` needs a non-empty `when`", r.id)));
+            }
+            let rule = Rule {
+                when: cx.when(r.when)?,
+                requires: cx.constraints("requires", r.requires)?,
+                conflicts: cx.constraints("conflicts", r.conflicts)?,
+                severity: r
+                    .severity
+                    .map(|s| severity(&s))
+                    .transpose()
+                    .map_err(|e| cx.err(e))?,
+                message: r.message,
+                help: r.help,
+                note: r.note,
+                source: cx.sources(r.source)?,
+                id: r.id,
+            };
+            self.rules.push(rule);
+        }
+        for i in file.installer {
+            let origin = ctx(i.span().start);
+            let cx = Ctx {
+                kb: self,
+                at: origin,
+            };
+            let i = i.into_inner();
+            for ph in placeholders(&i.template).chain(i.url.iter().flat_map(|u| placeholders(u))) {
+                if !matches!(ph, "version" | "arch" | "chip" | "file") {
+                    return Err(cx.err(format!(
+                        "unknown placeholder {{{ph}}} (use {{version}} {{arch}} {{chip}} {{file}})"
+                    )));
+                }
+            }
+            let version_of = norm_component(i.version_of.as_deref().unwrap_or("cann"));
+            let applies = match version_of.as_str() {
+                "cann" if i.driver.is_none() => i.cann,
+                "driver" if i.cann.is_none() => i.driver,
+                _ => return Err(cx.err("`version_of` must be \"cann\" (with `cann = spec`) or \"driver\" (with `driver = spec`)")),
+            };
+            let installer = Installer {
+                component: norm_component(&i.component),
+                chips: i.chips.iter().map(|c| c.to_ascii_lowercase()).collect(),
+                archs: i.archs.iter().map(|c| c.to_ascii_lowercase()).collect(),
+                applies: cx.spec(&version_of, applies.as_deref().unwrap_or("*"))?,
+                version_of,
+                template: i.template,
+                url: i.url,
+                order: i.order,
+                flags: i.flags,
+                available: i.available.unwrap_or(true),
+                note: i.note,
+                source: cx.sources(i.source)?,
+            };
+            self.installers.push(installer);
+        }
+        for f in file.fact {
+            let origin = ctx(f.span().start);
+            let cx = Ctx {
+                kb: self,
+                at: origin,
+            };
+            let f = f.into_inner();
+            let fact = Fact {
+                topic: f.topic,
+                about: f.about.iter().map(|a| norm_component(a)).collect(),
+                when: cx.when(f.when)?,
+                text: f.text,
+                values: f
+                    .values
+                    .into_iter()
+                    .map(|(k, v)| (k, v.joined(", ")))
+                    .collect(),
+                source: cx.sources(f.source)?,
+            };
+            self.facts.push(fact);
+        }
+        Ok(())
+    }
+}
+
+fn placeholders(s: &str) -> impl Iterator<Item = &str> {
+    s.split('{')
+        .skip(1)
+        .filter_map(|p| p.split_once('}').map(|(name, _)| name))
+}

@@ -1,0 +1,325 @@
+//! Evaluating one release row or one rule against a stack.
+
+use super::check::{codes, Ctx, Finding};
+use super::model::{Constraint, KnowledgeBase, Release, Rule};
+use super::version::Version;
+use crate::diag::Severity;
+
+pub(super) fn subject(r: &Release) -> String {
+    match &r.variant {
+        Some(v) => format!("{} {} [{}]", r.component, r.version, v),
+        None => format!("{} {}", r.component, r.version),
+    }
+}
+
+fn with_note(msg: String, note: &Option<String>) -> String {
+    match note {
+        Some(n) => format!("{msg} ({n})"),
+        None => msg,
+    }
+}
+
+fn srcs<'a>(c: &'a Constraint, fallback: &'a [String]) -> &'a [String] {
+    if c.source.is_empty() {
+        fallback
+    } else {
+        &c.source
+    }
+}
+
+fn find<'a>(list: &'a [(String, Constraint)], comp: &str) -> Option<&'a Constraint> {
+    list.iter().find(|(c, _)| c == comp).map(|(_, c)| c)
+}
+
+/// Other releases of the same component whose `field` constraint on `comp` accepts `v`.
+fn alternatives(kb: &KnowledgeBase, r: &Release, paired: bool, comp: &str, v: &Version) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for other in kb
+        .releases
+        .iter()
+        .filter(|o| o.component == r.component && o.version != r.version)
+    {
+        let list = if paired {
+            &other.paired
+        } else {
+            &other.requires
+        };
+        if find(list, comp).and_then(|c| c.spec.eval(v)) == Some(true)
+            && !names.contains(&other.version.as_str())
+        {
+            names.push(&other.version);
+        }
+    }
+    if names.is_empty() {
+        return String::new();
+    }
+    let more = if names.len() > 6 { ", …" } else { "" };
+    let shown: Vec<&str> = names.into_iter().take(6).collect();
+    format!(
+        "; {} releases documented with {comp} {}: {}{more}",
+        r.component,
+        v.raw(),
+        shown.join(", ")
+    )
+}
+
+pub(super) fn check_release(cx: &Ctx, r: &Release) -> Vec<Finding> {
+    let kb = cx.kb;
+    let subj = subject(r);
+    let mut out = Vec::new();
+    let mut flagged: Vec<&str> = Vec::new();
+    for (comp, con) in &r.requires {
+        let Some(e) = cx.stack.get(comp) else {
+            continue;
+        };
+        let mut f = match con.spec.eval(&e.v) {
+            Some(true) => continue,
+            Some(false) => {
+                let variant = con
+                    .spec
+                    .exact_pins()
+                    .is_some_and(|p| p.iter().any(|p| p.same_release_as(&e.v)));
+                if variant {
+                    let msg = format!(
+                        "{subj} pins {comp} {}, the stack has {comp} {} (same release, different build): \
+                         installing {} replaces it or fails to resolve",
+                        con.spec.raw(),
+                        e.raw,
+                        r.component
+                    );
+                    let mut f = cx.finding(
+                        Severity::Warning,
+                        codes::PIN_VARIANT,
+                        &subj,
+                        with_note(msg, &con.note),
+                        &[&r.component, comp],
+                    );
+                    f.help = format!("use {comp} {} exactly", con.spec.raw());
+                    f
+                } else {
+                    let sev = con.severity.unwrap_or(Severity::Error);
+                    let code = if sev == Severity::Error {
+                        codes::CONFLICT
+                    } else {
+                        codes::CAUTION
+                    };
+                    let msg = format!(
+                        "{subj} requires {comp} {}, but the stack has {comp} {}",
+                        con.spec.raw(),
+                        e.raw
+                    );
+                    let mut f = cx.finding(
+                        sev,
+                        code,
+                        &subj,
+                        with_note(msg, &con.note),
+                        &[&r.component, comp],
+                    );
+                    f.help = format!(
+                        "use {comp} {}{}",
+                        con.spec.raw(),
+                        alternatives(kb, r, false, comp, &e.v)
+                    );
+                    f
+                }
+            }
+            None => {
+                let msg = format!(
+                    "cannot verify {comp} {} against {subj}: it requires {comp} {}",
+                    e.raw,
+                    con.spec.raw()
+                );
+                let mut f = cx.finding(
+                    Severity::Warning,
+                    codes::UNVERIFIABLE,
+                    &subj,
+                    msg,
+                    &[&r.component, comp],
+                );
+                f.help = format!(
+                    "write {comp} as a version so it can be checked against {}",
+                    con.spec.raw()
+                );
+                f
+            }
+        };
+        f.source = kb.cite(srcs(con, &r.source));
+        out.push(f);
+        flagged.push(comp);
+    }
+    for (comp, con) in &r.conflicts {
+        let Some(e) = cx.stack.get(comp) else {
+            continue;
+        };
+        if con.spec.eval(&e.v) == Some(true) {
+            let sev = con.severity.unwrap_or(Severity::Error);
+            let code = if sev == Severity::Error {
+                codes::CONFLICT
+            } else {
+                codes::CAUTION
+            };
+            let msg = format!(
+                "{subj} is documented as incompatible with {comp} {} (the stack has {})",
+                con.spec.raw(),
+                e.raw
+            );
+            let mut f = cx.finding(
+                sev,
+                code,
+                &subj,
+                with_note(msg, &con.note),
+                &[&r.component, comp],
+            );
+            f.help = match find(&r.paired, comp) {
+                Some(p) => format!("use {comp} {}", p.spec.raw()),
+                None => format!("use a {comp} outside {}", con.spec.raw()),
+            };
+            f.source = kb.cite(srcs(con, &r.source));
+            out.push(f);
+            flagged.push(comp);
+        }
+    }
+    let mut pair_comps: Vec<&str> = r.paired.iter().map(|(c, _)| c.as_str()).collect();
+    pair_comps.extend(
+        r.compatible
+            .iter()
+            .map(|(c, _)| c.as_str())
+            .filter(|c| find(&r.paired, c).is_none()),
+    );
+    for comp in pair_comps {
+        let Some(e) = cx.stack.get(comp) else {
+            continue;
+        };
+        if flagged.contains(&comp) {
+            continue;
+        }
+        let paired = find(&r.paired, comp);
+        if paired.and_then(|p| p.spec.eval(&e.v)) == Some(true) {
+            continue;
+        }
+        let compat = find(&r.compatible, comp);
+        let pair_text = paired.map(|p| p.spec.raw()).unwrap_or("(none)");
+        let mut ids: Vec<String> = paired
+            .map(|p| srcs(p, &r.source).to_vec())
+            .unwrap_or_default();
+        let mut f = if compat.and_then(|c| c.spec.eval(&e.v)) == Some(true) {
+            if let Some(c) = compat {
+                ids.extend(
+                    srcs(c, &r.source)
+                        .iter()
+                        .filter(|i| !ids.contains(i))
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                );
+            }
+            let msg = format!(
+                "{comp} {} is listed as compatible with {subj}, but is not the documented pair ({comp} {pair_text})",
+                e.raw
+            );
+            cx.finding(
+                Severity::Warning,
+                codes::NOT_PAIRED,
+                &subj,
+                with_note(msg, &compat.and_then(|c| c.note.clone())),
+                &[&r.component, comp],
+            )
+        } else {
+            let msg = format!(
+                "unknown combination: {subj} is documented with {comp} {pair_text}; {comp} {} is not covered",
+                e.raw
+            );
+            cx.finding(
+                Severity::Warning,
+                codes::UNKNOWN_COMBINATION,
+                &subj,
+                with_note(msg, &paired.and_then(|p| p.note.clone())),
+                &[&r.component, comp],
+            )
+        };
+        if ids.is_empty() {
+            ids = r.source.clone();
+        }
+        f.help = format!(
+            "the documented pair is {comp} {pair_text}{}",
+            alternatives(kb, r, true, comp, &e.v)
+        );
+        f.source = kb.cite(&ids);
+        out.push(f);
+    }
+    out
+}
+
+pub(super) fn check_rule(cx: &Ctx, rule: &Rule) -> Vec<Finding> {
+    let mut implied_notes = Vec::new();
+    let mut when_comps: Vec<&str> = Vec::new();
+    for (comp, spec) in &rule.when {
+        let v = match (cx.stack.get(comp), cx.implied.get(comp)) {
+            (Some(e), _) => &e.v,
+            (None, Some((v, by))) => {
+                implied_notes.push(format!("{comp} {} implied by {by}", v.raw()));
+                v
+            }
+            (None, None) => return Vec::new(),
+        };
+        if spec.eval(v) != Some(true) {
+            return Vec::new();
+        }
+        when_comps.push(comp);
+    }
+    let mut out = Vec::new();
+    let checks = rule
+        .requires
+        .iter()
+        .map(|c| (c, false))
+        .chain(rule.conflicts.iter().map(|c| (c, true)));
+    for ((comp, con), is_conflict) in checks {
+        let Some(e) = cx.stack.get(comp) else {
+            continue;
+        };
+        let hit = con.spec.eval(&e.v);
+        let violated = if is_conflict {
+            hit == Some(true)
+        } else {
+            hit == Some(false)
+        };
+        if !violated {
+            continue;
+        }
+        let sev = con.severity.or(rule.severity).unwrap_or(Severity::Error);
+        let code = if sev == Severity::Error {
+            codes::CONFLICT
+        } else {
+            codes::CAUTION
+        };
+        let verb = if is_conflict {
+            "matches"
+        } else {
+            "does not satisfy"
+        };
+        let mut msg = format!(
+            "{}: {comp} {} {verb} {}",
+            rule.message,
+            e.raw,
+            con.spec.raw()
+        );
+        if !implied_notes.is_empty() {
+            msg.push_str(&format!(" ({})", implied_notes.join(", ")));
+        }
+        let mut comps = when_comps.clone();
+        comps.push(comp);
+        let mut f = cx.finding(
+            sev,
+            code,
+            &rule.id,
+            with_note(msg, &con.note.clone().or(rule.note.clone())),
+            &comps,
+        );
+        f.help = rule
+            .help
+            .clone()
+            .unwrap_or_else(|| format!("use {comp} {}", con.spec.raw()));
+        f.source = cx.kb.cite(srcs(con, &rule.source));
+        out.push(f);
+    }
+    out
+}

@@ -1,0 +1,139 @@
+//! Fingerprints for a plan and the build-or-fresh decision with its reason.
+
+use super::context::ContextHasher;
+use super::fingerprint::{diff, load_manifest, Change, Inputs};
+use super::Plan;
+use crate::model::Project;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Build,
+    Fresh,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Decision {
+    pub action: Action,
+    pub reason: String,
+    pub fingerprint: String,
+    /// Every input that differs from the build on the image (`--explain`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<String>,
+}
+
+/// Computes every planned image's inputs in build order (parents first, so each child sees its
+/// parents' fingerprints). Context hashes are cached under `state_dir`.
+pub fn inputs(project: &Project, plan: &Plan, state_dir: &Path) -> std::io::Result<Vec<Inputs>> {
+    let mut hasher = ContextHasher::open(state_dir);
+    let mut by_name: HashMap<&str, String> = HashMap::new();
+    let mut out = Vec::with_capacity(plan.images.len());
+    for planned in &plan.images {
+        let img = &project.images[planned.index];
+        let dockerfile = std::fs::read(&img.dockerfile).map_err(|e| {
+            std::io::Error::new(e.kind(), format!("{}: {e}", img.dockerfile.display()))
+        })?;
+        let context = hasher
+            .hash_context(&img.context, &img.dockerfile)
+            .map_err(|e| {
+                std::io::Error::new(
+                    e.kind(),
+                    format!("build context {}: {e}", img.context.display()),
+                )
+            })?;
+        let mut installers = BTreeMap::new();
+        for inst in &img.decl.installers {
+            let digest = match &inst.sha256 {
+                Some(sha) => format!("sha256:{}", sha.value.to_lowercase()),
+                None => match hasher.hash_file(&project.dir.join(&inst.path.value)) {
+                    Ok(h) => h,
+                    Err(_) => "missing".to_string(),
+                },
+            };
+            installers.insert(inst.path.value.clone(), digest);
+        }
+        let parents: BTreeMap<String, String> = img
+            .parents
+            .iter()
+            .filter_map(|&p| {
+                let name = project.images[p].name.as_str();
+                by_name.get(name).map(|fp| (name.to_string(), fp.clone()))
+            })
+            .collect();
+        let inputs = Inputs {
+            dockerfile: blake3::hash(&dockerfile).to_hex().to_string(),
+            context,
+            args: planned.args.clone(),
+            target: img.decl.build.target.as_ref().map(|t| t.value.clone()),
+            platform: img.decl.build.platforms.first().map(|p| p.value.clone()),
+            installers,
+            parents,
+            labels: img
+                .decl
+                .build
+                .labels
+                .iter()
+                .map(|(k, v)| (k.value.clone(), v.value.clone()))
+                .collect(),
+        };
+        by_name.insert(&img.name, inputs.fingerprint());
+        out.push(inputs);
+    }
+    hasher.save()?;
+    Ok(out)
+}
+
+/// `existing`: primary tag → the fingerprint label of the image it points at (`None` when the
+/// image has no adf label), absent when no such image exists.
+pub fn decide(
+    project: &Project,
+    plan: &Plan,
+    inputs: &[Inputs],
+    existing: &HashMap<String, Option<String>>,
+    force: bool,
+    state_dir: &Path,
+) -> Vec<Decision> {
+    // each image's Dockerfile path relative to its context, when it lies inside it
+    let dockerfile_rel: Vec<Option<String>> = project
+        .images
+        .iter()
+        .map(|i| {
+            i.dockerfile
+                .strip_prefix(&i.context)
+                .ok()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+        })
+        .collect();
+    plan.images
+        .iter()
+        .zip(inputs)
+        .map(|(planned, inputs)| {
+            let fingerprint = inputs.fingerprint();
+            let primary = planned.tags.first().cloned().unwrap_or_default();
+            let (action, reason, changes) = match existing.get(&primary) {
+                _ if force => (Action::Build, "forced (--force)".to_string(), vec![]),
+                None => (Action::Build, format!("no image tagged {primary}"), vec![]),
+                Some(None) => (Action::Build, format!("{primary} was not built by adf (no fingerprint label)"), vec![]),
+                Some(Some(fp)) if *fp == fingerprint => (Action::Fresh, format!("{primary} is up to date"), vec![]),
+                Some(Some(fp)) => match load_manifest(state_dir, fp) {
+                    Some(old) => {
+                        // the Dockerfile usually sits in its context: report it once, as the Dockerfile
+                        let changes: Vec<String> = diff(&old, inputs)
+                            .iter()
+                            .filter(|c| !matches!(c, Change::ContextModified(p) if dockerfile_rel.get(planned.index).is_some_and(|d| d.as_deref() == Some(p.as_str()))))
+                            .map(|c| c.to_string())
+                            .collect();
+                        let first = changes.first().cloned().unwrap_or_else(|| "inputs changed".into());
+                        let more = if changes.len() > 1 { format!(" (+{} more)", changes.len() - 1) } else { String::new() };
+                        (Action::Build, format!("{first}{more}"), changes)
+                    }
+                    None => (Action::Build, format!("{primary} was built from other inputs (no record of them here)"), vec![]),
+                },
+            };
+            Decision { action, reason, fingerprint, changes }
+        })
+        .collect()
+}
