@@ -13,7 +13,7 @@ use crate::plan::fingerprint::{save_manifest, Inputs};
 use crate::plan::{self, Plan};
 use std::collections::HashMap;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -47,7 +47,7 @@ pub struct Decided {
 pub fn decisions(
     project: &Project,
     plan: &Plan,
-    docker: Option<&Docker>,
+    docker: Option<&Path>,
     force: bool,
 ) -> Result<Decided, Box<Diagnostic>> {
     let state = state_dir(project);
@@ -62,7 +62,9 @@ pub fn decisions(
         .iter()
         .flat_map(|i| i.tags.iter().cloned())
         .collect();
-    let found = docker.map(|d| d.inspect_many(&refs)).unwrap_or_default();
+    let found = docker
+        .map(|d| engine::inspect_many(d, &refs))
+        .unwrap_or_default();
     let existing: HashMap<String, Option<String>> = found
         .iter()
         .map(|(k, v)| (k.clone(), v.fingerprint.clone()))
@@ -209,6 +211,15 @@ fn jobs_for(
                         .map(|i| i.id.clone())
                 })
                 .flatten();
+            let retag = match &fresh {
+                Some(id) => p
+                    .tags
+                    .iter()
+                    .filter(|t| found.get(*t).map(|i| &i.id) != Some(id))
+                    .cloned()
+                    .collect(),
+                None => Vec::new(),
+            };
             Job {
                 name: p.name.clone(),
                 parents: img
@@ -218,6 +229,7 @@ fn jobs_for(
                     .collect(),
                 tags: p.tags.clone(),
                 fresh,
+                retag,
                 request: BuildRequest {
                     name: p.name.clone(),
                     context: img.context.clone(),
@@ -244,7 +256,7 @@ fn interrupt_flag() -> Arc<AtomicBool> {
 }
 
 pub fn run(g: &GlobalArgs, o: BuildOptions) -> i32 {
-    let (project, _) = match load::require_clean(g) {
+    let (project, _) = match load::require_clean(g, true) {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -253,7 +265,17 @@ pub fn run(g: &GlobalArgs, o: BuildOptions) -> i32 {
         Err(d) => return super::print_diag_error(*d),
     };
     let plan = plan::make(&project, &selected);
-    let docker = match engine::detect(engine::docker_path(o.docker.clone())) {
+    // ask the engine what it is while the inputs are hashed and the tags looked up
+    let path = engine::docker_path(o.docker.clone());
+    let (detected, decided) = std::thread::scope(|s| {
+        let detect = s.spawn(|| engine::detect(path.clone()));
+        let decided = decisions(&project, &plan, Some(&path), o.force);
+        let detected = detect
+            .join()
+            .unwrap_or_else(|_| Err(engine::DetectError::NotFound(path.display().to_string())));
+        (detected, decided)
+    });
+    let docker = match detected {
         Ok(d) => d,
         Err(e) => {
             return super::print_diag_error(
@@ -265,7 +287,7 @@ pub fn run(g: &GlobalArgs, o: BuildOptions) -> i32 {
         inputs,
         decisions,
         found,
-    } = match decisions(&project, &plan, Some(&docker), o.force) {
+    } = match decided {
         Ok(x) => x,
         Err(d) => return super::print_diag_error(*d),
     };
@@ -387,7 +409,13 @@ pub fn plan_with_decisions(
             Err(e) => (None, Some(format!("engine not reachable: {e}"))),
         }
     };
-    let mut decisions = decisions(project, plan, docker.as_ref(), false)?.decisions;
+    let mut decisions = decisions(
+        project,
+        plan,
+        docker.as_ref().map(|d| d.path.as_path()),
+        false,
+    )?
+    .decisions;
     if let Some(n) = &note {
         for d in &mut decisions {
             d.action = Action::Build;

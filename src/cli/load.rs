@@ -75,6 +75,16 @@ pub fn config_path(args: &GlobalArgs) -> PathBuf {
     PathBuf::from(config::DEFAULT_FILE)
 }
 
+/// Loads and checks the file. `deep` also verifies installer sha256 sums (reads big files once;
+/// cached by path, size, mtime and inode): for `check` and `build`.
+pub fn load_deep(args: &GlobalArgs) -> Loaded {
+    let mut loaded = load(args);
+    if let Some(p) = &loaded.project {
+        crate::model::installers::check_sha256(p, &p.dir.join(".adf"), &mut loaded.diags);
+    }
+    loaded
+}
+
 pub fn load(args: &GlobalArgs) -> Loaded {
     let mut diags = Diagnostics::default();
     let mut sources = Sources::default();
@@ -170,8 +180,8 @@ pub fn require_graph(args: &GlobalArgs) -> Result<(Project, bool), i32> {
 }
 
 /// The project when it loaded without errors; otherwise diagnostics are printed and `None`.
-pub fn require_clean(args: &GlobalArgs) -> Result<(Project, Loaded), i32> {
-    let mut loaded = load(args);
+pub fn require_clean(args: &GlobalArgs, deep: bool) -> Result<(Project, Loaded), i32> {
+    let mut loaded = if deep { load_deep(args) } else { load(args) };
     report(&loaded, false);
     if loaded.diags.has_errors() {
         let s = Summary::of(&loaded.diags);

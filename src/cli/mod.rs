@@ -1,6 +1,7 @@
 //! The command line: argument parsing and one function per command. Only this layer prints.
 
 mod build;
+mod compat;
 mod load;
 
 use crate::diag::{render_json, Diagnostics, Sources, Summary};
@@ -110,6 +111,9 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         docker: Option<PathBuf>,
     },
+    /// Ask the compatibility knowledge (CANN, torch, torch_npu, vLLM, vllm-ascend, MindSpore, ...)
+    #[command(after_help = compat::COMPAT_HELP)]
+    Compat(compat::CompatArgs),
     /// Build images in dependency order, in parallel, skipping those that are fresh
     #[command(after_help = BUILD_HELP)]
     Build {
@@ -200,6 +204,7 @@ pub fn run(cli: Cli) -> i32 {
     let g = &cli.global;
     match cli.command {
         Command::Check { format } => check(g, format),
+        Command::Compat(a) => compat::run(a),
         Command::List { format } => match load::require_graph(g) {
             Err(code) => code,
             Ok((p, has_errors)) => {
@@ -230,7 +235,7 @@ pub fn run(cli: Cli) -> i32 {
             explain,
             no_engine,
             docker,
-        } => match load::require_clean(g) {
+        } => match load::require_clean(g, false) {
             Err(code) => code,
             Ok((p, _)) => match plan::select(&p, &targets) {
                 Err(d) => print_diag_error(*d),
@@ -281,7 +286,7 @@ pub fn run(cli: Cli) -> i32 {
 }
 
 fn check(g: &GlobalArgs, format: TextFormat) -> i32 {
-    let loaded = load::load(g);
+    let loaded = load::load_deep(g);
     let summary = Summary::of(&loaded.diags);
     match format {
         TextFormat::Json => print_json(&render_json(&loaded.diags, &loaded.sources)),

@@ -27,6 +27,10 @@ pub struct Config {
     pub base_arg: Option<Str>,
     pub build_flags: Vec<Str>,
     pub secrets: Vec<RawSecretSource>,
+    /// `ARCH` of this run.
+    pub arch: String,
+    /// `compat_rules:` files (interpolated, relative to the file's directory).
+    pub compat_rules: Vec<Str>,
     /// Images with the matrix values that produced each.
     pub images: Vec<(RawImage, Vec<(String, String)>)>,
 }
@@ -198,6 +202,15 @@ pub fn load(
             matrix::interpolate(v, &scope, diags);
         }
     }
+    let mut compat_rules = raw.compat_rules.clone();
+    compat_rules
+        .iter_mut()
+        .for_each(|f| matrix::interpolate(f, &scope, diags));
+    let arch = vars
+        .builtins
+        .get("ARCH")
+        .cloned()
+        .unwrap_or_else(|| "x86_64".into());
     let images = matrix::expand(&raw, &vars, diags);
     Some(Config {
         path: path.to_path_buf(),
@@ -206,6 +219,8 @@ pub fn load(
         base_arg,
         build_flags,
         secrets,
+        arch,
+        compat_rules,
         images,
     })
 }

@@ -13,6 +13,8 @@ pub struct RawFile {
     pub base_arg: Option<Str>,
     pub build_flags: Vec<Str>,
     pub secrets: Vec<RawSecretSource>,
+    /// Extra compatibility rules files (same format as knowledge/compat.toml).
+    pub compat_rules: Vec<Str>,
     pub images: Vec<RawImage>,
     /// Span of the `images` key, for errors about the whole section.
     pub images_span: Option<Span>,
@@ -83,6 +85,7 @@ pub const TOP_KEYS: &[&str] = &[
     "base_arg",
     "build_flags",
     "secrets",
+    "compat_rules",
     "images",
 ];
 pub const IMAGE_KEYS: &[&str] = &[
@@ -319,6 +322,10 @@ pub fn read(root: &Node, diags: &mut Diagnostics) -> RawFile {
                 file.build_flags = r.strings(v, "build_flags", "build_flags: [--network, host]")
             }
             "secrets" => file.secrets = read_secret_sources(&mut r, v),
+            "compat_rules" => {
+                file.compat_rules =
+                    r.strings(v, "compat_rules", "compat_rules: [rules/our-lab.toml]")
+            }
             "images" => {
                 saw_images = true;
                 file.images_span = Some(k.span);

@@ -115,11 +115,12 @@ pub fn detect(path: PathBuf) -> Result<Docker, DetectError> {
             Builder::Legacy,
             format!("engine {server} predates BuildKit"),
         ),
-        _ if buildx() => (Builder::BuildKit, "buildx plugin".to_string()),
+        // a pre-23 client builds with BuildKit under DOCKER_BUILDKIT=1: no need to probe buildx
         _ if major(&client) < 23 => (
             Builder::BuildKit,
             format!("client {client} with DOCKER_BUILDKIT=1"),
         ),
+        _ if buildx() => (Builder::BuildKit, "buildx plugin".to_string()),
         _ => (
             Builder::Legacy,
             format!("client {client} has no buildx plugin"),

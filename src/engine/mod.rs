@@ -92,48 +92,6 @@ impl Docker {
         c
     }
 
-    /// One `docker image inspect` for all references; missing ones are simply absent.
-    pub fn inspect_many(&self, refs: &[String]) -> HashMap<String, ImageInfo> {
-        let mut out = HashMap::new();
-        if refs.is_empty() {
-            return out;
-        }
-        let format = format!("{{{{.Id}}}}|{{{{index .Config.Labels \"{FINGERPRINT_LABEL}\"}}}}|{{{{json .RepoTags}}}}");
-        let Ok(res) = self
-            .command()
-            .args(["image", "inspect", "--format", &format])
-            .args(refs)
-            .output()
-        else {
-            return out;
-        };
-        let wanted: HashMap<String, &String> = refs
-            .iter()
-            .map(|r| (crate::model::reference::normalize(r), r))
-            .collect();
-        for line in String::from_utf8_lossy(&res.stdout).lines() {
-            let mut parts = line.splitn(3, '|');
-            let (Some(id), Some(fp), Some(tags)) = (parts.next(), parts.next(), parts.next())
-            else {
-                continue;
-            };
-            let fingerprint = (!fp.is_empty() && fp != "<no value>").then(|| fp.to_string());
-            let tags: Vec<String> = serde_json::from_str(tags).unwrap_or_default();
-            for t in tags {
-                if let Some(r) = wanted.get(&crate::model::reference::normalize(&t)) {
-                    out.insert(
-                        (*r).clone(),
-                        ImageInfo {
-                            id: id.to_string(),
-                            fingerprint: fingerprint.clone(),
-                        },
-                    );
-                }
-            }
-        }
-        out
-    }
-
     /// Removes a tag (never the image while other tags point at it).
     pub fn untag(&self, tag: &str) {
         let _ = self
@@ -300,6 +258,49 @@ impl Docker {
         }
         Ok(BuiltImage { id, hold_tag: hold })
     }
+}
+
+/// One `docker image inspect` (by the CLI at `docker`) for all references; missing ones are simply absent.
+pub fn inspect_many(docker: &Path, refs: &[String]) -> HashMap<String, ImageInfo> {
+    let mut out = HashMap::new();
+    if refs.is_empty() {
+        return out;
+    }
+    let format = format!(
+        "{{{{.Id}}}}|{{{{index .Config.Labels \"{FINGERPRINT_LABEL}\"}}}}|{{{{json .RepoTags}}}}"
+    );
+    let Ok(res) = Command::new(docker)
+        .stdin(Stdio::null())
+        .args(["image", "inspect", "--format", &format])
+        .args(refs)
+        .output()
+    else {
+        return out;
+    };
+    let wanted: HashMap<String, &String> = refs
+        .iter()
+        .map(|r| (crate::model::reference::normalize(r), r))
+        .collect();
+    for line in String::from_utf8_lossy(&res.stdout).lines() {
+        let mut parts = line.splitn(3, '|');
+        let (Some(id), Some(fp), Some(tags)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let fingerprint = (!fp.is_empty() && fp != "<no value>").then(|| fp.to_string());
+        let tags: Vec<String> = serde_json::from_str(tags).unwrap_or_default();
+        for t in tags {
+            if let Some(r) = wanted.get(&crate::model::reference::normalize(&t)) {
+                out.insert(
+                    (*r).clone(),
+                    ImageInfo {
+                        id: id.to_string(),
+                        fingerprint: fingerprint.clone(),
+                    },
+                );
+            }
+        }
+    }
+    out
 }
 
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

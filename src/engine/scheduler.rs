@@ -15,8 +15,10 @@ pub struct Job {
     pub parents: Vec<usize>,
     pub tags: Vec<String>,
     pub request: BuildRequest,
-    /// `Some(image id)` when the image is fresh and only its tags need checking.
+    /// `Some(image id)` when the image is fresh: nothing is built.
     pub fresh: Option<String>,
+    /// For a fresh image, its tags that do not point at it yet (a tag added to the file).
+    pub retag: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -93,8 +95,8 @@ enum State {
 }
 
 fn finish_fresh(docker: &Docker, job: &Job, id: &str) -> Outcome {
-    // a fresh image may still miss a secondary tag: point every tag at it (cheap, no build)
-    for t in &job.tags {
+    // a fresh image may still miss a tag that was added to the file: point it at the image
+    for t in &job.retag {
         if let Err(e) = docker.tag(id, t) {
             return Outcome {
                 status: Status::Failed {

@@ -2,7 +2,9 @@
 //! (unknown parents, cycles, duplicate tags, reference grammar, missing files, base-image drift,
 //! Dockerfile args).
 
+pub mod compat;
 pub mod dockerfile;
+pub mod installers;
 pub mod reference;
 pub mod stack;
 mod validate;
@@ -63,6 +65,10 @@ pub struct Project {
     pub dag: Dag,
     pub build_flags: Vec<String>,
     pub secrets: Vec<RawSecretSource>,
+    /// The run's target architecture (`ARCH`): `x86_64` or `aarch64`.
+    pub arch: String,
+    /// User compatibility rules files (`compat_rules:`), resolved against the file's directory.
+    pub compat_rules: Vec<crate::config::Str>,
 }
 
 impl Project {
@@ -152,6 +158,8 @@ pub fn build(cfg: Config, diags: &mut Diagnostics) -> Project {
         dag,
         build_flags: cfg.build_flags.into_iter().map(|f| f.value).collect(),
         secrets: cfg.secrets,
+        arch: cfg.arch,
+        compat_rules: cfg.compat_rules,
     };
     validate::run(&project, diags);
     project

@@ -20,6 +20,26 @@ pub fn run(p: &Project, diags: &mut Diagnostics) {
     }
     base_drift(p, diags);
     dockerfile_args(p, &mut files.dockerfiles, diags);
+    super::installers::check_present(p, diags);
+    if let Some(kb) = knowledge(p, diags) {
+        super::compat::run(p, &kb, diags);
+    }
+}
+
+/// The built-in knowledge plus the file's `compat_rules:`.
+fn knowledge(p: &Project, diags: &mut Diagnostics) -> Option<crate::knowledge::KnowledgeBase> {
+    let mut kb = crate::knowledge::KnowledgeBase::builtin().clone();
+    for rules in &p.compat_rules {
+        if let Err(e) = kb.add_user_file(p.dir.join(&rules.value)) {
+            diags.push(
+                Diagnostic::error("compat-rules", format!("cannot use compatibility rules {}: {e}", rules.value))
+                    .at(rules.span, "this rules file")
+                    .help("the format is that of knowledge/compat.toml (see knowledge/README.md); paths are relative to the config file"),
+            );
+            return None;
+        }
+    }
+    Some(kb)
 }
 
 fn depends_on(p: &Project, diags: &mut Diagnostics) {

@@ -1,0 +1,141 @@
+//! Installer preflight: every file an image declares under `installers:` is present, and has the
+//! declared sha256, before anything is built. Hashes are cached by path, size, mtime and inode,
+//! so a multi-GB installer is read once, not on every run.
+
+use super::Project;
+use crate::diag::{Diagnostic, Diagnostics};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::io::Read;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+fn hint_for(inst: &crate::config::RawInstaller) -> String {
+    match (&inst.url, &inst.hint) {
+        (Some(u), Some(h)) => format!("get it from {} ({})", u.value, h.value),
+        (Some(u), None) => format!("get it from {}", u.value),
+        (None, Some(h)) => h.value.clone(),
+        (None, None) => "place the file there (paths are relative to the config file)".into(),
+    }
+}
+
+/// Presence of every installer (cheap: a stat). Reported for every image that needs it.
+pub fn check_present(project: &Project, diags: &mut Diagnostics) {
+    for img in &project.images {
+        for inst in &img.decl.installers {
+            let path = project.dir.join(&inst.path.value);
+            if !path.is_file() {
+                diags.push(
+                    Diagnostic::error(
+                        "missing-installer",
+                        format!(
+                            "image `{}` needs {}, which is missing",
+                            img.name, inst.path.value
+                        ),
+                    )
+                    .at(inst.path.span, "not found")
+                    .help(hint_for(inst)),
+                );
+            }
+        }
+    }
+}
+
+fn cache_file(state_dir: &Path) -> PathBuf {
+    state_dir.join("cache").join("sha256.json")
+}
+
+fn key(path: &Path, meta: &std::fs::Metadata) -> String {
+    format!(
+        "{}|{}|{}|{}|{}",
+        path.display(),
+        meta.len(),
+        meta.mtime(),
+        meta.mtime_nsec(),
+        meta.ino()
+    )
+}
+
+fn sha256_of(path: &Path) -> std::io::Result<String> {
+    let mut f = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// Checks every declared sha256 (present files only; missing ones are reported by
+/// [`check_present`]). Each distinct file is hashed once per run and cached across runs.
+pub fn check_sha256(project: &Project, state_dir: &Path, diags: &mut Diagnostics) {
+    let cache_path = cache_file(state_dir);
+    let mut cache: HashMap<String, String> = std::fs::read(&cache_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    let mut changed = false;
+    for img in &project.images {
+        for inst in &img.decl.installers {
+            let Some(want) = &inst.sha256 else { continue };
+            let path = project.dir.join(&inst.path.value);
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue;
+            };
+            let k = key(&path, &meta);
+            let got = match cache.get(&k) {
+                Some(h) => h.clone(),
+                None => match sha256_of(&path) {
+                    Ok(h) => {
+                        cache.insert(k, h.clone());
+                        changed = true;
+                        h
+                    }
+                    Err(e) => {
+                        diags.push(
+                            Diagnostic::error(
+                                "unreadable-installer",
+                                format!("cannot read {}: {e}", inst.path.value),
+                            )
+                            .at(inst.path.span, "unreadable"),
+                        );
+                        continue;
+                    }
+                },
+            };
+            if !got.eq_ignore_ascii_case(&want.value) {
+                diags.push(
+                    Diagnostic::error(
+                        "installer-checksum",
+                        format!(
+                            "{} has sha256 {got}, but image `{}` expects {}",
+                            inst.path.value, img.name, want.value
+                        ),
+                    )
+                    .at(want.span, "expected this")
+                    .also(inst.path.span, "this file")
+                    .help(format!(
+                        "the file is corrupt, truncated or another version: {}",
+                        hint_for(inst)
+                    )),
+                );
+            }
+        }
+    }
+    if changed {
+        if let (Some(dir), Ok(bytes)) = (cache_path.parent(), serde_json::to_vec(&cache)) {
+            let tmp = cache_path.with_extension("tmp");
+            let _ = std::fs::create_dir_all(dir)
+                .and_then(|_| std::fs::write(&tmp, bytes))
+                .and_then(|_| std::fs::rename(&tmp, &cache_path));
+        }
+    }
+}
