@@ -256,7 +256,7 @@ fn interrupt_flag() -> Arc<AtomicBool> {
 }
 
 pub fn run(g: &GlobalArgs, o: BuildOptions) -> i32 {
-    let (project, _) = match load::require_clean(g, true) {
+    let (project, loaded) = match load::require_clean(g, true) {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -291,6 +291,34 @@ pub fn run(g: &GlobalArgs, o: BuildOptions) -> i32 {
         Ok(x) => x,
         Err(d) => return super::print_diag_error(*d),
     };
+    // installer preflight: every installer of an image about to be built is here
+    let building: std::collections::HashSet<usize> = plan
+        .images
+        .iter()
+        .zip(&decisions)
+        .filter(|(_, d)| d.action == Action::Build)
+        .map(|(p, _)| p.index)
+        .collect();
+    let mut preflight = crate::diag::Diagnostics::default();
+    crate::model::installers::check_present(
+        &project,
+        &|i| building.contains(&i),
+        crate::diag::Severity::Error,
+        &mut preflight,
+    );
+    if preflight.has_errors() {
+        let color = load::color(std::io::stderr().is_terminal());
+        eprint!(
+            "{}",
+            crate::diag::render_human(&preflight, &loaded.sources, color)
+        );
+        let n = preflight.count(crate::diag::Severity::Error);
+        eprintln!(
+            "adf: {n} installer{} missing; nothing was built",
+            if n == 1 { " is" } else { "s are" }
+        );
+        return super::EXIT_BAD_INPUT;
+    }
     if let Err(d) = legacy_check(&project, &plan, &decisions, &docker) {
         return super::print_diag_error(*d);
     }

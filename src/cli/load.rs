@@ -80,7 +80,12 @@ pub fn config_path(args: &GlobalArgs) -> PathBuf {
 pub fn load_deep(args: &GlobalArgs) -> Loaded {
     let mut loaded = load(args);
     if let Some(p) = &loaded.project {
-        crate::model::installers::check_sha256(p, &p.dir.join(".adf"), &mut loaded.diags);
+        crate::model::installers::check_sha256(
+            p,
+            &|_| true,
+            &p.dir.join(".adf"),
+            &mut loaded.diags,
+        );
     }
     loaded
 }

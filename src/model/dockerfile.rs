@@ -104,13 +104,37 @@ fn scan_buildkit_features(text: &str) -> Vec<BuildkitFeature> {
     out
 }
 
+/// `ARG NAME=` (an empty default, valid for Docker) trips the parser crate: give it `ARG NAME=""`,
+/// which means the same. Line and byte positions of everything else stay put.
+fn parser_friendly(text: &str) -> std::borrow::Cow<'_, str> {
+    let needs = text.lines().any(|l| {
+        let t = l.trim_end();
+        t.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("ARG ")) && t.ends_with('=')
+    });
+    if !needs {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let fixed: Vec<String> = text
+        .split('\n')
+        .map(|l| {
+            let t = l.trim_end();
+            if t.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("ARG ")) && t.ends_with('=') {
+                format!("{t}\"\"")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    std::borrow::Cow::Owned(fixed.join("\n"))
+}
+
 pub fn analyze(text: String) -> DockerfileFacts {
     let mut facts = DockerfileFacts {
         syntax: syntax_directive(&text),
         buildkit_features: scan_buildkit_features(&text),
         ..DockerfileFacts::default()
     };
-    match Dockerfile::parse(&text) {
+    match Dockerfile::parse(&parser_friendly(&text)) {
         Ok(df) => {
             facts.global_args = df
                 .global_args
@@ -200,6 +224,15 @@ mod tests {
         assert_eq!(f.first_from.as_deref(), Some("${BASE_IMAGE}"));
         assert_eq!(f.stages, vec!["base"]);
         assert!(f.parse_error.is_none());
+    }
+
+    #[test]
+    fn empty_arg_defaults_parse() {
+        let f = analyze(
+            "ARG BASE_IMAGE\n# 芯片类型\nFROM ${BASE_IMAGE}\nARG CHIP_TYPE=\nARG X=1\n".into(),
+        );
+        assert!(f.parse_error.is_none(), "{:?}", f.parse_error);
+        assert!(f.declared_args.contains("CHIP_TYPE"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! so a multi-GB installer is read once, not on every run.
 
 use super::Project;
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, Severity};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::Read;
@@ -19,26 +19,43 @@ fn hint_for(inst: &crate::config::RawInstaller) -> String {
     }
 }
 
-/// Presence of every installer (cheap: a stat). Reported for every image that needs it.
-pub fn check_present(project: &Project, diags: &mut Diagnostics) {
-    for img in &project.images {
+/// Presence of the installers of the images `which` selects (cheap: a stat). `adf check`
+/// reports a missing one as a warning (a config can be sound before 2 GB are downloaded); the
+/// build preflight, for the images it is about to build, as an error.
+pub fn check_present(
+    project: &Project,
+    which: &dyn Fn(usize) -> bool,
+    severity: Severity,
+    diags: &mut Diagnostics,
+) {
+    for img in selected(project, which) {
         for inst in &img.decl.installers {
             let path = project.dir.join(&inst.path.value);
             if !path.is_file() {
-                diags.push(
-                    Diagnostic::error(
-                        "missing-installer",
-                        format!(
-                            "image `{}` needs {}, which is missing",
-                            img.name, inst.path.value
-                        ),
-                    )
-                    .at(inst.path.span, "not found")
-                    .help(hint_for(inst)),
+                let message = format!(
+                    "image `{}` needs {}, which is missing",
+                    img.name, inst.path.value
                 );
+                let d = match severity {
+                    Severity::Error => Diagnostic::error("missing-installer", message),
+                    Severity::Warning => Diagnostic::warning("missing-installer", message),
+                };
+                diags.push(d.at(inst.path.span, "not found").help(hint_for(inst)));
             }
         }
     }
+}
+
+fn selected<'a>(
+    project: &'a Project,
+    which: &'a dyn Fn(usize) -> bool,
+) -> impl Iterator<Item = &'a super::Image> {
+    project
+        .images
+        .iter()
+        .enumerate()
+        .filter(move |(i, _)| which(*i))
+        .map(|(_, img)| img)
 }
 
 fn cache_file(state_dir: &Path) -> PathBuf {
@@ -76,14 +93,19 @@ fn sha256_of(path: &Path) -> std::io::Result<String> {
 
 /// Checks every declared sha256 (present files only; missing ones are reported by
 /// [`check_present`]). Each distinct file is hashed once per run and cached across runs.
-pub fn check_sha256(project: &Project, state_dir: &Path, diags: &mut Diagnostics) {
+pub fn check_sha256(
+    project: &Project,
+    which: &dyn Fn(usize) -> bool,
+    state_dir: &Path,
+    diags: &mut Diagnostics,
+) {
     let cache_path = cache_file(state_dir);
     let mut cache: HashMap<String, String> = std::fs::read(&cache_path)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default();
     let mut changed = false;
-    for img in &project.images {
+    for img in selected(project, which) {
         for inst in &img.decl.installers {
             let Some(want) = &inst.sha256 else { continue };
             let path = project.dir.join(&inst.path.value);

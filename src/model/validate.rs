@@ -20,7 +20,7 @@ pub fn run(p: &Project, diags: &mut Diagnostics) {
     }
     base_drift(p, diags);
     dockerfile_args(p, &mut files.dockerfiles, diags);
-    super::installers::check_present(p, diags);
+    super::installers::check_present(p, &|_| true, crate::diag::Severity::Warning, diags);
     if let Some(kb) = knowledge(p, diags) {
         super::compat::run(p, &kb, diags);
     }

@@ -1,0 +1,17 @@
+# PyTorch + torch_npu (Ascend Extension for PyTorch) on a CANN image. torch_npu must match both
+# torch and the CANN below it (compat-facts §1); numpy stays < 2 (§13). torch/torchvision are
+# "+cpu" builds from the PyTorch CPU index on x86_64, plain PyPI wheels on aarch64; everything is
+# pinned in /etc/adf/pip-constraints.txt for the layers above.
+ARG BASE_IMAGE
+FROM ${BASE_IMAGE}
+
+ARG TORCH_VERSION
+ARG TORCH_NPU_VERSION
+ARG TORCHVISION_VERSION=
+ARG TORCH_CPU_INDEX=https://download.pytorch.org/whl/cpu/
+ARG TORCH_EXTRA_PACKAGES=
+
+RUN --mount=type=secret,id=proxy --mount=type=secret,id=ca \
+    --mount=type=bind,source=scripts/net-env.sh,target=/tmp/adf/net-env.sh \
+    --mount=type=bind,source=scripts/install-torch.sh,target=/tmp/adf/install-torch.sh \
+    . /tmp/adf/net-env.sh && sh /tmp/adf/install-torch.sh
