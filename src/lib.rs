@@ -6,6 +6,7 @@
 //! args and parent refs) → engine → verify / publish / export. [`cli`] is the only layer that
 //! prints.
 
+pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod diag;

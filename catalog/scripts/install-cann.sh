@@ -22,7 +22,7 @@
 #   ADF_PKG_DIR         where the installers are mounted, default /tmp/adf/packages
 #   TARGETARCH          set by BuildKit; must agree with `uname -m`
 #
-# Installer names (compat-facts §5): toolkit Ascend-cann-toolkit_<V>_linux-<arch>.run,
+# Installer names (S8, S17, S22): toolkit Ascend-cann-toolkit_<V>_linux-<arch>.run,
 # nnae Ascend-cann-nnae_<V>_linux-<arch>.run (up to 8.3.x), nnal Ascend-cann-nnal_<V>_linux-<arch>.run,
 # kernels up to 8.3.x Ascend-cann-kernels-<chip>_<V>_linux-<arch>.run (A3: Atlas-A3-cann-kernels_...),
 # ops from 8.5.0 Ascend-cann-<chip>-ops_<V>_linux-<arch>.run (A3: Ascend-cann-A3-ops_...).
@@ -237,13 +237,14 @@ fi
 
 # ---- the image's ENV must point at directories that exist ----------------------------------
 [ -d "$CANN_HOME" ] || die "CANN_HOME=$CANN_HOME does not exist after the install (nnae images: CANN_HOME=$ASCEND_BASE/nnae/latest; CANN >= 8.5.0: $ASCEND_BASE/cann-$VER)"
-# Directories of PATH / LD_LIBRARY_PATH / PYTHONPATH under $ASCEND_BASE that the installed
+# Directories of PATH / LD_LIBRARY_PATH / PYTHONPATH / ASCEND_* under $ASCEND_BASE that the installed
 # components do not provide are created empty: the driver ones are mount points for the host's
 # driver at run time (docker run -v /usr/local/Ascend/driver/lib64:...).
 set -f
 old_ifs=$IFS
 IFS=:
-for d in ${PATH:-} ${LD_LIBRARY_PATH:-} ${PYTHONPATH:-}; do
+for d in ${PATH:-} ${LD_LIBRARY_PATH:-} ${PYTHONPATH:-} ${ASCEND_TOOLKIT_HOME:-} ${ASCEND_HOME_PATH:-} \
+    ${ASCEND_AICPU_PATH:-} ${ASCEND_OPP_PATH:-} ${TOOLCHAIN_HOME:-}; do
     case $d in
         "$ASCEND_BASE"/driver/*)
             if [ ! -d "$d" ]; then mkdir -p "$d"; log "created $d (mount point for the host driver)"; fi ;;

@@ -9,7 +9,7 @@
 # stacks need numpy 1.x); the catalog's later layers install with "-c" on that file.
 #
 # Env (Dockerfile ARGs): TORCH_VERSION (required), TORCHVISION_VERSION, TORCH_NPU_VERSION,
-# TORCH_CPU_INDEX, TORCH_EXTRA_PACKAGES. Expects net-env.sh sourced by the caller. POSIX sh.
+# TORCH_CPU_INDEX, ASCEND_PYPI_X86, TORCH_EXTRA_PACKAGES. Expects net-env.sh sourced by the caller. POSIX sh.
 set -eu
 
 die() { echo "install-torch: ERROR: $*" >&2; exit 1; }
@@ -20,6 +20,9 @@ suffix=""
 case $arch in
     x86_64)
         index=${TORCH_CPU_INDEX:-https://download.pytorch.org/whl/cpu/}
+        # optional second index (the users' verl guide adds Ascend's pip mirror on x86_64; it is
+        # only needed for torch_npu dev builds, which this catalog does not pin)
+        if [ -n "${ASCEND_PYPI_X86:-}" ]; then index="$index $ASCEND_PYPI_X86"; fi
         python3 -m pip config --global set global.extra-index-url "$index"
         suffix="+cpu"
         ;;

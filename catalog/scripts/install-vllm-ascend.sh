@@ -1,7 +1,7 @@
 #!/bin/sh
 # install-vllm-ascend.sh: vLLM (python only, VLLM_TARGET_DEVICE=empty) + vllm-ascend from source.
 #
-# Follows vllm-ascend's own Dockerfiles (compat-facts §3b): vLLM from its git ref with
+# Follows vllm-ascend's own Dockerfiles (S6): vLLM from its git ref with
 # VLLM_TARGET_DEVICE=empty, `pip uninstall triton`, then vllm-ascend built with the toolkit and
 # NNAL environments loaded and CANN's devlib stubs on LD_LIBRARY_PATH (cann-build-env.sh).
 # Differences, both to keep the pinned torch/torch_npu: installs use "-c /etc/adf/pip-constraints.txt"

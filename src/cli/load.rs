@@ -63,16 +63,36 @@ fn parse_sets(
     out
 }
 
-/// The config path: `-f FILE`, else `dockerfile-compose.yaml` (or `.yml`) in the working dir.
+/// The config path: `-f FILE`, else `dockerfile-compose.yaml` (or `.yml`) in the working dir,
+/// else the built-in catalog (said once on stderr).
 pub fn config_path(args: &GlobalArgs) -> PathBuf {
     if let Some(f) = &args.file {
         return f.clone();
     }
+    let yaml = PathBuf::from(config::DEFAULT_FILE);
     let yml = PathBuf::from("dockerfile-compose.yml");
-    if !PathBuf::from(config::DEFAULT_FILE).exists() && yml.exists() {
+    if yaml.exists() {
+        return yaml;
+    }
+    if yml.exists() {
         return yml;
     }
-    PathBuf::from(config::DEFAULT_FILE)
+    static CATALOG: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let catalog = CATALOG.get_or_init(|| match crate::catalog::materialize() {
+        Ok(p) => {
+            eprintln!(
+                "adf: no {} here; using the built-in catalog ({}); `adf init` writes it out to edit",
+                config::DEFAULT_FILE,
+                p.display()
+            );
+            Some(p)
+        }
+        Err(e) => {
+            eprintln!("adf: no {} here, and the built-in catalog cannot be written out: {e}", config::DEFAULT_FILE);
+            None
+        }
+    });
+    catalog.clone().unwrap_or(yaml)
 }
 
 /// Loads and checks the file. `deep` also verifies installer sha256 sums (reads big files once;

@@ -2,6 +2,7 @@
 
 mod build;
 mod compat;
+mod init;
 mod load;
 
 use crate::diag::{render_json, Diagnostics, Sources, Summary};
@@ -111,6 +112,9 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         docker: Option<PathBuf>,
     },
+    /// Write the built-in catalog (or one stack of it) out to edit
+    #[command(after_help = init::INIT_HELP)]
+    Init(init::InitArgs),
     /// Ask the compatibility knowledge (CANN, torch, torch_npu, vLLM, vllm-ascend, MindSpore, ...)
     #[command(after_help = compat::COMPAT_HELP)]
     Compat(compat::CompatArgs),
@@ -205,6 +209,7 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Check { format } => check(g, format),
         Command::Compat(a) => compat::run(a),
+        Command::Init(a) => init::run(a),
         Command::List { format } => match load::require_graph(g) {
             Err(code) => code,
             Ok((p, has_errors)) => {
