@@ -6,6 +6,7 @@
 pub mod interp;
 pub mod matrix;
 pub mod schema;
+mod sections;
 pub mod yaml;
 
 pub use interp::VarSources;

@@ -1,6 +1,7 @@
 //! The file's schema: turns the spanned YAML tree into raw, not yet interpolated structs,
 //! reporting unknown keys (with did-you-mean) and wrong shapes, all at once.
 
+use super::sections::{read_installers, read_secret_sources, read_verify};
 use super::yaml::{Node, NodeKind};
 use crate::diag::{Diagnostic, Diagnostics, Span, Spanned};
 
@@ -115,9 +116,9 @@ pub const BUILD_KEYS: &[&str] = &[
     "cache_from",
     "extra_hosts",
 ];
-const INSTALLER_KEYS: &[&str] = &["path", "sha256", "url", "hint"];
-const VERIFY_KEYS: &[&str] = &["name", "run", "expect"];
-const SECRET_KEYS: &[&str] = &["file", "environment"];
+pub(super) const INSTALLER_KEYS: &[&str] = &["path", "sha256", "url", "hint"];
+pub(super) const VERIFY_KEYS: &[&str] = &["name", "run", "expect"];
+pub(super) const SECRET_KEYS: &[&str] = &["file", "environment"];
 
 /// The closest known word, when it is close enough to be a plausible typo.
 pub fn did_you_mean<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
@@ -134,12 +135,12 @@ pub fn did_you_mean<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, k)| k)
 }
 
-struct Reader<'a> {
-    diags: &'a mut Diagnostics,
+pub(super) struct Reader<'a> {
+    pub(super) diags: &'a mut Diagnostics,
 }
 
 impl Reader<'_> {
-    fn wrong_shape(&mut self, node: &Node, what: &str, expected: &str, example: &str) {
+    pub(super) fn wrong_shape(&mut self, node: &Node, what: &str, expected: &str, example: &str) {
         self.diags.push(
             Diagnostic::error(
                 "wrong-type",
@@ -150,7 +151,12 @@ impl Reader<'_> {
         );
     }
 
-    fn map<'n>(&mut self, node: &'n Node, what: &str, example: &str) -> &'n [(Node, Node)] {
+    pub(super) fn map<'n>(
+        &mut self,
+        node: &'n Node,
+        what: &str,
+        example: &str,
+    ) -> &'n [(Node, Node)] {
         match &node.kind {
             NodeKind::Map(m) => m,
             _ if node.is_null() => &[],
@@ -162,7 +168,7 @@ impl Reader<'_> {
     }
 
     /// Reports keys not in `known` (keys starting with `x-` are extension fields and ignored).
-    fn known_keys<'n>(
+    pub(super) fn known_keys<'n>(
         &mut self,
         entries: &'n [(Node, Node)],
         known: &[&str],
@@ -192,7 +198,7 @@ impl Reader<'_> {
         out
     }
 
-    fn scalar(&mut self, node: &Node, what: &str, example: &str) -> Option<Str> {
+    pub(super) fn scalar(&mut self, node: &Node, what: &str, example: &str) -> Option<Str> {
         match &node.kind {
             NodeKind::Scalar { value, .. } if !node.is_null() => {
                 Some(Spanned::new(value.clone(), node.span))
@@ -204,7 +210,7 @@ impl Reader<'_> {
         }
     }
 
-    fn bool(&mut self, node: &Node, what: &str) -> Option<Spanned<bool>> {
+    pub(super) fn bool(&mut self, node: &Node, what: &str) -> Option<Spanned<bool>> {
         match &node.kind {
             NodeKind::Scalar { value, plain: true } if value == "true" || value == "false" => {
                 Some(Spanned::new(value == "true", node.span))
@@ -217,7 +223,7 @@ impl Reader<'_> {
     }
 
     /// A list of strings; a single string is accepted as a one-item list.
-    fn strings(&mut self, node: &Node, what: &str, example: &str) -> Vec<Str> {
+    pub(super) fn strings(&mut self, node: &Node, what: &str, example: &str) -> Vec<Str> {
         match &node.kind {
             NodeKind::Seq(items) => items
                 .iter()
@@ -235,7 +241,7 @@ impl Reader<'_> {
     }
 
     /// `KEY: value` mapping, or compose's list form `["KEY=value"]`.
-    fn pairs(&mut self, node: &Node, what: &str, example: &str) -> Pairs {
+    pub(super) fn pairs(&mut self, node: &Node, what: &str, example: &str) -> Pairs {
         match &node.kind {
             NodeKind::Map(entries) => {
                 let mut out = Vec::new();
@@ -347,42 +353,6 @@ pub fn read(root: &Node, diags: &mut Diagnostics) -> RawFile {
         );
     }
     file
-}
-
-fn read_secret_sources(r: &mut Reader, node: &Node) -> Vec<RawSecretSource> {
-    let mut out = Vec::new();
-    for (k, v) in r.map(
-        node,
-        "secrets",
-        "secrets:\n  ca: {file: /etc/ssl/certs/ca-certificates.crt}",
-    ) {
-        let Some(id) = r.scalar(k, "a secret name", "ca") else {
-            continue;
-        };
-        let mut s = RawSecretSource {
-            id,
-            file: None,
-            environment: None,
-        };
-        let entries = r.map(v, "a secret", "{file: PATH} or {environment: VAR}");
-        for (key, _, val) in r.known_keys(entries, SECRET_KEYS, "a secret") {
-            match key {
-                "file" => {
-                    s.file = r.scalar(val, "file", "file: /etc/ssl/certs/ca-certificates.crt")
-                }
-                _ => s.environment = r.scalar(val, "environment", "environment: HTTPS_PROXY"),
-            }
-        }
-        if s.file.is_none() == s.environment.is_none() {
-            r.diags.push(
-                Diagnostic::error("secret-source", format!("secret `{}` needs exactly one of `file` or `environment`", s.id.value))
-                    .at(s.id.span, "here")
-                    .help("for example `ca: {file: /etc/ssl/certs/ca-certificates.crt}` or `proxy: {environment: HTTPS_PROXY}`"),
-            );
-        }
-        out.push(s);
-    }
-    out
 }
 
 fn read_image(r: &mut Reader, key_node: &Node, node: &Node) -> Option<RawImage> {
@@ -513,90 +483,4 @@ fn read_build(r: &mut Reader, key_node: &Node, node: &Node, build: &mut RawBuild
             }
         }
     }
-}
-
-fn read_installers(r: &mut Reader, node: &Node) -> Vec<RawInstaller> {
-    let example = "installers:\n  - path: packages/Ascend-cann-toolkit_${CANN_VERSION}_linux-${ARCH}.run\n    sha256: <64 hex>";
-    let NodeKind::Seq(items) = &node.kind else {
-        if !node.is_null() {
-            r.wrong_shape(node, "installers", "a list", example);
-        }
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for item in items {
-        let entries = r.map(item, "an installer", example);
-        let (mut path, mut sha256, mut url, mut hint) = (None, None, None, None);
-        for (k, _, v) in r.known_keys(entries, INSTALLER_KEYS, "an installer") {
-            let val = r.scalar(v, k, example);
-            match k {
-                "path" => path = val,
-                "sha256" => sha256 = val,
-                "url" => url = val,
-                _ => hint = val,
-            }
-        }
-        match path {
-            Some(path) => out.push(RawInstaller { span: item.span, path, sha256, url, hint }),
-            None if matches!(item.kind, NodeKind::Map(_)) => r.diags.push(
-                Diagnostic::error("missing-key", "installer without `path`")
-                    .at(item.span, "needs `path`")
-                    .help("give the file's path relative to the config file, e.g. `path: packages/x.run`"),
-            ),
-            None => {}
-        }
-    }
-    out
-}
-
-fn read_verify(r: &mut Reader, node: &Node) -> Vec<RawVerify> {
-    let example =
-        "verify:\n  - name: torch imports\n    run: python -c 'import torch'\n    expect: \"^$\"";
-    let NodeKind::Seq(items) = &node.kind else {
-        if !node.is_null() {
-            r.wrong_shape(node, "verify", "a list", example);
-        }
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for item in items {
-        // short form: `- python --version`
-        if let NodeKind::Scalar { .. } = item.kind {
-            if let Some(run) = r.scalar(item, "a verify command", example) {
-                out.push(RawVerify {
-                    span: item.span,
-                    name: None,
-                    run,
-                    expect: None,
-                });
-            }
-            continue;
-        }
-        let entries = r.map(item, "a verify check", example);
-        let (mut name, mut run, mut expect) = (None, None, None);
-        for (k, _, v) in r.known_keys(entries, VERIFY_KEYS, "a verify check") {
-            let val = r.scalar(v, k, example);
-            match k {
-                "name" => name = val,
-                "run" => run = val,
-                _ => expect = val,
-            }
-        }
-        match run {
-            Some(run) => out.push(RawVerify {
-                span: item.span,
-                name,
-                run,
-                expect,
-            }),
-            None => r.diags.push(
-                Diagnostic::error("missing-key", "verify check without `run`")
-                    .at(item.span, "needs `run`")
-                    .help(
-                        "add the command to run in the image, e.g. `run: python -c 'import torch'`",
-                    ),
-            ),
-        }
-    }
-    out
 }

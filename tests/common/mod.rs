@@ -14,21 +14,27 @@ pub fn adf_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_adf"))
 }
 
-/// Runs adf with a clean, deterministic environment (no colour, fixed TIMESTAMP).
-pub fn adf(dir: &Path, args: &[&str]) -> Output {
-    let out = Command::new(adf_bin())
-        .args(args)
+/// Runs adf in `dir` with no colour and the given extra environment.
+pub fn adf_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(adf_bin());
+    cmd.args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .env_remove("ORG")
-        .output()
-        .expect("adf runs");
+        .env_remove("ORG");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("adf runs");
     Output {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// Runs adf with a deterministic environment (fixed TIMESTAMP).
+pub fn adf(dir: &Path, args: &[&str]) -> Output {
+    adf_with(dir, args, &[("SOURCE_DATE_EPOCH", "1700000000")])
 }
 
 pub fn fixture(name: &str) -> PathBuf {
@@ -94,20 +100,9 @@ pub fn image_id(tag: &str) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
-/// Runs adf with the test engine (`--docker` is not needed: ADF_DOCKER is set).
+/// Runs adf with the test engine.
 pub fn adf_engine(dir: &Path, args: &[&str]) -> Output {
-    let out = Command::new(adf_bin())
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("ADF_DOCKER", docker())
-        .output()
-        .expect("adf runs");
-    Output {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    adf_with(dir, args, &[("ADF_DOCKER", &docker())])
 }
 
 /// A unique, valid repository prefix for one test's tags.
