@@ -65,7 +65,7 @@ pub fn decisions(
     let found = docker
         .map(|d| engine::inspect_many(d, &refs))
         .unwrap_or_default();
-    let existing: HashMap<String, Option<String>> = found
+    let existing: HashMap<String, String> = found
         .iter()
         .map(|(k, v)| (k.clone(), v.fingerprint.clone()))
         .collect();

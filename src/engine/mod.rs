@@ -21,7 +21,7 @@ use crate::plan::fingerprint::FINGERPRINT_LABEL;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ImageInfo {
     pub id: String,
-    pub fingerprint: Option<String>,
+    pub fingerprint: String,
 }
 
 /// Where a build secret's value comes from.
@@ -260,44 +260,73 @@ impl Docker {
     }
 }
 
-/// One `docker image inspect` (by the CLI at `docker`) for all references; missing ones are simply absent.
+/// The images adf built (label `adf.fingerprint`) that `refs` point at, by the CLI at `docker`:
+/// one `docker image ls` for the whole daemon, then one `docker image inspect` of the distinct
+/// image IDs involved, so the cost does not grow with the number of refs asked about.
 pub fn inspect_many(docker: &Path, refs: &[String]) -> HashMap<String, ImageInfo> {
     let mut out = HashMap::new();
     if refs.is_empty() {
         return out;
     }
-    let format = format!(
-        "{{{{.Id}}}}|{{{{index .Config.Labels \"{FINGERPRINT_LABEL}\"}}}}|{{{{json .RepoTags}}}}"
-    );
-    let Ok(res) = Command::new(docker)
-        .stdin(Stdio::null())
-        .args(["image", "inspect", "--format", &format])
-        .args(refs)
-        .output()
-    else {
-        return out;
+    let run = |args: &[&str], more: &[String]| {
+        Command::new(docker)
+            .stdin(Stdio::null())
+            .args(args)
+            .args(more)
+            .output()
+            .ok()
+            .filter(|o| o.status.success() || !o.stdout.is_empty())
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
     };
-    let wanted: HashMap<String, &String> = refs
-        .iter()
-        .map(|r| (crate::model::reference::normalize(r), r))
+    let filter = format!("label={FINGERPRINT_LABEL}");
+    let listed = run(
+        &[
+            "image",
+            "ls",
+            "--no-trunc",
+            "--filter",
+            &filter,
+            "--format",
+            "{{.Repository}}:{{.Tag}}|{{.ID}}",
+        ],
+        &[],
+    );
+    let id_by_tag: HashMap<String, String> = listed
+        .lines()
+        .filter_map(|l| l.split_once('|'))
+        .map(|(t, id)| (crate::model::reference::normalize(t), id.to_string()))
         .collect();
-    for line in String::from_utf8_lossy(&res.stdout).lines() {
-        let mut parts = line.splitn(3, '|');
-        let (Some(id), Some(fp), Some(tags)) = (parts.next(), parts.next(), parts.next()) else {
-            continue;
-        };
-        let fingerprint = (!fp.is_empty() && fp != "<no value>").then(|| fp.to_string());
-        let tags: Vec<String> = serde_json::from_str(tags).unwrap_or_default();
-        for t in tags {
-            if let Some(r) = wanted.get(&crate::model::reference::normalize(&t)) {
-                out.insert(
-                    (*r).clone(),
-                    ImageInfo {
-                        id: id.to_string(),
-                        fingerprint: fingerprint.clone(),
-                    },
-                );
-            }
+    let wanted: Vec<(&String, &String)> = refs
+        .iter()
+        .filter_map(|r| {
+            id_by_tag
+                .get(&crate::model::reference::normalize(r))
+                .map(|id| (r, id))
+        })
+        .collect();
+    let mut ids: Vec<String> = wanted.iter().map(|(_, id)| (*id).clone()).collect();
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() {
+        return out;
+    }
+    let format = format!("{{{{.Id}}}}|{{{{index .Config.Labels \"{FINGERPRINT_LABEL}\"}}}}");
+    let fingerprints: HashMap<String, String> =
+        run(&["image", "inspect", "--format", &format], &ids)
+            .lines()
+            .filter_map(|l| l.split_once('|'))
+            .map(|(id, fp)| (id.to_string(), fp.to_string()))
+            .collect();
+    for (r, id) in wanted {
+        if let Some(fp) = fingerprints.get(id) {
+            out.insert(
+                r.clone(),
+                ImageInfo {
+                    id: id.clone(),
+                    fingerprint: fp.clone(),
+                },
+            );
         }
     }
     out

@@ -2,15 +2,19 @@
 //! judged against the compatibility knowledge. A finding is reported at the image that brings in
 //! one of the components involved, pointing at the lines of every component, with its source.
 
-use super::stack::{effective, StackEntry};
+use super::stack::{all_effective, StackEntry};
 use super::Project;
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::knowledge::{KnowledgeBase, Stack};
 use std::collections::BTreeMap;
 
 pub fn run(project: &Project, kb: &KnowledgeBase, diags: &mut Diagnostics) {
+    // matrix siblings and wide catalogs share stacks: judge each distinct stack once
+    let mut memo: std::collections::HashMap<Stack, Vec<crate::knowledge::Finding>> =
+        std::collections::HashMap::new();
+    let all = all_effective(project);
     for (index, img) in project.images.iter().enumerate() {
-        let entries: BTreeMap<String, StackEntry> = effective(project, index);
+        let entries: &BTreeMap<String, StackEntry> = &all[index];
         if entries.is_empty() {
             continue;
         }
@@ -21,7 +25,10 @@ pub fn run(project: &Project, kb: &KnowledgeBase, diags: &mut Diagnostics) {
         stack
             .entry("arch".into())
             .or_insert_with(|| image_arch(project, index));
-        for finding in kb.check(&stack) {
+        let findings = memo
+            .entry(stack.clone())
+            .or_insert_with(|| kb.check(&stack));
+        for finding in findings.iter() {
             let involved: Vec<&StackEntry> = finding
                 .components
                 .iter()

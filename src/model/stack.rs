@@ -60,20 +60,25 @@ pub fn own(image: &Image, index: usize) -> BTreeMap<String, StackEntry> {
     out
 }
 
-/// Own components over those inherited from the base chain.
-pub fn effective(project: &Project, index: usize) -> BTreeMap<String, StackEntry> {
-    let mut chain = vec![index];
-    let mut cur = index;
-    while let Some(&parent) = project.images[cur].parents.first() {
-        if chain.contains(&parent) {
-            break; // a cycle, reported elsewhere
+/// Every image's effective stack: its own components over those inherited along its base chain
+/// (first parent), computed in one pass over the graph's waves (parents first), so deep chains
+/// cost one map merge per image. Images on a cycle (reported elsewhere) get only their own.
+pub fn all_effective(project: &Project) -> Vec<BTreeMap<String, StackEntry>> {
+    let n = project.images.len();
+    let mut out: Vec<Option<BTreeMap<String, StackEntry>>> = vec![None; n];
+    for wave in project.dag.waves(&vec![true; n], |i| i) {
+        for i in wave {
+            let mut stack = project.images[i]
+                .parents
+                .first()
+                .and_then(|&p| out[p].clone())
+                .unwrap_or_default();
+            stack.extend(own(&project.images[i], i));
+            out[i] = Some(stack);
         }
-        chain.push(parent);
-        cur = parent;
     }
-    let mut out = BTreeMap::new();
-    for &i in chain.iter().rev() {
-        out.extend(own(&project.images[i], i));
-    }
-    out
+    out.into_iter()
+        .enumerate()
+        .map(|(i, s)| s.unwrap_or_else(|| own(&project.images[i], i)))
+        .collect()
 }

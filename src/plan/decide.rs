@@ -31,11 +31,21 @@ pub fn inputs(project: &Project, plan: &Plan, state_dir: &Path) -> std::io::Resu
     let mut hasher = ContextHasher::open(state_dir);
     let mut by_name: HashMap<&str, String> = HashMap::new();
     let mut out = Vec::with_capacity(plan.images.len());
+    // many images share a Dockerfile: hash each once
+    let mut dockerfile_hashes: HashMap<&Path, String> = HashMap::new();
     for planned in &plan.images {
         let img = &project.images[planned.index];
-        let dockerfile = std::fs::read(&img.dockerfile).map_err(|e| {
-            std::io::Error::new(e.kind(), format!("{}: {e}", img.dockerfile.display()))
-        })?;
+        let dockerfile_hash = match dockerfile_hashes.get(img.dockerfile.as_path()) {
+            Some(h) => h.clone(),
+            None => {
+                let bytes = std::fs::read(&img.dockerfile).map_err(|e| {
+                    std::io::Error::new(e.kind(), format!("{}: {e}", img.dockerfile.display()))
+                })?;
+                let h = blake3::hash(&bytes).to_hex().to_string();
+                dockerfile_hashes.insert(&img.dockerfile, h.clone());
+                h
+            }
+        };
         let context = hasher
             .hash_context(&img.context, &img.dockerfile)
             .map_err(|e| {
@@ -64,7 +74,7 @@ pub fn inputs(project: &Project, plan: &Plan, state_dir: &Path) -> std::io::Resu
             })
             .collect();
         let inputs = Inputs {
-            dockerfile: blake3::hash(&dockerfile).to_hex().to_string(),
+            dockerfile: dockerfile_hash,
             context,
             args: planned.args.clone(),
             target: img.decl.build.target.as_ref().map(|t| t.value.clone()),
@@ -86,13 +96,13 @@ pub fn inputs(project: &Project, plan: &Plan, state_dir: &Path) -> std::io::Resu
     Ok(out)
 }
 
-/// `existing`: primary tag → the fingerprint label of the image it points at (`None` when the
-/// image has no adf label), absent when no such image exists.
+/// `existing`: primary tag → the fingerprint label of the adf-built image it points at; absent
+/// when no image built by adf has that tag.
 pub fn decide(
     project: &Project,
     plan: &Plan,
     inputs: &[Inputs],
-    existing: &HashMap<String, Option<String>>,
+    existing: &HashMap<String, String>,
     force: bool,
     state_dir: &Path,
 ) -> Vec<Decision> {
@@ -115,10 +125,9 @@ pub fn decide(
             let primary = planned.tags.first().cloned().unwrap_or_default();
             let (action, reason, changes) = match existing.get(&primary) {
                 _ if force => (Action::Build, "forced (--force)".to_string(), vec![]),
-                None => (Action::Build, format!("no image tagged {primary}"), vec![]),
-                Some(None) => (Action::Build, format!("{primary} was not built by adf (no fingerprint label)"), vec![]),
-                Some(Some(fp)) if *fp == fingerprint => (Action::Fresh, format!("{primary} is up to date"), vec![]),
-                Some(Some(fp)) => match load_manifest(state_dir, fp) {
+                None => (Action::Build, format!("no image built by adf is tagged {primary}"), vec![]),
+                Some(fp) if *fp == fingerprint => (Action::Fresh, format!("{primary} is up to date"), vec![]),
+                Some(fp) => match load_manifest(state_dir, fp) {
                     Some(old) => {
                         // the Dockerfile usually sits in its context: report it once, as the Dockerfile
                         let changes: Vec<String> = diff(&old, inputs)
