@@ -107,6 +107,20 @@ fn builds_in_order_in_parallel_then_everything_is_fresh() {
         "leaf built from a's tag of this run: {log}"
     );
 
+    // the engine query gives the same answer for few refs (direct inspect) and many (list first)
+    let real: Vec<String> = ["root:1", "a:1", "a:latest", "b:1", "leaf:1"]
+        .iter()
+        .map(|t| format!("{prefix}/{t}"))
+        .collect();
+    let mut many = real.clone();
+    many.extend((0..80).map(|i| format!("{prefix}/absent:{i}")));
+    let docker_path = std::path::PathBuf::from(docker());
+    let few = ascend_docker_factory::engine::inspect_many(&docker_path, &real);
+    let lots = ascend_docker_factory::engine::inspect_many(&docker_path, &many);
+    assert_eq!(few.len(), 5, "{few:?}");
+    assert_eq!(few, lots);
+    assert!(few.values().all(|i| i.fingerprint.len() == 64));
+
     let started = Instant::now();
     let second = adf_engine(dir.path(), &["build", "--format", "json"]);
     assert_eq!(second.code, 0, "{}", second.stderr);

@@ -260,9 +260,12 @@ impl Docker {
     }
 }
 
-/// The images adf built (label `adf.fingerprint`) that `refs` point at, by the CLI at `docker`:
-/// one `docker image ls` for the whole daemon, then one `docker image inspect` of the distinct
-/// image IDs involved, so the cost does not grow with the number of refs asked about.
+/// Up to this many refs are inspected directly (the daemon answers each ref separately).
+const DIRECT_INSPECT_MAX: usize = 64;
+
+/// The images adf built (label `adf.fingerprint`) that `refs` point at, by the CLI at `docker`.
+/// Few refs: one `docker image inspect` of them. Many: one `docker image ls` of adf's images, then
+/// one inspect of the distinct image IDs involved, so the cost does not grow with the refs.
 pub fn inspect_many(docker: &Path, refs: &[String]) -> HashMap<String, ImageInfo> {
     let mut out = HashMap::new();
     if refs.is_empty() {
@@ -279,6 +282,37 @@ pub fn inspect_many(docker: &Path, refs: &[String]) -> HashMap<String, ImageInfo
             .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
             .unwrap_or_default()
     };
+    let label = format!("{{{{index .Config.Labels \"{FINGERPRINT_LABEL}\"}}}}");
+    if refs.len() <= DIRECT_INSPECT_MAX {
+        // few refs: one inspect of the refs themselves is the cheapest (missing ones are skipped)
+        let format = format!("{{{{.Id}}}}|{label}|{{{{json .RepoTags}}}}");
+        let wanted: HashMap<String, &String> = refs
+            .iter()
+            .map(|r| (crate::model::reference::normalize(r), r))
+            .collect();
+        for line in run(&["image", "inspect", "--format", &format], refs).lines() {
+            let mut parts = line.splitn(3, '|');
+            let (Some(id), Some(fp), Some(tags)) = (parts.next(), parts.next(), parts.next())
+            else {
+                continue;
+            };
+            if fp.is_empty() || fp == "<no value>" {
+                continue; // not built by adf
+            }
+            for t in serde_json::from_str::<Vec<String>>(tags).unwrap_or_default() {
+                if let Some(r) = wanted.get(&crate::model::reference::normalize(&t)) {
+                    out.insert(
+                        (*r).clone(),
+                        ImageInfo {
+                            id: id.to_string(),
+                            fingerprint: fp.to_string(),
+                        },
+                    );
+                }
+            }
+        }
+        return out;
+    }
     let filter = format!("label={FINGERPRINT_LABEL}");
     let listed = run(
         &[
@@ -311,7 +345,7 @@ pub fn inspect_many(docker: &Path, refs: &[String]) -> HashMap<String, ImageInfo
     if ids.is_empty() {
         return out;
     }
-    let format = format!("{{{{.Id}}}}|{{{{index .Config.Labels \"{FINGERPRINT_LABEL}\"}}}}");
+    let format = format!("{{{{.Id}}}}|{label}");
     let fingerprints: HashMap<String, String> =
         run(&["image", "inspect", "--format", &format], &ids)
             .lines()
