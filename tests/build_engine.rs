@@ -345,3 +345,36 @@ fn run_mount_under_the_legacy_builder_is_refused_up_front() {
         "no build started"
     );
 }
+
+#[test]
+fn in_a_shared_context_only_the_files_an_image_reads_count() {
+    engine();
+    let prefix = unique("shared");
+    // the seed's style: every image builds from context `.`, each with its own Dockerfile
+    let yaml = format!(
+        "build_flags: [--network, host]\nimages:\n  base:\n    build: {{context: ., dockerfile: dockerfiles/base.dockerfile, args: {{BASE_IMAGE: {FIXTURE_BASE}}}}}\n    tags: [\"{prefix}/base:1\"]\n  x:\n    depends_on: [base]\n    build: {{context: ., dockerfile: dockerfiles/x.dockerfile}}\n    tags: [\"{prefix}/x:1\"]\n  y:\n    depends_on: [base]\n    build: {{context: ., dockerfile: dockerfiles/y.dockerfile}}\n    tags: [\"{prefix}/y:1\"]\n"
+    );
+    let dir = project(&[
+        ("dockerfile-compose.yaml", &yaml),
+        ("dockerfiles/base.dockerfile", &format!("ARG BASE_IMAGE\nFROM ${{BASE_IMAGE}}\nRUN echo {prefix} > /id\n")),
+        ("dockerfiles/x.dockerfile", "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY x/ /x/\n"),
+        ("dockerfiles/y.dockerfile", "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN --mount=type=bind,source=y,target=/y cp -r /y /y-copy\n"),
+        ("x/app.txt", "x\n"),
+        ("y/app.txt", "y\n"),
+    ]);
+    assert_eq!(adf_engine(dir.path(), &["build"]).code, 0);
+    std::fs::write(dir.path().join("y/app.txt"), "y changed\n").expect("edit");
+    std::fs::write(
+        dir.path().join("dockerfiles/x.dockerfile"),
+        "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY x/ /x/\nRUN true\n",
+    )
+    .expect("edit");
+    let out = adf_engine(dir.path(), &["build", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    expect(&out, &[("base", "fresh"), ("x", "built"), ("y", "built")]);
+    // and a file nobody reads changes nothing
+    std::fs::write(dir.path().join("notes.md"), "unrelated\n").expect("edit");
+    let out = adf_engine(dir.path(), &["build", "--format", "json"]);
+    expect(&out, &[("base", "fresh"), ("x", "fresh"), ("y", "fresh")]);
+    cleanup(&prefix);
+}

@@ -44,6 +44,9 @@ pub struct DockerfileFacts {
     pub buildkit_features: Vec<BuildkitFeature>,
     /// Set when the parser could not read the file; the other fields are then best effort.
     pub parse_error: Option<String>,
+    /// Context paths the build can read (COPY/ADD sources, `RUN --mount=type=bind` sources);
+    /// `None` when it may read anything (`COPY . .`, a source with a variable, unparsed syntax).
+    pub context_sources: Option<Vec<String>>,
 }
 
 /// Reads the parser directives at the top of the file (`# syntax=...`).
@@ -128,10 +131,105 @@ fn parser_friendly(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(fixed.join("\n"))
 }
 
+/// Instructions with continuation lines joined, comments dropped.
+fn logical_lines(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for line in text.lines() {
+        let t = line.trim();
+        if t.starts_with('#') || (t.is_empty() && cur.is_empty()) {
+            continue;
+        }
+        match t.strip_suffix('\\') {
+            Some(head) => {
+                cur.push_str(head);
+                cur.push(' ');
+            }
+            None => {
+                cur.push_str(t);
+                out.push(std::mem::take(&mut cur));
+            }
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// A context path as BuildKit resolves it; `None` for the whole context.
+fn context_path(src: &str) -> Option<String> {
+    let p = src
+        .trim_matches('"')
+        .trim_start_matches("./")
+        .trim_start_matches('/')
+        .trim_end_matches('/');
+    (!p.is_empty() && p != ".").then(|| p.to_string())
+}
+
+/// The context paths a Dockerfile reads, or `None` when it may read anything.
+fn context_sources(text: &str) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    for line in logical_lines(text) {
+        let mut words = line.split_whitespace();
+        let Some(keyword) = words.next().map(str::to_ascii_uppercase) else {
+            continue;
+        };
+        let rest: Vec<&str> = words.collect();
+        match keyword.as_str() {
+            "COPY" | "ADD" => {
+                if rest.iter().any(|w| w.starts_with("--from")) {
+                    continue; // from another stage or image
+                }
+                let args: Vec<&str> = rest
+                    .iter()
+                    .copied()
+                    .filter(|w| !w.starts_with("--"))
+                    .collect();
+                if args.iter().any(|w| w.starts_with('[') || w.contains("<<")) {
+                    return None; // JSON form or heredoc: not worth guessing
+                }
+                for src in args.iter().take(args.len().saturating_sub(1)) {
+                    if src.contains("://") || src.starts_with("git@") {
+                        continue; // remote source
+                    }
+                    if src.contains('$') {
+                        return None;
+                    }
+                    out.push(context_path(src)?);
+                }
+            }
+            "RUN" => {
+                for flag in rest.iter().take_while(|w| w.starts_with("--")) {
+                    let Some(spec) = flag.strip_prefix("--mount=") else {
+                        continue;
+                    };
+                    let fields: Vec<(&str, &str)> = spec
+                        .split(',')
+                        .filter_map(|kv| kv.split_once('='))
+                        .collect();
+                    let get = |k: &str| fields.iter().find(|(key, _)| *key == k).map(|(_, v)| *v);
+                    if get("type").unwrap_or("bind") != "bind" || get("from").is_some() {
+                        continue;
+                    }
+                    let src = get("source").or(get("src")).unwrap_or(".");
+                    if src.contains('$') {
+                        return None;
+                    }
+                    out.push(context_path(src)?);
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(out)
+}
+
 pub fn analyze(text: String) -> DockerfileFacts {
     let mut facts = DockerfileFacts {
         syntax: syntax_directive(&text),
         buildkit_features: scan_buildkit_features(&text),
+        context_sources: context_sources(&text),
         ..DockerfileFacts::default()
     };
     match Dockerfile::parse(&parser_friendly(&text)) {
@@ -224,6 +322,35 @@ mod tests {
         assert_eq!(f.first_from.as_deref(), Some("${BASE_IMAGE}"));
         assert_eq!(f.stages, vec!["base"]);
         assert!(f.parse_error.is_none());
+    }
+
+    #[test]
+    fn context_sources_are_what_copy_add_and_bind_mounts_read() {
+        let f = analyze("ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY --chmod=755 scripts/a.sh ./app/ /opt/\nCOPY --from=build /x /y\nADD https://example.invalid/f /f\nRUN --mount=type=bind,source=packages,target=/p \\\n    --mount=type=cache,target=/root/.cache \\\n    sh /p/x\n".into());
+        assert_eq!(
+            f.context_sources,
+            Some(vec![
+                "scripts/a.sh".to_string(),
+                "app".into(),
+                "packages".into()
+            ])
+        );
+        assert_eq!(
+            analyze("FROM x\nCOPY . /app\n".into()).context_sources,
+            None
+        );
+        assert_eq!(
+            analyze("FROM x\nARG D\nCOPY ${D} /app\n".into()).context_sources,
+            None
+        );
+        assert_eq!(
+            analyze("FROM x\nRUN --mount=type=bind,target=/src ls\n".into()).context_sources,
+            None
+        );
+        assert_eq!(
+            analyze("FROM x\nRUN echo hi\n".into()).context_sources,
+            Some(vec![])
+        );
     }
 
     #[test]

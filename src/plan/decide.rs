@@ -1,8 +1,10 @@
 //! Fingerprints for a plan and the build-or-fresh decision with its reason.
 
 use super::context::ContextHasher;
+use super::dockerignore::DockerIgnore;
 use super::fingerprint::{diff, load_manifest, Change, Inputs};
 use super::Plan;
+use crate::model::dockerfile::DockerfileCache;
 use crate::model::Project;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -33,6 +35,7 @@ pub fn inputs(project: &Project, plan: &Plan, state_dir: &Path) -> std::io::Resu
     let mut out = Vec::with_capacity(plan.images.len());
     // many images share a Dockerfile: hash each once
     let mut dockerfile_hashes: HashMap<&Path, String> = HashMap::new();
+    let mut dockerfiles = DockerfileCache::default();
     for planned in &plan.images {
         let img = &project.images[planned.index];
         let dockerfile_hash = match dockerfile_hashes.get(img.dockerfile.as_path()) {
@@ -54,6 +57,18 @@ pub fn inputs(project: &Project, plan: &Plan, state_dir: &Path) -> std::io::Resu
                     format!("build context {}: {e}", img.context.display()),
                 )
             })?;
+        // only the context files the Dockerfile reads count (as BuildKit only sends those): a
+        // file of another image in a shared context must not make this one stale
+        let mut context = context;
+        if let Some(sources) = dockerfiles
+            .get(&img.dockerfile)
+            .and_then(|f| f.context_sources.clone())
+        {
+            // an odd source pattern keeps the whole context (never under-count)
+            if let Ok(read) = DockerIgnore::parse(&sources.join("\n")) {
+                context.retain(|path, _| read.is_excluded(path));
+            }
+        }
         let mut installers = BTreeMap::new();
         for inst in &img.decl.installers {
             let digest = match &inst.sha256 {
