@@ -34,7 +34,8 @@ Examples:
   adf build --build-flag='--network host'     extra docker build flags (or `build_flags:` in the file)
 
 An image is fresh when its primary tag carries the label adf.fingerprint with the same
-fingerprint: a hash of its Dockerfile, the context files docker can see (.dockerignore applies),
+fingerprint: a hash of its Dockerfile, the context files it reads (COPY/ADD, RUN bind mounts;
+after .dockerignore),
 resolved args, target, platform, installer hashes and its parents' fingerprints.
 `adf plan --explain` names the input that changed.
 
