@@ -35,8 +35,8 @@ Examples:
 
 An image is fresh when its primary tag carries the label adf.fingerprint with the same
 fingerprint: a hash of its Dockerfile, the context files it reads (COPY/ADD, RUN bind mounts;
-after .dockerignore),
-resolved args, target, platform, installer hashes and its parents' fingerprints.
+after .dockerignore), resolved args, target, platform, installer hashes and its parents'
+fingerprints.
 `adf plan --explain` names the input that changed.
 
 Tags move only after an image built successfully; a failed or interrupted build leaves every
