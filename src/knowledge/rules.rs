@@ -98,11 +98,7 @@ pub(super) fn check_release(cx: &Ctx, r: &Release) -> Vec<Finding> {
                     f
                 } else {
                     let sev = con.severity.unwrap_or(Severity::Error);
-                    let code = if sev == Severity::Error {
-                        codes::CONFLICT
-                    } else {
-                        codes::CAUTION
-                    };
+                    let code = conflict_code(sev);
                     let msg = format!(
                         "{subj} requires {comp} {}, but the stack has {comp} {}",
                         con.spec.raw(),
@@ -153,11 +149,7 @@ pub(super) fn check_release(cx: &Ctx, r: &Release) -> Vec<Finding> {
         };
         if con.spec.eval(&e.v) == Some(true) {
             let sev = con.severity.unwrap_or(Severity::Error);
-            let code = if sev == Severity::Error {
-                codes::CONFLICT
-            } else {
-                codes::CAUTION
-            };
+            let code = conflict_code(sev);
             let msg = format!(
                 "{subj} is documented as incompatible with {comp} {} (the stack has {})",
                 con.spec.raw(),
@@ -322,4 +314,14 @@ pub(super) fn check_rule(cx: &Ctx, rule: &Rule) -> Vec<Finding> {
         out.push(f);
     }
     out
+}
+
+/// A broken requirement or a matched conflict: `compat-conflict` as an error, `compat-caution`
+/// where the entry lowers it to a warning.
+fn conflict_code(sev: Severity) -> &'static str {
+    if sev == Severity::Error {
+        codes::CONFLICT
+    } else {
+        codes::CAUTION
+    }
 }

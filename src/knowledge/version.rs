@@ -304,6 +304,18 @@ fn parse_release(s: &str) -> Option<Release> {
 mod tests {
     use super::*;
 
+    fn assert_ascending(order: &[&str]) {
+        for w in order.windows(2) {
+            assert_eq!(
+                v(w[0]).compare(&v(w[1])),
+                Some(Ordering::Less),
+                "{} < {}",
+                w[0],
+                w[1]
+            );
+        }
+    }
+
     fn v(s: &str) -> Version {
         Version::parse(s)
     }
@@ -336,15 +348,7 @@ mod tests {
             "9.1.0-beta.3",
             "9.1.0",
         ];
-        for w in order.windows(2) {
-            assert_eq!(
-                v(w[0]).compare(&v(w[1])),
-                Some(Ordering::Less),
-                "{} < {}",
-                w[0],
-                w[1]
-            );
-        }
+        assert_ascending(&order);
         let order = [
             "2.5.1.dev20250308",
             "2.5.1",
@@ -354,15 +358,7 @@ mod tests {
             "2.6.0rc1",
             "2.6.0",
         ];
-        for w in order.windows(2) {
-            assert_eq!(
-                v(w[0]).compare(&v(w[1])),
-                Some(Ordering::Less),
-                "{} < {}",
-                w[0],
-                w[1]
-            );
-        }
+        assert_ascending(&order);
         assert_eq!(v("0.11.0rc3").compare(&v("0.11.0")), Some(Ordering::Less));
         assert_eq!(v("v0.9.1-dev").compare(&v("0.9.1")), Some(Ordering::Less));
     }
