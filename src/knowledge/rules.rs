@@ -97,20 +97,12 @@ pub(super) fn check_release(cx: &Ctx, r: &Release) -> Vec<Finding> {
                     f.help = format!("use {comp} {} exactly", con.spec.raw());
                     f
                 } else {
-                    let sev = con.severity.unwrap_or(Severity::Error);
-                    let code = conflict_code(sev);
                     let msg = format!(
                         "{subj} requires {comp} {}, but the stack has {comp} {}",
                         con.spec.raw(),
                         e.raw
                     );
-                    let mut f = cx.finding(
-                        sev,
-                        code,
-                        &subj,
-                        with_note(msg, &con.note),
-                        &[&r.component, comp],
-                    );
+                    let mut f = conflict_finding(cx, con, &subj, msg, &[&r.component, comp]);
                     f.help = format!(
                         "use {comp} {}{}",
                         con.spec.raw(),
@@ -148,20 +140,12 @@ pub(super) fn check_release(cx: &Ctx, r: &Release) -> Vec<Finding> {
             continue;
         };
         if con.spec.eval(&e.v) == Some(true) {
-            let sev = con.severity.unwrap_or(Severity::Error);
-            let code = conflict_code(sev);
             let msg = format!(
                 "{subj} is documented as incompatible with {comp} {} (the stack has {})",
                 con.spec.raw(),
                 e.raw
             );
-            let mut f = cx.finding(
-                sev,
-                code,
-                &subj,
-                with_note(msg, &con.note),
-                &[&r.component, comp],
-            );
+            let mut f = conflict_finding(cx, con, &subj, msg, &[&r.component, comp]);
             f.help = match find(&r.paired, comp) {
                 Some(p) => format!("use {comp} {}", p.spec.raw()),
                 None => format!("use a {comp} outside {}", con.spec.raw()),
@@ -318,10 +302,18 @@ pub(super) fn check_rule(cx: &Ctx, rule: &Rule) -> Vec<Finding> {
 
 /// A broken requirement or a matched conflict: `compat-conflict` as an error, `compat-caution`
 /// where the entry lowers it to a warning.
-fn conflict_code(sev: Severity) -> &'static str {
-    if sev == Severity::Error {
+fn conflict_finding(
+    cx: &Ctx,
+    con: &Constraint,
+    subj: &str,
+    msg: String,
+    comps: &[&str],
+) -> Finding {
+    let sev = con.severity.unwrap_or(Severity::Error);
+    let code = if sev == Severity::Error {
         codes::CONFLICT
     } else {
         codes::CAUTION
-    }
+    };
+    cx.finding(sev, code, subj, with_note(msg, &con.note), comps)
 }

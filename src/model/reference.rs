@@ -221,11 +221,6 @@ impl Reference {
         }
         out
     }
-
-    /// The repository without registry (`org/repo`), as `push --to PREFIX` re-homes it.
-    pub fn repository(&self) -> &str {
-        &self.path
-    }
 }
 
 /// Normalised form for comparisons; invalid references compare as written.
