@@ -15,5 +15,7 @@ pub mod graph;
 pub mod knowledge;
 pub mod model;
 pub mod plan;
+pub mod publish;
 pub mod render;
 pub mod ui;
+pub mod verify;

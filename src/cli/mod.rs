@@ -4,6 +4,9 @@ mod build;
 mod compat;
 mod init;
 mod load;
+mod publish;
+mod transfer;
+mod verify;
 
 use crate::diag::{render_json, Diagnostics, Sources, Summary};
 use crate::{plan, render};
@@ -155,6 +158,21 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = TextFormat::Text)]
         format: TextFormat,
     },
+    /// Prove what can be proven without an NPU: versions, layout, paths, the file's `verify:` checks
+    #[command(after_help = verify::VERIFY_HELP)]
+    Verify(verify::VerifyArgs),
+    /// Push built and verified images, parents first, skipping those the registry already has
+    #[command(after_help = publish::PUSH_HELP)]
+    Push(publish::PushArgs),
+    /// Log in to a registry; the password is read from standard input only
+    #[command(after_help = "Examples:\n  printf '%s' \"$PW\" | adf login 127.0.0.1:5001 -u ci --password-stdin\n  adf login swr.example.com -u ci --password-stdin < pw.txt\n\nThe password never goes on a command line (adf's or docker's) and is never logged.\nCredentials are kept by docker (DOCKER_CONFIG, default ~/.docker).\nExit: 0 logged in, 1 refused by the registry, 2 bad input.")]
+    Login(transfer::LoginArgs),
+    /// Save images to one archive (.tar, .tar.gz, .tar.zst)
+    #[command(after_help = "Examples:\n  adf save yolo-910b -o yolo.tar.zst            every tag of a file's image\n  adf save my/img:1 other/img:2 -o both.tar.gz  docker references\n\nThe archive is written to a temporary file and renamed when complete.")]
+    Save(transfer::SaveArgs),
+    /// Load images from an archive written by `adf save` or `docker save`
+    #[command(after_help = "Examples:\n  adf load -i yolo.tar.zst\n\nCompression is detected from the file's first bytes; image IDs are unchanged.")]
+    Load(transfer::LoadArgs),
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -210,6 +228,11 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Check { format } => check(g, format),
         Command::Compat(a) => compat::run(a),
+        Command::Verify(a) => verify::run(g, a),
+        Command::Push(a) => publish::run(g, a),
+        Command::Login(a) => transfer::login(a),
+        Command::Save(a) => transfer::save(g, a),
+        Command::Load(a) => transfer::load(a),
         Command::Init(a) => init::run(a),
         Command::List { format } => match load::require_graph(g) {
             Err(code) => code,

@@ -1,0 +1,1 @@
+//! Image archives: `docker save` / `docker load` through gzip or zstd, chosen by extension.

@@ -1,0 +1,1 @@
+//! `docker login` with the password on standard input only.

@@ -1,0 +1,4 @@
+//! Moving images: push to registries (parents first, digest-aware), login, save and load.
+
+pub mod archive;
+pub mod login;
