@@ -165,13 +165,19 @@ pub enum Command {
     #[command(after_help = publish::PUSH_HELP)]
     Push(publish::PushArgs),
     /// Log in to a registry; the password is read from standard input only
-    #[command(after_help = "Examples:\n  printf '%s' \"$PW\" | adf login 127.0.0.1:5001 -u ci --password-stdin\n  adf login swr.example.com -u ci --password-stdin < pw.txt\n\nThe password never goes on a command line (adf's or docker's) and is never logged.\nCredentials are kept by docker (DOCKER_CONFIG, default ~/.docker).\nExit: 0 logged in, 1 refused by the registry, 2 bad input.")]
+    #[command(
+        after_help = "Examples:\n  printf '%s' \"$PW\" | adf login 127.0.0.1:5001 -u ci --password-stdin\n  adf login swr.example.com -u ci --password-stdin < pw.txt\n\nThe password never goes on a command line (adf's or docker's) and is never logged.\nCredentials are kept by docker (DOCKER_CONFIG, default ~/.docker).\nExit: 0 logged in, 1 refused by the registry, 2 bad input."
+    )]
     Login(transfer::LoginArgs),
     /// Save images to one archive (.tar, .tar.gz, .tar.zst)
-    #[command(after_help = "Examples:\n  adf save yolo-910b -o yolo.tar.zst            every tag of a file's image\n  adf save my/img:1 other/img:2 -o both.tar.gz  docker references\n\nThe archive is written to a temporary file and renamed when complete.")]
+    #[command(
+        after_help = "Examples:\n  adf save yolo-910b -o yolo.tar.zst            every tag of a file's image\n  adf save my/img:1 other/img:2 -o both.tar.gz  docker references\n\nThe archive is written to a temporary file and renamed when complete."
+    )]
     Save(transfer::SaveArgs),
     /// Load images from an archive written by `adf save` or `docker save`
-    #[command(after_help = "Examples:\n  adf load -i yolo.tar.zst\n\nCompression is detected from the file's first bytes; image IDs are unchanged.")]
+    #[command(
+        after_help = "Examples:\n  adf load -i yolo.tar.zst\n\nCompression is detected from the file's first bytes; image IDs are unchanged."
+    )]
     Load(transfer::LoadArgs),
 }
 

@@ -2,3 +2,5 @@
 
 pub mod archive;
 pub mod login;
+pub mod push;
+pub mod registry;

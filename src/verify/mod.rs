@@ -1,1 +1,328 @@
-//! Tiered verification of built images: static checks from outside the container, the image's own `verify:` commands, and the NPU tier.
+//! Tiered verification of built images (DESIGN §6). Every check ends PASS, FAIL or SKIPPED
+//! with a reason; a skip is never a pass.
+//!
+//! - static: read from outside the container ([`image::export`] → [`rootfs::RootFs`]):
+//!   stack versions from `*.dist-info`, numpy 1.x under torch_npu, CANN version file and
+//!   `set_env.sh`, PATH / LD_LIBRARY_PATH / PYTHONPATH entries, the ModelArts user; then, in a
+//!   container without network, `pip check` and the `verify:` commands of the image and of its
+//!   ancestors.
+//! - npu: device visible, `torch_npu.npu.is_available()`, a tiny matmul; SKIPPED without
+//!   `/dev/davinci*`.
+
+pub mod image;
+pub mod layout;
+pub mod npu;
+pub mod packages;
+pub mod record;
+pub mod rootfs;
+pub mod subject;
+
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Status {
+    Pass,
+    Fail,
+    Skipped,
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Status::Pass => "PASS",
+            Status::Fail => "FAIL",
+            Status::Skipped => "SKIPPED",
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    Static,
+    Npu,
+}
+
+impl std::fmt::Display for Tier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Tier::Static => "static",
+            Tier::Npu => "npu",
+        })
+    }
+}
+
+/// One check's outcome.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckResult {
+    pub tier: Tier,
+    pub name: String,
+    pub status: Status,
+    /// The evidence (PASS, FAIL) or the reason (SKIPPED).
+    pub detail: String,
+    /// The ancestor whose check this is, when it is not the image's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+}
+
+impl CheckResult {
+    fn new(status: Status, name: impl Into<String>, detail: impl Into<String>) -> Self {
+        CheckResult {
+            tier: Tier::Static,
+            name: name.into(),
+            status,
+            detail: detail.into(),
+            origin: None,
+        }
+    }
+    pub fn pass(name: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::new(Status::Pass, name, detail)
+    }
+    pub fn fail(name: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::new(Status::Fail, name, detail)
+    }
+    pub fn skipped(name: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::new(Status::Skipped, name, reason)
+    }
+    fn tier(mut self, tier: Tier) -> Self {
+        self.tier = tier;
+        self
+    }
+}
+
+/// A component version the image must provide, and which image declared it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StackItem {
+    pub component: String,
+    pub version: String,
+    /// e.g. "declared by `pytorch-npu` at dockerfile-compose.yaml:40:7"
+    pub declared_by: String,
+}
+
+/// A `verify:` command of the image or of an ancestor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct VerifyCommand {
+    pub name: String,
+    pub run: String,
+    /// A regex the output must match (checked in the file by `adf check`).
+    pub expect: Option<String>,
+    pub origin: Option<String>,
+}
+
+/// What to verify: one image of the file.
+#[derive(Clone, Debug, Serialize)]
+pub struct Subject {
+    pub name: String,
+    pub reference: String,
+    pub stack: Vec<StackItem>,
+    pub commands: Vec<VerifyCommand>,
+}
+
+impl Subject {
+    /// A hash of what the checks expect: a record only counts for the same expectations.
+    pub fn expectations_hash(&self) -> String {
+        let json = serde_json::to_vec(&(&self.stack, &self.commands)).unwrap_or_default();
+        blake3::hash(&json).to_hex()[..16].to_string()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub npu: bool,
+    pub timeout: Duration,
+}
+
+/// One image's verification.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Report {
+    pub name: String,
+    pub reference: String,
+    pub image_id: String,
+    pub arch: String,
+    pub checks: Vec<CheckResult>,
+    pub seconds: f64,
+}
+
+impl Report {
+    pub fn count(&self, status: Status) -> usize {
+        self.checks.iter().filter(|c| c.status == status).count()
+    }
+    /// No check failed (skips are not failures, and not passes either).
+    pub fn passed(&self) -> bool {
+        self.count(Status::Fail) == 0
+    }
+}
+
+/// Runs every tier asked for on one image.
+pub fn verify(docker: &Path, subject: &Subject, opts: &Options) -> Report {
+    let start = Instant::now();
+    let mut report = Report {
+        name: subject.name.clone(),
+        reference: subject.reference.clone(),
+        image_id: String::new(),
+        arch: String::new(),
+        checks: Vec::new(),
+        seconds: 0.0,
+    };
+    match image::inspect(docker, &subject.reference) {
+        Err(e) => report.checks.push(CheckResult::fail("image present", e)),
+        Ok(config) => {
+            report.image_id = config.id.clone();
+            report.arch = config.arch.clone();
+            report.checks = static_tier(docker, subject, &config, opts);
+            if opts.npu {
+                report.checks.extend(
+                    npu::tier(docker, subject, &config, opts)
+                        .into_iter()
+                        .map(|c| c.tier(Tier::Npu)),
+                );
+            }
+        }
+    }
+    report.seconds = start.elapsed().as_secs_f64();
+    report
+}
+
+fn static_tier(
+    docker: &Path,
+    subject: &Subject,
+    config: &image::ImageConfig,
+    opts: &Options,
+) -> Vec<CheckResult> {
+    let mut out = Vec::new();
+    let fs = match image::export(docker, &config.id) {
+        Ok(fs) => fs,
+        Err(e) => {
+            out.push(CheckResult::fail("filesystem readable", e));
+            return out;
+        }
+    };
+    let dists = packages::scan(&fs);
+    out.extend(layout::python(&fs, &config.env, &subject.stack));
+    out.extend(packages::stack_versions(&dists, &subject.stack));
+    out.extend(packages::numpy_under_torch_npu(&dists));
+    out.extend(layout::cann(&fs, &subject.stack));
+    out.extend(layout::env_paths(&fs, &config.env, &config.arch));
+    out.extend(layout::modelarts(&fs, &config.labels, &subject.stack));
+
+    let cannot_run = image::cannot_run(&config.arch);
+    let has_python = !dists.is_empty() || subject.stack.iter().any(|s| s.component == "python");
+    if has_python {
+        out.push(pip_check(
+            docker,
+            config,
+            &dists,
+            cannot_run.as_deref(),
+            opts,
+        ));
+    }
+    for c in &subject.commands {
+        let mut r = match &cannot_run {
+            Some(why) => CheckResult::skipped(format!("verify: {}", c.name), why.clone()),
+            None => run_command(docker, &config.id, c, opts.timeout),
+        };
+        r.origin = c.origin.clone();
+        out.push(r);
+    }
+    out
+}
+
+fn pip_check(
+    docker: &Path,
+    config: &image::ImageConfig,
+    dists: &[packages::Dist],
+    cannot_run: Option<&str>,
+    opts: &Options,
+) -> CheckResult {
+    const NAME: &str = "pip check";
+    if let Some(why) = cannot_run {
+        return CheckResult::skipped(NAME, why);
+    }
+    if !dists.iter().any(|d| d.name == "pip") {
+        return CheckResult::skipped(NAME, "pip is not installed in the image");
+    }
+    let cmd = VerifyCommand {
+        name: NAME.into(),
+        run: "python3 -m pip check".into(),
+        expect: None,
+        origin: None,
+    };
+    let mut r = run_command(docker, &config.id, &cmd, opts.timeout);
+    r.name = NAME.into();
+    r
+}
+
+/// The last lines of a command's output, for a failure message.
+fn tail(output: &str, lines: usize) -> String {
+    let all: Vec<&str> = output.lines().filter(|l| !l.trim().is_empty()).collect();
+    let start = all.len().saturating_sub(lines);
+    all[start..].join(" | ")
+}
+
+pub(crate) fn run_command(
+    docker: &Path,
+    image_id: &str,
+    c: &VerifyCommand,
+    timeout: Duration,
+) -> CheckResult {
+    run_command_with(docker, image_id, c, &[], timeout)
+}
+
+pub(crate) fn run_command_with(
+    docker: &Path,
+    image_id: &str,
+    c: &VerifyCommand,
+    extra: &[String],
+    timeout: Duration,
+) -> CheckResult {
+    let name = if c.name == "pip check" {
+        c.name.clone()
+    } else {
+        format!("verify: {}", c.name)
+    };
+    let out = match image::run(docker, image_id, &c.run, extra, timeout) {
+        Ok(o) => o,
+        Err(e) => return CheckResult::fail(name, e),
+    };
+    if out.timed_out {
+        return CheckResult::fail(
+            name,
+            format!("`{}` did not finish within {} s", c.run, timeout.as_secs()),
+        );
+    }
+    if out.code != Some(0) {
+        return CheckResult::fail(
+            name,
+            format!(
+                "`{}` exited with {}: {}",
+                c.run,
+                out.code
+                    .map(|c| c.to_string())
+                    .unwrap_or_else(|| "a signal".into()),
+                tail(&out.output, 5)
+            ),
+        );
+    }
+    match &c.expect {
+        None => CheckResult::pass(name, format!("`{}` exited 0", c.run)),
+        Some(pattern) => match regex::Regex::new(pattern) {
+            Err(e) => CheckResult::fail(name, format!("expect is not a valid regex: {e}")),
+            Ok(re) => match re.find(&out.output) {
+                Some(m) => CheckResult::pass(
+                    name,
+                    format!("output matches /{pattern}/: {}", m.as_str().trim()),
+                ),
+                None => CheckResult::fail(
+                    name,
+                    format!(
+                        "output does not match /{pattern}/: {}",
+                        tail(&out.output, 5)
+                    ),
+                ),
+            },
+        },
+    }
+}

@@ -1,0 +1,293 @@
+//! `adf push` against a real registry on 127.0.0.1: parents first, digest skip, the verify
+//! gate, retries while the registry is down.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::Command;
+
+fn engine_sh(args: &[&str]) -> String {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/engine.sh");
+    let out = Command::new("bash")
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("engine.sh runs");
+    assert!(
+        out.status.success(),
+        "engine.sh {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A fresh, empty registry on 127.0.0.1:PORT.
+fn fresh_registry(port: u16) {
+    let port = port.to_string();
+    engine_sh(&["registry-stop", &port, "--purge"]);
+    engine_sh(&["registry", &port]);
+}
+
+/// GET on the registry's API (loopback only): status, Docker-Content-Digest, body.
+fn registry_get(port: u16, path: &str) -> (u16, Option<String>, String) {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("registry answers");
+    let accept = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.index.v1+json";
+    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: {accept}\r\nConnection: close\r\n\r\n").expect("request");
+    let mut text = String::new();
+    s.read_to_string(&mut text).expect("response");
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let digest = head.lines().find_map(|l| {
+        l.to_ascii_lowercase()
+            .starts_with("docker-content-digest:")
+            .then(|| l[22..].trim().to_string())
+    });
+    (status, digest, body.to_string())
+}
+
+const CHILD: &str =
+    "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nARG LAYER\nRUN echo ${LAYER} > /layer-${LAYER}\n";
+
+fn chain(prefix: &str, leaf_expect: &str) -> String {
+    [
+        "build_flags: [--network, host]".to_string(),
+        "images:".into(),
+        "  base:".into(),
+        "    build: {context: ., dockerfile: Dockerfile, args: {BASE_IMAGE: adf-fixture/busybox:1, LAYER: base}}".into(),
+        format!("    tags: [\"{prefix}/base:1\", \"{prefix}/base:latest\"]"),
+        "    verify: [{name: layer, run: cat /layer-base, expect: base}]".into(),
+        "  mid:".into(),
+        "    depends_on: [base]".into(),
+        "    build: {context: ., dockerfile: Dockerfile, args: {LAYER: mid}}".into(),
+        format!("    tags: [\"{prefix}/mid:1\"]"),
+        "  leaf:".into(),
+        "    depends_on: [mid]".into(),
+        "    build: {context: ., dockerfile: Dockerfile, args: {LAYER: leaf}}".into(),
+        format!("    tags: [\"{prefix}/leaf:1\"]"),
+        format!("    verify: [{{name: layer, run: cat /layer-leaf, expect: \"{leaf_expect}\"}}]"),
+    ]
+    .join("\n")
+        + "\n"
+}
+
+fn manifest(out: &Output) -> Vec<Value> {
+    serde_json::from_str::<Value>(&out.stdout)
+        .unwrap_or_else(|e| panic!("json ({e}): {}\n{}", out.stdout, out.stderr))
+        .as_array()
+        .cloned()
+        .expect("a list")
+}
+
+#[test]
+fn push_chain_parents_first_then_skip_and_gate() {
+    engine();
+    const PORT: u16 = 5002;
+    fresh_registry(PORT);
+    let prefix = unique("push");
+    let ns = format!("chain{}", std::process::id());
+    let to = format!("127.0.0.1:{PORT}/{ns}");
+    let dir = project(&[
+        ("dockerfile-compose.yaml", &chain(&prefix, "leaf")),
+        ("Dockerfile", CHILD),
+    ]);
+
+    // Not built yet: refused, nothing pushed.
+    let p = adf_engine(dir.path(), &["push", "--to", &to]);
+    assert_eq!(p.code, 1, "{}", p.stderr);
+    assert!(
+        p.stderr
+            .contains("nothing pushed: 3 of 3 selected images cannot be published"),
+        "{}",
+        p.stderr
+    );
+    assert!(
+        p.stderr.contains("base: not built from the current inputs"),
+        "{}",
+        p.stderr
+    );
+
+    let b = adf_engine(dir.path(), &["build"]);
+    assert_eq!(b.code, 0, "{}", b.stderr);
+    // Built but not verified: refused.
+    let p = adf_engine(dir.path(), &["push", "--to", &to]);
+    assert_eq!(p.code, 1);
+    assert!(
+        p.stderr
+            .contains("leaf: not verified; run `adf verify --target leaf`"),
+        "{}",
+        p.stderr
+    );
+    let v = adf_engine(dir.path(), &["verify"]);
+    assert_eq!(v.code, 0, "{}\n{}", v.stdout, v.stderr);
+
+    let manifest_file = dir.path().join("pushed.json");
+    let p = adf_engine(
+        dir.path(),
+        &["push", "--to", &to, "--manifest", "pushed.json"],
+    );
+    assert_eq!(p.code, 0, "{}\n{}", p.stdout, p.stderr);
+    let list = manifest(&p);
+    let refs: Vec<&str> = list
+        .iter()
+        .map(|e| e["reference"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        refs,
+        [
+            format!("{to}/base:1"),
+            format!("{to}/base:latest"),
+            format!("{to}/mid:1"),
+            format!("{to}/leaf:1")
+        ],
+        "parents first"
+    );
+    assert!(list.iter().all(|e| e["status"] == "pushed"), "{list:?}");
+    let file: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(&manifest_file).expect("manifest written"))
+            .expect("json");
+    assert_eq!(file, list);
+    // The stderr lines show the order too.
+    let pos = |s: &str| {
+        p.stderr
+            .find(&format!("{to}/{s} pushed"))
+            .unwrap_or_else(|| panic!("{s}: {}", p.stderr))
+    };
+    assert!(
+        pos("base:1") < pos("mid:1") && pos("mid:1") < pos("leaf:1"),
+        "{}",
+        p.stderr
+    );
+
+    // The registry's API shows each manifest with the digest adf reported.
+    for e in &list {
+        let reference = e["reference"].as_str().unwrap();
+        let (repo, tag) = reference[format!("127.0.0.1:{PORT}/").len()..]
+            .rsplit_once(':')
+            .unwrap();
+        let (status, digest, _) = registry_get(PORT, &format!("/v2/{repo}/manifests/{tag}"));
+        assert_eq!(status, 200, "{reference}");
+        assert_eq!(digest.as_deref(), e["digest"].as_str(), "{reference}");
+    }
+    let (_, _, tags) = registry_get(PORT, &format!("/v2/{ns}/base/tags/list"));
+    assert!(
+        tags.contains("\"1\"") && tags.contains("\"latest\""),
+        "{tags}"
+    );
+
+    // A second push skips everything: the digests match.
+    let again = adf_engine(dir.path(), &["push", "--to", &to]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let list2 = manifest(&again);
+    assert!(
+        list2.iter().all(|e| e["status"] == "unchanged"),
+        "{list2:?}"
+    );
+    assert_eq!(
+        list2.iter().map(|e| &e["digest"]).collect::<Vec<_>>(),
+        list.iter().map(|e| &e["digest"]).collect::<Vec<_>>()
+    );
+
+    // One image fails verification: nothing at all is pushed to a new namespace.
+    std::fs::write(
+        dir.path().join("dockerfile-compose.yaml"),
+        chain(&prefix, "something-else"),
+    )
+    .unwrap();
+    let v = adf_engine(dir.path(), &["verify"]);
+    assert_eq!(v.code, 1, "{}", v.stdout);
+    let other = format!("127.0.0.1:{PORT}/other{}", std::process::id());
+    let p = adf_engine(dir.path(), &["push", "--to", &other]);
+    assert_eq!(p.code, 1, "{}\n{}", p.stdout, p.stderr);
+    assert!(p.stderr.contains("nothing pushed: 1 of 3"), "{}", p.stderr);
+    assert!(
+        p.stderr.contains(
+            "leaf: failed verification: verify: layer: output does not match /something-else/"
+        ),
+        "{}",
+        p.stderr
+    );
+    let (_, _, catalog) = registry_get(PORT, "/v2/_catalog");
+    assert!(!catalog.contains("other"), "{catalog}");
+    // --no-verify drops that gate (never the build gate).
+    let p = adf_engine(
+        dir.path(),
+        &["push", "--to", &other, "--no-verify", "--target", "mid"],
+    );
+    assert_eq!(p.code, 0, "{}", p.stderr);
+    assert_eq!(manifest(&p).len(), 3, "base (2 tags) and mid");
+
+    cleanup(&prefix);
+    cleanup(&to);
+    cleanup(&other);
+}
+
+#[test]
+fn registry_down_retries_then_fails_and_rerun_completes() {
+    engine();
+    const PORT: u16 = 5003;
+    fresh_registry(PORT);
+    engine_sh(&["registry-stop", &PORT.to_string()]);
+    let prefix = unique("retry");
+    let to = format!("127.0.0.1:{PORT}/retry{}", std::process::id());
+    let dir = project(&[
+        ("dockerfile-compose.yaml", &chain(&prefix, "leaf")),
+        ("Dockerfile", CHILD),
+    ]);
+    assert_eq!(adf_engine(dir.path(), &["build"]).code, 0);
+    assert_eq!(adf_engine(dir.path(), &["verify"]).code, 0);
+
+    // Down: two retries, then exit 1 with a clear error; nothing after base is tried.
+    let p = adf_engine(
+        dir.path(),
+        &[
+            "push",
+            "--to",
+            &to,
+            "--retries",
+            "2",
+            "--retry-delay",
+            "0.1",
+        ],
+    );
+    assert_eq!(p.code, 1, "{}\n{}", p.stdout, p.stderr);
+    assert!(p.stderr.contains("attempt 3 of 3"), "{}", p.stderr);
+    assert!(
+        p.stderr.contains("failed after 3 attempts")
+            && p.stderr.contains(&format!(
+                "(is the registry at 127.0.0.1:{PORT} up and reachable?)"
+            )),
+        "{}",
+        p.stderr
+    );
+    assert!(p.stderr.contains("not pushed"), "{}", p.stderr);
+    assert!(!p.stderr.contains("leaf:1 pushed"), "{}", p.stderr);
+
+    // Comes back during the backoff: the same push completes.
+    let restart = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        engine_sh(&["registry", &PORT.to_string()]);
+    });
+    let p = adf_engine(
+        dir.path(),
+        &["push", "--to", &to, "--retries", "5", "--retry-delay", "1"],
+    );
+    restart.join().expect("restarted");
+    assert_eq!(p.code, 0, "{}\n{}", p.stdout, p.stderr);
+    assert!(p.stderr.contains("attempt 2 of 6"), "{}", p.stderr);
+    assert_eq!(manifest(&p).len(), 4);
+    let (status, _, _) = registry_get(
+        PORT,
+        &format!("/v2/retry{}/leaf/manifests/1", std::process::id()),
+    );
+    assert_eq!(status, 200);
+
+    cleanup(&prefix);
+    cleanup(&to);
+}
