@@ -219,3 +219,13 @@ fn variables_env_and_set_overrides() {
         "fromset/a:aarch64"
     );
 }
+
+#[test]
+fn verify_expect_must_be_a_regex() {
+    expect(
+        "bad_expect",
+        &format!("images:\n  a:\n    {B}\n    tags: [x/a:1]\n    verify:\n      - {{name: torch, run: pip show torch, expect: \"Version: (2.1\"}}\n"),
+        2,
+        "bad-expect",
+    );
+}

@@ -17,6 +17,7 @@ pub fn run(p: &Project, diags: &mut Diagnostics) {
         files.check(img, diags);
         build_keys(p, img, diags);
         secrets_in_values(img, diags);
+        verify_patterns(img, diags);
     }
     base_drift(p, diags);
     dockerfile_args(p, &mut files.dockerfiles, diags);
@@ -189,6 +190,28 @@ impl FileChecks {
                 )
                 .at(img.dockerfile_span, "no such file")
                 .help("build.dockerfile is relative to build.context (compose semantics)"),
+            );
+        }
+    }
+}
+
+/// Every `verify:` `expect` is a regex `adf verify` can use.
+fn verify_patterns(img: &Image, diags: &mut Diagnostics) {
+    for v in &img.decl.verify {
+        let Some(expect) = &v.expect else { continue };
+        if let Err(e) = regex::Regex::new(&expect.value) {
+            let detail = e.to_string();
+            let last = detail
+                .lines()
+                .last()
+                .unwrap_or("invalid")
+                .trim()
+                .trim_start_matches("error: ")
+                .to_string();
+            diags.push(
+                Diagnostic::error("bad-expect", format!("`expect` of image `{}` is not a valid regex: {last}", img.name))
+                    .at(expect.span, "not a regex")
+                    .help("escape regex characters with a backslash (in YAML double quotes: `\\\\.`), or use single quotes"),
             );
         }
     }
