@@ -6,23 +6,6 @@ mod common;
 use common::*;
 use serde_json::Value;
 use std::io::{Read, Write};
-use std::path::Path;
-use std::process::Command;
-
-fn engine_sh(args: &[&str]) -> String {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/engine.sh");
-    let out = Command::new("bash")
-        .arg(script)
-        .args(args)
-        .output()
-        .expect("engine.sh runs");
-    assert!(
-        out.status.success(),
-        "engine.sh {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
 
 /// A fresh, empty registry on 127.0.0.1:PORT.
 fn fresh_registry(port: u16) {
@@ -288,6 +271,70 @@ fn registry_down_retries_then_fails_and_rerun_completes() {
     );
     assert_eq!(status, 200);
 
+    cleanup(&prefix);
+    cleanup(&to);
+}
+
+/// `${TIMESTAMP}` is fixed once per run: the build run tags its own time, and the push run
+/// pushes the verified image under the push run's time; `${GIT_SHA}` is the checkout's commit.
+#[test]
+fn timestamp_and_git_sha_tags_are_resolved_per_run() {
+    engine();
+    const PORT: u16 = 5004;
+    fresh_registry(PORT);
+    let prefix = unique("stamp");
+    let to = format!("127.0.0.1:{PORT}/stamp{}", std::process::id());
+    let yaml = format!(
+        "build_flags: [--network, host]\nimages:\n  one:\n    build: {{context: ., dockerfile: Dockerfile, args: {{BASE_IMAGE: adf-fixture/busybox:1, LAYER: one}}}}\n    tags: [\"{prefix}/one:1\", \"{prefix}/one:1-${{TIMESTAMP}}\", \"{prefix}/one:${{GIT_SHA}}\"]\n"
+    );
+    let sha = "0123456789abcdef0123456789abcdef01234567";
+    let dir = project(&[
+        ("dockerfile-compose.yaml", &yaml),
+        ("Dockerfile", CHILD),
+        (".git/HEAD", "ref: refs/heads/main\n"),
+        (".git/refs/heads/main", &format!("{sha}\n")),
+    ]);
+    let env = |epoch: &'static str| {
+        [
+            ("ADF_DOCKER", docker()),
+            ("SOURCE_DATE_EPOCH", epoch.to_string()),
+        ]
+    };
+    let run = |args: &[&str], epoch: &'static str| {
+        let e = env(epoch);
+        let e: Vec<(&str, &str)> = e.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        adf_with(dir.path(), args, &e)
+    };
+    assert_eq!(run(&["build"], "1700000000").code, 0);
+    assert!(
+        image_id(&format!("{prefix}/one:1-20231114221320")).is_some(),
+        "the build run's stamp"
+    );
+    assert!(
+        image_id(&format!("{prefix}/one:0123456789ab")).is_some(),
+        "12 hex of the commit"
+    );
+    assert_eq!(run(&["verify"], "1700000050").code, 0);
+    let p = run(&["push", "--to", &to], "1700000100");
+    assert_eq!(p.code, 0, "{}", p.stderr);
+    let refs: Vec<String> = manifest(&p)
+        .iter()
+        .map(|e| e["reference"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        refs,
+        [
+            format!("{to}/one:1"),
+            format!("{to}/one:1-20231114221500"),
+            format!("{to}/one:0123456789ab")
+        ]
+    );
+    let id = image_id(&format!("{prefix}/one:1"));
+    assert_eq!(
+        image_id(&format!("{to}/one:1-20231114221500")),
+        id,
+        "the verified image"
+    );
     cleanup(&prefix);
     cleanup(&to);
 }

@@ -151,3 +151,48 @@ pub fn statuses(out: &Output) -> std::collections::BTreeMap<String, String> {
         })
         .collect()
 }
+
+/// Runs adf like `adf_with`, with `input` on its standard input (a pipe, never a terminal).
+pub fn adf_stdin(dir: &Path, args: &[&str], env: &[(&str, &str)], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut cmd = Command::new(adf_bin());
+    cmd.args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("ORG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("adf runs");
+    if let Some(mut stdin) = child.stdin.take() {
+        // adf may refuse before reading: a closed pipe is fine
+        let _ = stdin.write_all(input);
+    }
+    let out = child.wait_with_output().expect("adf runs");
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `scripts/engine.sh` (or `ADF_ENGINE_SH`) with `args`; its stdout, trimmed. Panics on failure.
+pub fn engine_sh(args: &[&str]) -> String {
+    let script = std::env::var("ADF_ENGINE_SH")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/engine.sh"));
+    let out = Command::new("bash")
+        .arg(&script)
+        .args(args)
+        .output()
+        .expect("engine.sh runs");
+    assert!(
+        out.status.success(),
+        "engine.sh {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
