@@ -154,6 +154,24 @@ fn cann_recipe_builds_without_installer_bytes_and_its_env_paths_exist() {
         files.contains("Version=8.2.RC1") && files.contains("set_env"),
         "{files}"
     );
+    // `adf verify` proves the same from outside the image, and the catalog's own verify: runs.
+    let v = adf_engine(dir.path(), &["verify", "--format", "json"]);
+    assert_eq!(v.code, 0, "{}\n{}", v.stdout, v.stderr);
+    let r: serde_json::Value = serde_json::from_str(&v.stdout).expect("json");
+    let checks = r["images"][0]["checks"].as_array().expect("checks").clone();
+    for name in [
+        "CANN set_env.sh",
+        "CANN version 8.2.RC1",
+        "PATH entries exist",
+        "LD_LIBRARY_PATH entries exist",
+        "PYTHONPATH entries exist",
+    ] {
+        let c = checks
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("{name}: {checks:?}"));
+        assert_eq!(c["status"], "PASS", "{c}");
+    }
     cleanup(&prefix);
 }
 

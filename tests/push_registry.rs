@@ -338,3 +338,85 @@ fn timestamp_and_git_sha_tags_are_resolved_per_run() {
     cleanup(&prefix);
     cleanup(&to);
 }
+
+/// A registry with htpasswd auth: refused without credentials (no retries), then `adf login`
+/// with the password on stdin, push and a digest-skipping second push; the password shows
+/// nowhere in adf's output or state.
+#[test]
+fn push_to_an_auth_registry_after_login() {
+    engine();
+    const PORT: u16 = 5005;
+    const PASSWORD: &str = "pa55-Word-never-shown";
+    engine_sh(&["registry-stop", "5005", "--purge"]);
+    engine_sh(&["registry", "5005", "--auth", &format!("bob:{PASSWORD}")]);
+    let prefix = unique("auth");
+    let to = format!("127.0.0.1:{PORT}/auth{}", std::process::id());
+    let dir = project(&[
+        ("dockerfile-compose.yaml", &chain(&prefix, "leaf")),
+        ("Dockerfile", CHILD),
+    ]);
+    let config = tempfile::tempdir().expect("docker config dir");
+    let d = docker();
+    let env = [
+        ("ADF_DOCKER", d.as_str()),
+        ("DOCKER_CONFIG", config.path().to_str().expect("utf-8")),
+    ];
+    assert_eq!(adf_with(dir.path(), &["build"], &env).code, 0);
+    assert_eq!(adf_with(dir.path(), &["verify"], &env).code, 0);
+
+    let p = adf_with(dir.path(), &["push", "--to", &to, "--target", "base"], &env);
+    assert_eq!(p.code, 1, "{}", p.stderr);
+    assert!(
+        p.stderr.contains("failed after 1 attempt:"),
+        "not retried: {}",
+        p.stderr
+    );
+    assert!(
+        p.stderr.contains(&format!(
+            "run `adf login 127.0.0.1:{PORT} -u USER --password-stdin`"
+        )),
+        "{}",
+        p.stderr
+    );
+
+    let login = adf_stdin(
+        dir.path(),
+        &[
+            "login",
+            &format!("127.0.0.1:{PORT}"),
+            "-u",
+            "bob",
+            "--password-stdin",
+        ],
+        &env,
+        format!("{PASSWORD}\n").as_bytes(),
+    );
+    assert_eq!(login.code, 0, "{}", login.stderr);
+    let p = adf_with(dir.path(), &["push", "--to", &to], &env);
+    assert_eq!(p.code, 0, "{}", p.stderr);
+    assert!(manifest(&p).iter().all(|e| e["status"] == "pushed"));
+    let again = adf_with(dir.path(), &["push", "--to", &to], &env);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(
+        manifest(&again).iter().all(|e| e["status"] == "unchanged"),
+        "{}",
+        again.stdout
+    );
+
+    for out in [&login, &p, &again] {
+        assert!(!out.stdout.contains(PASSWORD) && !out.stderr.contains(PASSWORD));
+    }
+    let grep = std::process::Command::new("grep")
+        .args(["-r", "-l", PASSWORD])
+        .arg(dir.path())
+        .output()
+        .expect("grep");
+    assert!(
+        grep.stdout.is_empty(),
+        "password found in {}",
+        String::from_utf8_lossy(&grep.stdout)
+    );
+    cleanup(&prefix);
+    cleanup(&to);
+    engine_sh(&["registry-stop", "5005", "--purge"]);
+}
