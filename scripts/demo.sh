@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, end to end on this machine: start a local Docker engine if none runs, build adf,
-# then check, plan and build the offline demo stack (demo/) twice: the second run finds every
-# image fresh and builds nothing.
+# then check, plan and build the offline demo stack (demo/) twice (the second run finds every
+# image fresh and builds nothing), verify it, push it to a local registry on 127.0.0.1 (twice:
+# the second push finds every digest there already), then touch one layer and rebuild.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/engine.sh up
@@ -14,6 +15,12 @@ run -f demo/dockerfile-compose.yaml graph --target yolo-910b
 run -f demo/dockerfile-compose.yaml plan --target yolo-910b
 run -f demo/dockerfile-compose.yaml build
 run -f demo/dockerfile-compose.yaml build          # nothing changed: every image is fresh
+run -f demo/dockerfile-compose.yaml verify --npu   # static checks; the NPU tier is SKIPPED here
+REGISTRY_PORT=${ADF_DEMO_REGISTRY_PORT:-5000}
+bash scripts/engine.sh registry "$REGISTRY_PORT" >/dev/null
+run -f demo/dockerfile-compose.yaml push --to "127.0.0.1:$REGISTRY_PORT/demo" --manifest .adf-demo-pushed.json
+run -f demo/dockerfile-compose.yaml push --to "127.0.0.1:$REGISTRY_PORT/demo"   # unchanged, but for the new ${TIMESTAMP} tag
+rm -f .adf-demo-pushed.json
 echo "# touch one layer: it and its descendants rebuild, nothing else" >> demo/dockerfiles/pytorch-npu.dockerfile
 trap 'git checkout -q -- demo/dockerfiles/pytorch-npu.dockerfile 2>/dev/null || sed -i "\$d" demo/dockerfiles/pytorch-npu.dockerfile' EXIT
 run -f demo/dockerfile-compose.yaml plan --explain
