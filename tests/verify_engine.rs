@@ -230,3 +230,139 @@ fn static_rules_fail_with_evidence_and_good_images_pass() {
 
     cleanup(&prefix);
 }
+
+/// An arm64 image on this amd64 host, made without emulation (`FROM scratch` + `ADD` of a
+/// rootfs): the static checks read it from outside; what must run in it is SKIPPED unless an
+/// emulator is registered; a library path for the other architecture FAILs.
+#[test]
+fn arm64_images_are_checked_from_outside() {
+    engine();
+    let prefix = unique("verify-arm64");
+    let dir = project(&[("Dockerfile", "FROM scratch\nADD rootfs.tar /\nARG LIB_ARCH=aarch64\nENV PATH=/usr/local/bin LD_LIBRARY_PATH=/usr/local/Ascend/ascend-toolkit/latest/${LIB_ARCH}-linux/lib64\n")]);
+    let mut b = tar::Builder::new(Vec::new());
+    let mut add = |path: &str, body: Option<&str>, link: Option<&str>| {
+        let mut h = tar::Header::new_gnu();
+        h.set_mode(0o755);
+        match (body, link) {
+            (_, Some(target)) => {
+                h.set_entry_type(tar::EntryType::Symlink);
+                h.set_size(0);
+                b.append_link(&mut h, path, target).unwrap();
+            }
+            (Some(text), None) => {
+                h.set_size(text.len() as u64);
+                b.append_data(&mut h, path, text.as_bytes()).unwrap();
+            }
+            (None, None) => {
+                h.set_entry_type(tar::EntryType::Directory);
+                h.set_size(0);
+                b.append_data(&mut h, path, std::io::empty()).unwrap();
+            }
+        }
+    };
+    for (dist, name, version) in [
+        ("torch_npu-2.1.0.post6", "torch_npu", "2.1.0.post6"),
+        ("numpy-1.26.4", "numpy", "1.26.4"),
+    ] {
+        add(
+            &format!("{}/{dist}.dist-info/METADATA", &SP[1..]),
+            Some(&format!("Name: {name}\nVersion: {version}\n\n")),
+            None,
+        );
+    }
+    add("usr/local/bin/python3.10", Some("not an x86 binary"), None);
+    add("usr/local/bin/python3", None, Some("python3.10"));
+    add(
+        "usr/local/Ascend/ascend-toolkit/8.0.RC2/aarch64-linux/lib64/",
+        None,
+        None,
+    );
+    add(
+        "usr/local/Ascend/ascend-toolkit/8.0.RC2/x86_64-linux/lib64/",
+        None,
+        None,
+    );
+    add(
+        "usr/local/Ascend/ascend-toolkit/8.0.RC2/aarch64-linux/ascend_toolkit_install.info",
+        Some("version=8.0.RC2\n"),
+        None,
+    );
+    add(
+        "usr/local/Ascend/ascend-toolkit/latest",
+        None,
+        Some("8.0.RC2"),
+    );
+    add(
+        "usr/local/Ascend/ascend-toolkit/set_env.sh",
+        Some("export A=1\n"),
+        None,
+    );
+    std::fs::write(dir.path().join("rootfs.tar"), b.into_inner().unwrap()).unwrap();
+    let image = |name: &str, lib: &str| {
+        format!("  {name}:\n    build: {{context: ., platforms: [linux/arm64], args: {{LIB_ARCH: {lib}}}}}\n    tags: [\"{prefix}/{name}:1\"]\n    stack: {{python: \"3.10\", cann: 8.0.RC2, torch_npu: 2.1.0.post6, numpy: 1.26.4}}\n    verify: [{{name: runs, run: \"true\"}}]\n")
+    };
+    let yaml = format!(
+        "images:\n{}{}",
+        image("arm", "aarch64"),
+        image("mixed", "x86_64")
+    );
+    std::fs::write(dir.path().join("dockerfile-compose.yaml"), yaml).unwrap();
+    let b = adf_engine(dir.path(), &["build"]);
+    assert_eq!(b.code, 0, "{}\n{}", b.stdout, b.stderr);
+    assert_eq!(
+        docker_out(&[
+            "image",
+            "inspect",
+            "--format",
+            "{{.Architecture}}",
+            &format!("{prefix}/arm:1")
+        ]),
+        "arm64"
+    );
+
+    let v = adf_engine(dir.path(), &["verify", "--format", "json"]);
+    let r: Value = serde_json::from_str(&v.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", v.stdout, v.stderr));
+    for name in [
+        "python 3.10",
+        "torch_npu 2.1.0.post6",
+        "numpy 1.x under torch_npu",
+        "CANN set_env.sh",
+        "CANN version 8.0.RC2",
+        "LD_LIBRARY_PATH entries exist",
+    ] {
+        assert_eq!(
+            check(&r, "arm", name)["status"],
+            "PASS",
+            "{}",
+            check(&r, "arm", name)
+        );
+    }
+    let mixed = check(&r, "mixed", "LD_LIBRARY_PATH entries exist");
+    assert_eq!(mixed["status"], "FAIL");
+    assert!(
+        mixed["detail"]
+            .as_str()
+            .unwrap()
+            .contains("x86_64-linux/lib64 is for x86_64, but the image is linux/arm64"),
+        "{mixed}"
+    );
+    if !std::path::Path::new("/proc/sys/fs/binfmt_misc/qemu-aarch64").exists() {
+        for (name, why) in [
+            ("verify: runs", "cannot run on this linux/amd64 host"),
+            ("pip check", "no qemu-aarch64 binfmt emulator"),
+        ] {
+            let c = check(&r, "arm", name);
+            assert_eq!(c["status"], "SKIPPED", "{c}");
+            assert!(c["detail"].as_str().unwrap().contains(why), "{c}");
+        }
+        assert_eq!(
+            v.code, 1,
+            "mixed fails; skips alone would not: {}",
+            v.stderr
+        );
+        let arm_only = adf_engine(dir.path(), &["verify", "--target", "arm"]);
+        assert_eq!(arm_only.code, 0, "{}", arm_only.stdout);
+    }
+    cleanup(&prefix);
+}

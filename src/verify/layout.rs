@@ -223,7 +223,7 @@ pub fn env_paths(fs: &RootFs, env: &[(String, String)], arch: &str) -> Vec<Check
         let mut standard_absent = 0;
         for entry in value.split(':').filter(|e| !e.is_empty()) {
             count += 1;
-            let segments: Vec<&str> = entry.split(['/', '-', '_']).collect();
+            let segments: Vec<&str> = entry.split(['/', '-', '.']).collect();
             let foreign = others
                 .iter()
                 .find(|o| segments.contains(o) && !mine.iter().any(|m| segments.contains(m)));
@@ -397,6 +397,13 @@ mod tests {
             r[1].detail
         );
         assert!(!r[1].detail.contains("x86_64-linux"), "{}", r[1].detail);
+        let r = env_paths(&fs, &e, "arm64");
+        assert!(
+            r[1].detail
+                .contains("x86_64-linux/lib64 is for x86_64, but the image is linux/arm64"),
+            "{}",
+            r[1].detail
+        );
         let r = env_paths(&fs, &env(&[("PATH", "/usr/bin")]), "amd64");
         assert_eq!(r[0].status, Status::Pass);
     }
