@@ -47,12 +47,13 @@ fn config(prefix: &str) -> String {
     );
     s += &child("good", "echo app > /app", "}");
     s += "    verify:\n      - {name: app file, run: cat /app, expect: \"^app\"}\n";
+    // A child that replaces one installed distribution by another version.
+    let swap = |old: &str, new: &str, name: &str, v: &str| {
+        format!("rm -rf {SP}/{old}.dist-info && {}", meta(new, name, v))
+    };
     s += &child(
         "numpy2",
-        &format!(
-            "rm -rf {SP}/numpy-1.26.4.dist-info && {}",
-            meta("numpy-2.1.0", "numpy", "2.1.0")
-        ),
+        &swap("numpy-1.26.4", "numpy-2.1.0", "numpy", "2.1.0"),
         "}",
     );
     s += &child(
@@ -67,9 +68,11 @@ fn config(prefix: &str) -> String {
     );
     s += &child(
         "downgrade",
-        &format!(
-            "rm -rf {SP}/torch_npu-2.1.0.post6.dist-info && {}",
-            meta("torch_npu-2.0.0", "torch_npu", "2.0.0")
+        &swap(
+            "torch_npu-2.1.0.post6",
+            "torch_npu-2.0.0",
+            "torch_npu",
+            "2.0.0",
         ),
         "}",
     );

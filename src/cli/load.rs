@@ -222,3 +222,32 @@ pub fn require_clean(args: &GlobalArgs, deep: bool) -> Result<(Project, Loaded),
         None => Err(super::EXIT_BAD_INPUT),
     }
 }
+
+/// A clean project, the selection of `targets` (with ancestors) and a reachable docker engine:
+/// the start of `verify` and `push`. Problems are printed; the error is the exit code.
+pub struct Selected {
+    pub project: Project,
+    pub loaded: Loaded,
+    pub selected: Vec<bool>,
+    pub docker: PathBuf,
+}
+
+pub fn select_with_engine(
+    args: &GlobalArgs,
+    targets: &[String],
+    docker: Option<PathBuf>,
+) -> Result<Selected, i32> {
+    let (project, loaded) = require_clean(args, false)?;
+    let selected =
+        crate::plan::select(&project, targets).map_err(|d| super::print_diag_error(*d))?;
+    let docker = crate::engine::detect(crate::engine::docker_path(docker)).map_err(|e| {
+        eprintln!("adf: {e}\n  help: {}", e.help());
+        super::EXIT_BAD_INPUT
+    })?;
+    Ok(Selected {
+        project,
+        loaded,
+        selected,
+        docker: docker.path,
+    })
+}

@@ -3,7 +3,6 @@
 //! verification, nothing is pushed.
 
 use super::{load, GlobalArgs, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK};
-use crate::engine;
 use crate::plan::{self, decide::Action};
 use crate::publish::push::{self, Pushed, Retry};
 use crate::verify::record;
@@ -84,20 +83,14 @@ pub fn run(g: &GlobalArgs, a: PushArgs) -> i32 {
         eprintln!("adf: --retry-delay must be a number of seconds, 0 or more");
         return EXIT_BAD_INPUT;
     }
-    let (project, loaded) = match load::require_clean(g, false) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
-    let selected = match plan::select(&project, &a.targets) {
+    let load::Selected {
+        project,
+        loaded,
+        selected,
+        docker,
+    } = match load::select_with_engine(g, &a.targets, a.docker.clone()) {
         Ok(s) => s,
-        Err(d) => return super::print_diag_error(*d),
-    };
-    let docker = match engine::detect(engine::docker_path(a.docker.clone())) {
-        Ok(d) => d.path,
-        Err(e) => {
-            eprintln!("adf: {e}\n  help: {}", e.help());
-            return EXIT_BAD_INPUT;
-        }
+        Err(code) => return code,
     };
     let plan = plan::make(&project, &selected);
     let decided = match super::build::decisions(&project, &plan, Some(&docker), false) {

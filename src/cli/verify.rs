@@ -1,7 +1,6 @@
 //! `adf verify`: tiered checks of built images, recorded for `adf push`.
 
-use super::{load, GlobalArgs, TextFormat, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK};
-use crate::engine;
+use super::{load, GlobalArgs, TextFormat, EXIT_FAILED, EXIT_OK};
 use crate::plan;
 use crate::verify::{self, record, Options, Report, Status, Subject};
 use clap::Args;
@@ -60,20 +59,14 @@ pub struct VerifyArgs {
 }
 
 pub fn run(g: &GlobalArgs, a: VerifyArgs) -> i32 {
-    let (project, loaded) = match load::require_clean(g, false) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
-    let selected = match plan::select(&project, &a.targets) {
+    let load::Selected {
+        project,
+        loaded,
+        selected,
+        docker,
+    } = match load::select_with_engine(g, &a.targets, a.docker.clone()) {
         Ok(s) => s,
-        Err(d) => return super::print_diag_error(*d),
-    };
-    let docker = match engine::detect(engine::docker_path(a.docker.clone())) {
-        Ok(d) => d.path,
-        Err(e) => {
-            eprintln!("adf: {e}\n  help: {}", e.help());
-            return EXIT_BAD_INPUT;
-        }
+        Err(code) => return code,
     };
     let by_index = verify::subject::subjects(&project, &loaded.sources, &selected);
     let order = plan::make(&project, &selected);
