@@ -1,7 +1,7 @@
-//! Static checks on the image's layout and config: the Python the stack names, CANN's version
-//! file and `set_env.sh`, every PATH / LD_LIBRARY_PATH / PYTHONPATH entry, and the ModelArts
-//! user.
+//! Static checks on the image's layout: the Python the stack names, CANN's version file and
+//! `set_env.sh`, and the ModelArts user.
 
+use super::paths::env_value;
 use super::rootfs::RootFs;
 use super::{CheckResult, StackItem};
 
@@ -15,24 +15,6 @@ const CANN_HOMES: &[&str] = &[
     "/usr/local/Ascend/nnae",
     "/usr/local/Ascend/cann",
 ];
-
-/// Docker's default PATH: the builder sets it on every image, whether the directories exist or
-/// not (busybox or distroless images lack some), so their absence is not the image's doing.
-const DEFAULT_PATH: &[&str] = &[
-    "/usr/local/sbin",
-    "/usr/local/bin",
-    "/usr/sbin",
-    "/usr/bin",
-    "/sbin",
-    "/bin",
-];
-
-pub fn env_value<'a>(env: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    env.iter()
-        .rev()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
 
 /// `python3` on the image's PATH is the stack's `python` X.Y.
 pub fn python(fs: &RootFs, env: &[(String, String)], stack: &[StackItem]) -> Option<CheckResult> {
@@ -195,79 +177,6 @@ pub fn cann(fs: &RootFs, stack: &[StackItem]) -> Vec<CheckResult> {
     vec![env_check, version_check]
 }
 
-/// The architecture names a path may carry, by Docker architecture.
-fn arch_names(arch: &str) -> &'static [&'static str] {
-    match arch {
-        "amd64" => &["x86_64", "amd64"],
-        "arm64" => &["aarch64", "arm64"],
-        _ => &[],
-    }
-}
-
-/// Every entry of PATH, LD_LIBRARY_PATH and PYTHONPATH in the image config exists, and none
-/// names the other architecture.
-pub fn env_paths(fs: &RootFs, env: &[(String, String)], arch: &str) -> Vec<CheckResult> {
-    let mine = arch_names(arch);
-    let others: Vec<&str> = ["amd64", "arm64"]
-        .iter()
-        .filter(|a| **a != arch)
-        .flat_map(|a| arch_names(a).iter().copied())
-        .collect();
-    let mut out = Vec::new();
-    for var in ["PATH", "LD_LIBRARY_PATH", "PYTHONPATH"] {
-        let Some(value) = env_value(env, var) else {
-            continue;
-        };
-        let mut problems = Vec::new();
-        let mut count = 0;
-        let mut standard_absent = 0;
-        for entry in value.split(':').filter(|e| !e.is_empty()) {
-            count += 1;
-            let segments: Vec<&str> = entry.split(['/', '-', '.']).collect();
-            let foreign = others
-                .iter()
-                .find(|o| segments.contains(o) && !mine.iter().any(|m| segments.contains(m)));
-            if let Some(o) = foreign {
-                problems.push(format!("{entry} is for {o}, but the image is linux/{arch}"));
-            } else if entry.contains('$') {
-                problems.push(format!("{entry} holds an unexpanded variable"));
-            } else if !entry.starts_with('/') {
-                problems.push(format!(
-                    "{entry} is relative: it depends on the working directory"
-                ));
-            } else if !fs.is_dir(entry)
-                && var == "PATH"
-                && DEFAULT_PATH.contains(&entry.trim_end_matches('/'))
-            {
-                standard_absent += 1;
-            } else if !fs.is_dir(entry) {
-                problems.push(if fs.exists(entry) {
-                    format!("{entry} is not a directory")
-                } else {
-                    format!("{entry} does not exist in the image")
-                });
-            }
-        }
-        let name = format!("{var} entries exist");
-        out.push(if problems.is_empty() {
-            CheckResult::pass(
-                name,
-                if standard_absent == 0 {
-                    format!("{count} {}, all present", if count == 1 { "entry" } else { "entries" })
-                } else {
-                    format!(
-                        "{} of {count} entries present; {standard_absent} of Docker's default PATH absent (not required)",
-                        count - standard_absent
-                    )
-                },
-            )
-        } else {
-            CheckResult::fail(name, problems.join("; "))
-        });
-    }
-    out
-}
-
 /// `user:uid:gid` from the ModelArts label, when the image targets ModelArts.
 pub fn modelarts(
     fs: &RootFs,
@@ -325,13 +234,6 @@ mod tests {
         }
     }
 
-    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
-
     #[test]
     fn cann_version_file_and_set_env() {
         let good = fs_of(&[
@@ -371,44 +273,6 @@ mod tests {
     }
 
     #[test]
-    fn env_paths_exist_and_match_the_architecture() {
-        let fs = fs_of(&[
-            ("usr/bin/", ""),
-            ("usr/local/Ascend/toolkit/aarch64-linux/lib64/", ""),
-            ("usr/local/Ascend/toolkit/x86_64-linux/lib64/", ""),
-        ]);
-        let e = env(&[
-            ("PATH", "/usr/bin:/opt/missing/bin"),
-            ("LD_LIBRARY_PATH", "/usr/local/Ascend/toolkit/aarch64-linux/lib64:/usr/local/Ascend/toolkit/x86_64-linux/lib64:"),
-        ]);
-        let r = env_paths(&fs, &e, "amd64");
-        assert_eq!(r.len(), 2);
-        assert_eq!(r[0].status, Status::Fail);
-        assert!(
-            r[0].detail.contains("/opt/missing/bin does not exist"),
-            "{}",
-            r[0].detail
-        );
-        assert_eq!(r[1].status, Status::Fail);
-        assert!(
-            r[1].detail
-                .contains("aarch64-linux/lib64 is for aarch64, but the image is linux/amd64"),
-            "{}",
-            r[1].detail
-        );
-        assert!(!r[1].detail.contains("x86_64-linux"), "{}", r[1].detail);
-        let r = env_paths(&fs, &e, "arm64");
-        assert!(
-            r[1].detail
-                .contains("x86_64-linux/lib64 is for x86_64, but the image is linux/arm64"),
-            "{}",
-            r[1].detail
-        );
-        let r = env_paths(&fs, &env(&[("PATH", "/usr/bin")]), "amd64");
-        assert_eq!(r[0].status, Status::Pass);
-    }
-
-    #[test]
     fn python_and_modelarts_user() {
         let fs = fs_of(&[
             ("usr/local/bin/python3.10", "elf"),
@@ -418,7 +282,7 @@ mod tests {
                 "root:x:0:0::/root:/bin/sh\nma-user:x:1000:100::/home/ma-user:/bin/bash\n",
             ),
         ]);
-        let e = env(&[("PATH", "/usr/local/bin:/usr/bin")]);
+        let e = vec![("PATH".to_string(), "/usr/local/bin:/usr/bin".to_string())];
         assert_eq!(
             python(&fs, &e, &[item("python", "3.10")]).map(|c| c.status),
             Some(Status::Pass)

@@ -13,6 +13,7 @@ pub mod image;
 pub mod layout;
 pub mod npu;
 pub mod packages;
+pub mod paths;
 pub mod record;
 pub mod rootfs;
 pub mod subject;
@@ -205,7 +206,7 @@ fn static_tier(
     out.extend(packages::stack_versions(&dists, &subject.stack));
     out.extend(packages::numpy_under_torch_npu(&dists));
     out.extend(layout::cann(&fs, &subject.stack));
-    out.extend(layout::env_paths(&fs, &config.env, &config.arch));
+    out.extend(paths::env_paths(&fs, &config.env, &config.arch));
     out.extend(layout::modelarts(&fs, &config.labels, &subject.stack));
 
     let cannot_run = image::cannot_run(&config.arch);
