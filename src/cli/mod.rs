@@ -171,12 +171,12 @@ pub enum Command {
     Login(transfer::LoginArgs),
     /// Save images to one archive (.tar, .tar.gz, .tar.zst)
     #[command(
-        after_help = "Examples:\n  adf save yolo-910b -o yolo.tar.zst            every tag of a file's image\n  adf save my/img:1 other/img:2 -o both.tar.gz  docker references\n\nThe archive is written to a temporary file and renamed when complete."
+        after_help = "Examples:\n  adf save yolo-910b -o yolo.tar.zst            every tag of a file's image\n  adf save my/img:1 other/img:2 -o both.tar.gz  docker references\n\nThe archive is written to a temporary file and renamed when complete.\nExit: 0 saved, 1 docker failed, 2 bad input (unknown image or extension), 130 interrupted."
     )]
     Save(transfer::SaveArgs),
     /// Load images from an archive written by `adf save` or `docker save`
     #[command(
-        after_help = "Examples:\n  adf load -i yolo.tar.zst\n\nCompression is detected from the file's first bytes; image IDs are unchanged."
+        after_help = "Examples:\n  adf load -i yolo.tar.zst\n\nCompression is detected from the file's first bytes; image IDs are unchanged.\nExit: 0 loaded, 1 docker refused the archive (damaged or not an image archive), 2 no such file."
     )]
     Load(transfer::LoadArgs),
 }
