@@ -63,7 +63,6 @@ pub struct PushArgs {
 struct Item {
     name: String,
     wave: usize,
-    parents: Vec<String>,
     image_id: String,
     references: Vec<String>,
 }
@@ -143,7 +142,6 @@ pub fn run(g: &GlobalArgs, a: PushArgs) -> i32 {
         items.push(Item {
             name: p.name.clone(),
             wave: p.wave,
-            parents: p.depends_on.clone(),
             image_id: info.id.clone(),
             references,
         });
@@ -189,7 +187,6 @@ fn push_waves(
     jobs: usize,
 ) -> (Vec<serde_json::Value>, bool) {
     let failed = AtomicBool::new(false);
-    let done: Mutex<HashMap<String, bool>> = Mutex::new(HashMap::new());
     let mut entries = Vec::new();
     let waves = items
         .iter()
@@ -213,20 +210,11 @@ fn push_waves(
                     if failed.load(Ordering::SeqCst) {
                         break;
                     }
-                    let parents_ok = done
-                        .lock()
-                        .map(|d| item.parents.iter().all(|p| d.get(p).copied().unwrap_or(true)))
-                        .unwrap_or(false);
-                    if !parents_ok {
-                        eprintln!("[{}] {reference} not pushed: a parent failed", item.name);
-                        continue;
-                    }
                     let start = Instant::now();
                     let name = item.name.clone();
                     let mut log = |m: String| eprintln!("[{name}] {m}");
                     let outcome = push::push_one(docker, &item.image_id, reference, retry, &mut log);
                     let secs = start.elapsed().as_secs_f64();
-                    let ok = outcome.is_ok();
                     let entry = match outcome {
                         Ok(Pushed::Pushed(d)) => {
                             eprintln!("[{}] {reference} pushed {d} ({secs:.1}s)", item.name);
@@ -242,10 +230,6 @@ fn push_waves(
                             None
                         }
                     };
-                    if let Ok(mut d) = done.lock() {
-                        let prev = d.get(&item.name).copied().unwrap_or(true);
-                        d.insert(item.name.clone(), prev && ok);
-                    }
                     if let Ok(mut r) = results.lock() {
                         r[i] = entry;
                     }

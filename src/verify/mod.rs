@@ -223,7 +223,14 @@ fn static_tier(
     for c in &subject.commands {
         let mut r = match &cannot_run {
             Some(why) => CheckResult::skipped(format!("verify: {}", c.name), why.clone()),
-            None => run_command(docker, &config.id, c, opts.timeout),
+            None => run_check(
+                docker,
+                &config.id,
+                format!("verify: {}", c.name),
+                c,
+                &[],
+                opts.timeout,
+            ),
         };
         r.origin = c.origin.clone();
         out.push(r);
@@ -251,9 +258,7 @@ fn pip_check(
         expect: None,
         origin: None,
     };
-    let mut r = run_command(docker, &config.id, &cmd, opts.timeout);
-    r.name = NAME.into();
-    r
+    run_check(docker, &config.id, NAME.into(), &cmd, &[], opts.timeout)
 }
 
 /// The last lines of a command's output, for a failure message.
@@ -263,27 +268,16 @@ fn tail(output: &str, lines: usize) -> String {
     all[start..].join(" | ")
 }
 
-pub(crate) fn run_command(
+/// Runs `c` in the image (with `extra` docker run flags) and judges its exit code and output;
+/// the check is reported as `name`.
+pub(crate) fn run_check(
     docker: &Path,
     image_id: &str,
-    c: &VerifyCommand,
-    timeout: Duration,
-) -> CheckResult {
-    run_command_with(docker, image_id, c, &[], timeout)
-}
-
-pub(crate) fn run_command_with(
-    docker: &Path,
-    image_id: &str,
+    name: String,
     c: &VerifyCommand,
     extra: &[String],
     timeout: Duration,
 ) -> CheckResult {
-    let name = if c.name == "pip check" {
-        c.name.clone()
-    } else {
-        format!("verify: {}", c.name)
-    };
     let out = match image::run(docker, image_id, &c.run, extra, timeout) {
         Ok(o) => o,
         Err(e) => return CheckResult::fail(name, e),

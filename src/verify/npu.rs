@@ -2,7 +2,7 @@
 //! the reason) otherwise, never passed.
 
 use super::image::ImageConfig;
-use super::{run_command_with, CheckResult, Options, Subject, VerifyCommand};
+use super::{run_check, CheckResult, Options, Subject, VerifyCommand};
 use std::path::Path;
 
 /// Host paths the Ascend driver needs inside the container (S17, S8), mounted when present.
@@ -99,10 +99,6 @@ pub fn tier(
         }
     }
     all.iter()
-        .map(|c| {
-            let mut r = run_command_with(docker, &config.id, c, &extra, opts.timeout);
-            r.name = c.name.clone();
-            r
-        })
+        .map(|c| run_check(docker, &config.id, c.name.clone(), c, &extra, opts.timeout))
         .collect()
 }
