@@ -21,7 +21,12 @@ bash scripts/engine.sh registry "$REGISTRY_PORT" >/dev/null
 run -f demo/dockerfile-compose.yaml push --to "127.0.0.1:$REGISTRY_PORT/demo" --manifest .adf-demo-pushed.json
 run -f demo/dockerfile-compose.yaml push --to "127.0.0.1:$REGISTRY_PORT/demo"   # unchanged, but for the new ${TIMESTAMP} tag
 rm -f .adf-demo-pushed.json
-echo "# touch one layer: it and its descendants rebuild, nothing else" >> demo/dockerfiles/pytorch-npu.dockerfile
-trap 'git checkout -q -- demo/dockerfiles/pytorch-npu.dockerfile 2>/dev/null || sed -i "\$d" demo/dockerfiles/pytorch-npu.dockerfile' EXIT
+# Touch one layer: it and its descendants rebuild, nothing else. The file is restored from a
+# copy afterwards (never from git, which would drop the user's own uncommitted edits).
+touched=demo/dockerfiles/pytorch-npu.dockerfile
+backup=$(mktemp)
+cp -p "$touched" "$backup"
+trap 'cp -p "$backup" "$touched"; rm -f "$backup"' EXIT
+echo "# touch one layer: it and its descendants rebuild, nothing else" >> "$touched"
 run -f demo/dockerfile-compose.yaml plan --explain
 run -f demo/dockerfile-compose.yaml build
