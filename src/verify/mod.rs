@@ -123,9 +123,17 @@ pub struct Subject {
 }
 
 impl Subject {
-    /// A hash of what the checks expect: a record only counts for the same expectations.
+    /// A hash of what the checks expect: a record only counts for the same expectations. Only
+    /// what the checks depend on is hashed (each component and version, each command with its
+    /// expectation and origin), never where it was written: a comment or a re-indented file
+    /// keeps the records valid.
     pub fn expectations_hash(&self) -> String {
-        let json = serde_json::to_vec(&(&self.stack, &self.commands)).unwrap_or_default();
+        let stack: Vec<(&str, &str)> = self
+            .stack
+            .iter()
+            .map(|s| (s.component.as_str(), s.version.as_str()))
+            .collect();
+        let json = serde_json::to_vec(&(stack, &self.commands)).unwrap_or_default();
         blake3::hash(&json).to_hex()[..16].to_string()
     }
 }
@@ -319,5 +327,45 @@ pub(crate) fn run_check(
                 ),
             },
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subject(declared_by: &str, version: &str, run: &str) -> Subject {
+        Subject {
+            name: "a".into(),
+            reference: "x/a:1".into(),
+            stack: vec![StackItem {
+                component: "torch".into(),
+                version: version.into(),
+                declared_by: declared_by.into(),
+            }],
+            commands: vec![VerifyCommand {
+                name: "c".into(),
+                run: run.into(),
+                expect: None,
+                origin: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn expectations_are_keyed_by_meaning_not_position() {
+        let at_line_3 = subject("declared by `a` at f.yaml:3:5", "2.5.1", "true");
+        let at_line_9 = subject("declared by `a` at f.yaml:9:7", "2.5.1", "true");
+        assert_eq!(at_line_3.expectations_hash(), at_line_9.expectations_hash());
+        let other_version = subject("declared by `a` at f.yaml:3:5", "2.6.0", "true");
+        assert_ne!(
+            at_line_3.expectations_hash(),
+            other_version.expectations_hash()
+        );
+        let other_command = subject("declared by `a` at f.yaml:3:5", "2.5.1", "false");
+        assert_ne!(
+            at_line_3.expectations_hash(),
+            other_command.expectations_hash()
+        );
     }
 }
