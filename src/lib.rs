@@ -6,6 +6,7 @@
 //! args and parent refs) → engine → verify / publish / export. [`cli`] is the only layer that
 //! prints.
 
+pub mod archive;
 pub mod catalog;
 pub mod cli;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod engine;
 pub mod graph;
 pub mod knowledge;
 pub mod model;
+pub mod ops;
 pub mod plan;
 pub mod publish;
 pub mod render;

@@ -114,9 +114,10 @@ fn builds_in_order_in_parallel_then_everything_is_fresh() {
         .collect();
     let mut many = real.clone();
     many.extend((0..80).map(|i| format!("{prefix}/absent:{i}")));
-    let docker_path = std::path::PathBuf::from(docker());
-    let few = ascend_docker_factory::engine::inspect_many(&docker_path, &real);
-    let lots = ascend_docker_factory::engine::inspect_many(&docker_path, &many);
+    use ascend_docker_factory::engine::{DockerCli, Engine};
+    let engine = DockerCli::unprobed(docker().into());
+    let few = engine.built_images(&real);
+    let lots = engine.built_images(&many);
     assert_eq!(few.len(), 5, "{few:?}");
     assert_eq!(few, lots);
     assert!(few.values().all(|i| i.fingerprint.len() == 64));

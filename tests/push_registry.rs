@@ -420,3 +420,140 @@ fn push_to_an_auth_registry_after_login() {
     cleanup(&to);
     engine_sh(&["registry-stop", "5005", "--purge"]);
 }
+
+/// Every line indented twice as deep, under a new comment line: the same YAML, with every value
+/// at another line and column.
+fn comment_and_reindent(yaml: &str) -> String {
+    let body: String = yaml
+        .lines()
+        .map(|l| {
+            let n = l.len() - l.trim_start_matches(' ').len();
+            format!("{}{}\n", " ".repeat(2 * n), &l[n..])
+        })
+        .collect();
+    format!("# verified before this comment and the 4-space indentation were added\n{body}")
+}
+
+/// A verify record counts for what the checks expect, not for where the file says it: after a
+/// comment at the top and a re-indent, `adf push` still accepts the verified images; a changed
+/// `verify:` command or stack version makes it refuse, and nothing is pushed.
+#[test]
+fn verify_records_survive_comments_and_reindent() {
+    engine();
+    const PORT: u16 = 5007;
+    fresh_registry(PORT);
+    let prefix = unique("reindent");
+    let to = format!("127.0.0.1:{PORT}/reindent{}", std::process::id());
+    let other = format!("127.0.0.1:{PORT}/refused{}", std::process::id());
+    // The leaf declares torch 2.5.1 and its image holds a torch 2.5.1 dist-info: verify checks
+    // that version (PASS), so the stack is part of what the record vouches for.
+    let leaf_build = "dockerfile: Dockerfile, args: {LAYER: leaf}}";
+    let yaml = chain(&prefix, "leaf").replace(
+        leaf_build,
+        "dockerfile: Leaf.Dockerfile, args: {LAYER: leaf}}\n    stack: {torch: \"2.5.1\"}",
+    );
+    assert!(yaml.contains("Leaf.Dockerfile"), "{yaml}");
+    let site = "/usr/local/lib/python3.10/site-packages";
+    let leaf_dockerfile =
+        format!("{CHILD}COPY torch-2.5.1.dist-info {site}/torch-2.5.1.dist-info\n");
+    let dir = project(&[
+        ("dockerfile-compose.yaml", &yaml),
+        ("Dockerfile", CHILD),
+        ("Leaf.Dockerfile", &leaf_dockerfile),
+        (
+            "torch-2.5.1.dist-info/METADATA",
+            "Metadata-Version: 2.1\nName: torch\nVersion: 2.5.1\n",
+        ),
+    ]);
+    let file = dir.path().join("dockerfile-compose.yaml");
+
+    let b = adf_engine(dir.path(), &["build"]);
+    assert_eq!(b.code, 0, "{}", b.stderr);
+    let v = adf_engine(dir.path(), &["verify", "--format", "json"]);
+    assert_eq!(v.code, 0, "{}\n{}", v.stdout, v.stderr);
+    let report: Value = serde_json::from_str(&v.stdout).expect("verify json");
+    let leaf = report["images"]
+        .as_array()
+        .expect("images")
+        .iter()
+        .find(|i| i["name"] == "leaf")
+        .expect("leaf verified");
+    assert!(
+        leaf["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .any(|c| c["name"] == "torch 2.5.1" && c["status"] == "PASS"),
+        "the stack version is checked: {leaf}"
+    );
+
+    // A comment line on top and 4-space indentation: every line and column moves, nothing else.
+    let moved = comment_and_reindent(&yaml);
+    assert!(
+        moved.starts_with("# ")
+            && moved.contains("\n    base:\n        build: {")
+            && moved.contains("\n        stack: {torch: \"2.5.1\"}\n"),
+        "{moved}"
+    );
+    std::fs::write(&file, &moved).unwrap();
+    let c = adf_engine(dir.path(), &["check"]);
+    assert_eq!(c.code, 0, "still valid: {}\n{}", c.stdout, c.stderr);
+    let p = adf_engine(dir.path(), &["push", "--to", &to]);
+    assert_eq!(
+        p.code, 0,
+        "the records still count: {}\n{}",
+        p.stdout, p.stderr
+    );
+    let list = manifest(&p);
+    assert_eq!(list.len(), 4, "{list:?}");
+    assert!(list.iter().all(|e| e["status"] == "pushed"), "{list:?}");
+    let catalog = || {
+        let (status, _, body) = registry_get(PORT, "/v2/_catalog");
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str::<Value>(&body).expect("catalog json")["repositories"].clone()
+    };
+    let pushed = catalog();
+    assert_eq!(pushed.as_array().map(Vec::len), Some(3), "{pushed}");
+
+    // What the checks expect changes: refused, and the registry gains nothing.
+    let changed_run = moved.replace("run: cat /layer-leaf,", "run: cat /layer-leaf && true,");
+    let changed_stack = moved.replace("torch: \"2.5.1\"", "torch: \"2.5.2\"");
+    for (what, text) in [
+        ("verify run", changed_run),
+        ("stack version", changed_stack),
+    ] {
+        assert_ne!(text, moved, "{what}: the edit applies");
+        std::fs::write(&file, &text).unwrap();
+        let p = adf_engine(dir.path(), &["push", "--to", &other]);
+        assert_eq!(p.code, 1, "{what}: {}\n{}", p.stdout, p.stderr);
+        assert!(
+            p.stderr
+                .contains("nothing pushed: 1 of 3 selected images cannot be published"),
+            "{what}: {}",
+            p.stderr
+        );
+        assert!(
+            p.stderr
+                .contains("leaf: verified against other expectations"),
+            "{what}: {}",
+            p.stderr
+        );
+        assert!(p.stdout.trim().is_empty(), "{what}: {}", p.stdout);
+        assert_eq!(catalog(), pushed, "{what}: nothing pushed");
+    }
+
+    // Back to the moved file: the same records count again, and the registry has it all.
+    std::fs::write(&file, &moved).unwrap();
+    let again = adf_engine(dir.path(), &["push", "--to", &to]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(
+        manifest(&again).iter().all(|e| e["status"] == "unchanged"),
+        "{}",
+        again.stdout
+    );
+
+    cleanup(&prefix);
+    cleanup(&to);
+    cleanup(&other);
+    engine_sh(&["registry-stop", &PORT.to_string(), "--purge"]);
+}

@@ -52,7 +52,7 @@ pub fn run(a: InitArgs) -> i32 {
         &compose,
         &mut sources,
         vars,
-        &super::load::timestamp(),
+        &crate::ops::timestamp(),
         &mut diags,
     ) else {
         eprintln!("adf: the built-in catalog does not load (a bug)");
@@ -68,11 +68,7 @@ pub fn run(a: InitArgs) -> i32 {
                 let img = &project.images[i];
                 vec![
                     img.name.clone(),
-                    img.decl
-                        .description
-                        .as_ref()
-                        .map(|d| d.value.clone())
-                        .unwrap_or_default(),
+                    img.description.clone().unwrap_or_default(),
                 ]
             })
             .collect();

@@ -1,17 +1,18 @@
 //! `adf login`, `adf save` and `adf load`: moving images by hand, done safely.
 
-use super::{load, GlobalArgs, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK};
+use super::args::EngineArgs;
+use super::{project, GlobalArgs, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK};
+use crate::archive::{self, ArchiveError, Compression};
 use crate::config::{schema::did_you_mean, DEFAULT_FILE};
-use crate::engine::docker_path;
-use crate::publish::archive::{self, ArchiveError, Compression};
-use crate::publish::login::{self as docker_login, scrub, LoginError};
+use crate::engine::scrub;
+use crate::ops::transfer::{self as ops, Wanted};
 use clap::Args;
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
-const EXIT_INTERRUPTED: i32 = 130;
+pub const LOGIN_HELP: &str = "Examples:\n  printf '%s' \"$PW\" | adf login 127.0.0.1:5001 -u ci --password-stdin\n  adf login swr.example.com -u ci --password-stdin < pw.txt\n\nThe password never goes on a command line (adf's or docker's) and is never logged.\nCredentials are kept by docker (DOCKER_CONFIG, default ~/.docker).\nExit: 0 logged in, 1 refused by the registry, 2 bad input.";
+pub const SAVE_HELP: &str = "Examples:\n  adf save yolo-910b -o yolo.tar.zst            every tag of a file's image\n  adf save my/img:1 other/img:2 -o both.tar.gz  docker references\n\nThe archive is written to a temporary file and renamed when complete.\nExit: 0 saved, 1 docker failed, 2 bad input (unknown image or extension), 130 interrupted.";
+pub const LOAD_HELP: &str = "Examples:\n  adf load -i yolo.tar.zst\n\nCompression is detected from the file's first bytes; image IDs are unchanged.\nExit: 0 loaded, 1 docker refused the archive (damaged or not an image archive), 2 no such file.";
 /// Longer than any password or token; a bigger stdin is the wrong file.
 const MAX_PASSWORD: u64 = 64 * 1024;
 
@@ -29,9 +30,8 @@ pub struct LoginArgs {
     /// Refused: a password on the command line leaks into shell history and `ps`
     #[arg(short = 'p', long = "password", value_name = "VALUE", hide = true)]
     pub password: Option<Redacted>,
-    /// The docker CLI to use [env: ADF_DOCKER] [default: docker]
-    #[arg(long, value_name = "PATH")]
-    pub docker: Option<PathBuf>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
 }
 
 /// A value that is never shown, not even by `{:?}`.
@@ -62,9 +62,8 @@ pub struct SaveArgs {
     /// zstd is the fastest to write and read; gzip is understood everywhere
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: PathBuf,
-    /// The docker CLI to use [env: ADF_DOCKER] [default: docker]
-    #[arg(long, value_name = "PATH")]
-    pub docker: Option<PathBuf>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
 }
 
 #[derive(Args, Debug)]
@@ -73,9 +72,8 @@ pub struct LoadArgs {
     /// whatever its name)
     #[arg(short = 'i', long = "input", value_name = "FILE")]
     pub input: PathBuf,
-    /// The docker CLI to use [env: ADF_DOCKER] [default: docker]
-    #[arg(long, value_name = "PATH")]
-    pub docker: Option<PathBuf>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
 }
 
 /// Prints `adf: error: WHAT` and `  help: HOW`; returns `code`.
@@ -113,8 +111,8 @@ pub fn login(a: LoginArgs) -> i32 {
         Ok(p) => p,
         Err(why) => return bad(why),
     };
-    let docker = docker_path(a.docker);
-    match docker_login::login(&docker, &a.registry, &a.username, &password) {
+    let engine = crate::engine::client(&a.engine.options());
+    match ops::login(engine.as_ref(), &a.registry, &a.username, &password) {
         Ok(()) => {
             eprintln!(
                 "{}",
@@ -126,9 +124,10 @@ pub fn login(a: LoginArgs) -> i32 {
             EXIT_OK
         }
         Err(e) => {
-            let code = match e {
-                LoginError::DockerNotFound(_) => EXIT_BAD_INPUT,
-                _ => EXIT_FAILED,
+            let code = if e.is_bad_input() {
+                EXIT_BAD_INPUT
+            } else {
+                EXIT_FAILED
             };
             eprintln!("adf: error: {}", scrub(&e.to_string(), &password));
             code
@@ -163,12 +162,6 @@ fn read_password(r: impl Read) -> Result<String, &'static str> {
     Ok(s)
 }
 
-/// A reference to save and, when it came from the file, the image it is a tag of.
-struct Wanted {
-    reference: String,
-    image: Option<String>,
-}
-
 /// Whether the file may be consulted at all: never the built-in catalog.
 fn has_config(g: &GlobalArgs) -> bool {
     g.file.is_some()
@@ -179,36 +172,15 @@ fn has_config(g: &GlobalArgs) -> bool {
 /// Image names of the file become their tags; anything else is a docker reference. Returns the
 /// names the file knows (for suggestions), or `None` when it could not be loaded.
 fn resolve(g: &GlobalArgs, images: &[String]) -> Result<(Vec<Wanted>, Option<Vec<String>>), i32> {
-    let project = has_config(g).then(|| load::load(g).project).flatten();
-    let mut wanted: Vec<Wanted> = Vec::new();
-    for arg in images {
-        let found = project
-            .as_ref()
-            .and_then(|p| p.find(arg).map(|i| &p.images[i]));
-        let refs: Vec<(String, Option<String>)> = match found {
-            Some(img) => {
-                let tags: Vec<_> = img
-                    .tags()
-                    .map(|t| (t.to_string(), Some(arg.clone())))
-                    .collect();
-                if tags.is_empty() {
-                    let file = load::config_path(g).display().to_string();
-                    return Err(fail(
-                        EXIT_BAD_INPUT,
-                        &format!("image `{arg}` in {file} has no tags"),
-                        Some("add `tags:` to it, or save a docker reference instead"),
-                    ));
-                }
-                tags
-            }
-            None => vec![(arg.clone(), None)],
-        };
-        for (reference, image) in refs {
-            if !wanted.iter().any(|w| w.reference == reference) {
-                wanted.push(Wanted { reference, image });
-            }
-        }
-    }
+    let project = has_config(g).then(|| project::load(g).project).flatten();
+    let wanted = ops::resolve(project.as_ref(), images).map_err(|image| {
+        let file = project::config_path(g).display().to_string();
+        fail(
+            EXIT_BAD_INPUT,
+            &format!("image `{image}` in {file} has no tags"),
+            Some("add `tags:` to it, or save a docker reference instead"),
+        )
+    })?;
     let names = project.map(|p| p.names().map(str::to_string).collect());
     Ok((wanted, names))
 }
@@ -221,9 +193,9 @@ pub fn save(g: &GlobalArgs, a: SaveArgs) -> i32 {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let refs: Vec<String> = wanted.iter().map(|w| w.reference.clone()).collect();
-    let stop = interrupt_flag();
-    match archive::save(&docker_path(a.docker), &refs, &a.output, &stop) {
+    let stop = super::interrupt_flag();
+    let engine = crate::engine::client(&a.engine.options());
+    match ops::save(engine.as_ref(), &wanted, &a.output, &stop) {
         Ok(r) => {
             let plural =
                 |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
@@ -261,7 +233,7 @@ pub fn save(g: &GlobalArgs, a: SaveArgs) -> i32 {
                     }
                     None if has_config(g) => eprintln!(
                         "  note: {} could not be loaded, so `{m}` was not looked up there (run `adf check`)",
-                        load::config_path(g).display()
+                        project::config_path(g).display()
                     ),
                     None => {}
                 }
@@ -273,8 +245,9 @@ pub fn save(g: &GlobalArgs, a: SaveArgs) -> i32 {
 }
 
 pub fn load(a: LoadArgs) -> i32 {
-    let stop = interrupt_flag();
-    match archive::load(&docker_path(a.docker), &a.input, &stop) {
+    let stop = super::interrupt_flag();
+    let engine = crate::engine::client(&a.engine.options());
+    match ops::load(engine.as_ref(), &a.input, &stop) {
         Ok(lines) => {
             for l in &lines {
                 println!("{l}");
@@ -295,14 +268,6 @@ fn report(e: ArchiveError) -> i32 {
         _ => EXIT_FAILED,
     };
     fail(code, &e.to_string(), e.help())
-}
-
-fn interrupt_flag() -> Arc<AtomicBool> {
-    let flag = Arc::new(AtomicBool::new(false));
-    let f = flag.clone();
-    // the temporary archive is removed by the command itself; a second handler cannot be set
-    let _ = ctrlc::set_handler(move || f.store(true, Ordering::SeqCst));
-    flag
 }
 
 /// Decimal units, one decimal: `12.3 MB`.

@@ -1,12 +1,10 @@
-//! `adf verify`: tiered checks of built images, recorded for `adf push`.
+//! `adf verify`.
 
-use super::{load, GlobalArgs, TextFormat, EXIT_FAILED, EXIT_OK};
-use crate::plan;
-use crate::verify::{self, record, Options, Report, Status, Subject};
+use super::args::{EngineArgs, FormatArgs, JobsArgs, TargetArgs, TextFormat};
+use super::{project, GlobalArgs, EXIT_FAILED, EXIT_OK};
+use crate::ops::verify::VerifyOptions;
+use crate::verify::{Options, Status};
 use clap::Args;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::Duration;
 
 pub const VERIFY_HELP: &str = "\
@@ -36,71 +34,53 @@ Exit: 0 no check failed (skips are listed), 1 a check failed (or, with --strict,
 
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
-    /// Only these images and their ancestors (repeatable; `*` globs)
-    #[arg(long = "target", short = 't', value_name = "IMAGE")]
-    pub targets: Vec<String>,
+    #[command(flatten)]
+    target: TargetArgs,
     /// Also run the NPU tier (device, torch_npu.npu.is_available(), a tiny matmul)
     #[arg(long)]
-    pub npu: bool,
+    npu: bool,
     /// Count SKIPPED as failed: exit 1 unless every check really passed
     #[arg(long)]
-    pub strict: bool,
-    /// Images verified at once [default: 2]
-    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    pub jobs: Option<u16>,
+    strict: bool,
+    #[command(flatten)]
+    jobs: JobsArgs,
     /// Seconds each command in the image may run
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
-    pub timeout: u64,
-    #[arg(long, value_enum, default_value_t = TextFormat::Text)]
-    pub format: TextFormat,
-    /// The docker CLI to use [env: ADF_DOCKER] [default: docker]
-    #[arg(long, value_name = "PATH")]
-    pub docker: Option<PathBuf>,
+    timeout: u64,
+    #[command(flatten)]
+    format: FormatArgs,
+    #[command(flatten)]
+    engine: EngineArgs,
 }
 
 pub fn run(g: &GlobalArgs, a: VerifyArgs) -> i32 {
-    let load::Selected {
+    let project::Selected {
         project,
         loaded,
         selected,
-        docker,
-    } = match load::select_with_engine(g, &a.targets, a.docker.clone()) {
+        engine,
+    } = match project::select_with_engine(g, &a.target.targets, &a.engine.options()) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let by_index = verify::subject::subjects(&project, &loaded.sources, &selected);
-    let order = plan::make(&project, &selected);
-    let subjects: Vec<Subject> = order
-        .images
-        .iter()
-        .filter_map(|p| by_index[p.index].clone())
-        .collect();
-    let opts = Options {
-        npu: a.npu,
-        timeout: Duration::from_secs(a.timeout.max(1)),
+    let opts = VerifyOptions {
+        checks: Options {
+            npu: a.npu,
+            timeout: Duration::from_secs(a.timeout.max(1)),
+        },
+        jobs: a.jobs.or(2),
     };
-    let jobs = a.jobs.map(usize::from).unwrap_or(2);
-    let reports = verify_all(&docker, &subjects, &opts, jobs);
-
-    let state = super::build::state_dir(&project);
-    let at = load::timestamp();
-    for (s, r) in subjects.iter().zip(&reports) {
-        let rec = record::Record {
-            expectations: s.expectations_hash(),
-            at: at.clone(),
-            report: r.clone(),
-        };
-        if let Err(e) = record::save(&state, &rec) {
-            eprintln!(
-                "adf: cannot record the result of `{}` in {}: {e}",
-                s.name,
-                state.display()
-            );
-        }
-    }
-    match a.format {
-        TextFormat::Text => print!("{}", render_text(&reports)),
-        TextFormat::Json => super::print_json(&render_json(&reports)),
+    let reports = crate::ops::verify::verify(
+        &project,
+        &loaded.sources,
+        &selected,
+        engine.as_ref(),
+        &opts,
+        &mut crate::ui::VerifyLines,
+    );
+    match a.format.format {
+        TextFormat::Text => print!("{}", crate::render::verify::text(&reports)),
+        TextFormat::Json => super::print_json(&crate::render::verify::json(&reports)),
     }
     let failed = reports.iter().any(|r| !r.passed());
     let skipped = reports.iter().any(|r| r.count(Status::Skipped) > 0);
@@ -109,119 +89,4 @@ pub fn run(g: &GlobalArgs, a: VerifyArgs) -> i32 {
     } else {
         EXIT_OK
     }
-}
-
-/// Verifies `jobs` images at once; reports come back in the subjects' order.
-fn verify_all(docker: &Path, subjects: &[Subject], opts: &Options, jobs: usize) -> Vec<Report> {
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Report>>> = Mutex::new(vec![None; subjects.len()]);
-    std::thread::scope(|s| {
-        for _ in 0..jobs.min(subjects.len()).max(1) {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(subject) = subjects.get(i) else {
-                    break;
-                };
-                eprintln!("[{}] verifying {}", subject.name, subject.reference);
-                let r = verify::verify(docker, subject, opts);
-                eprintln!(
-                    "[{}] {} PASS, {} FAIL, {} SKIPPED ({:.1}s)",
-                    subject.name,
-                    r.count(Status::Pass),
-                    r.count(Status::Fail),
-                    r.count(Status::Skipped),
-                    r.seconds
-                );
-                if let Ok(mut all) = results.lock() {
-                    all[i] = Some(r);
-                }
-            });
-        }
-    });
-    results
-        .into_inner()
-        .unwrap_or_default()
-        .into_iter()
-        .flatten()
-        .collect()
-}
-
-fn short_id(id: &str) -> &str {
-    let hex = id.strip_prefix("sha256:").unwrap_or(id);
-    &hex[..hex.len().min(12)]
-}
-
-pub fn render_text(reports: &[Report]) -> String {
-    let mut out = String::new();
-    let (mut pass, mut fail, mut skip) = (0, 0, 0);
-    for r in reports {
-        let verdict = if r.passed() { "passed" } else { "FAILED" };
-        out.push_str(&format!(
-            "{}  {}  {}  linux/{}  {verdict}\n",
-            r.name,
-            r.reference,
-            if r.image_id.is_empty() {
-                "-"
-            } else {
-                short_id(&r.image_id)
-            },
-            if r.arch.is_empty() { "?" } else { &r.arch }
-        ));
-        let width = r
-            .checks
-            .iter()
-            .map(|c| label(c).chars().count())
-            .max()
-            .unwrap_or(0);
-        for c in &r.checks {
-            out.push_str(&format!(
-                "  {:<7}  {:<6}  {:<width$}  {}\n",
-                c.status.to_string(),
-                c.tier.to_string(),
-                label(c),
-                c.detail
-            ));
-        }
-        pass += r.count(Status::Pass);
-        fail += r.count(Status::Fail);
-        skip += r.count(Status::Skipped);
-        out.push('\n');
-    }
-    let images_failed = reports.iter().filter(|r| !r.passed()).count();
-    out.push_str(&format!(
-        "{} image{}: {} passed, {images_failed} failed; checks: {pass} PASS, {fail} FAIL, {skip} SKIPPED{}\n",
-        reports.len(),
-        if reports.len() == 1 { "" } else { "s" },
-        reports.len() - images_failed,
-        if skip > 0 { " (skipped checks proved nothing)" } else { "" }
-    ));
-    out
-}
-
-fn label(c: &verify::CheckResult) -> String {
-    match &c.origin {
-        Some(o) => format!("{} (from {o})", c.name),
-        None => c.name.clone(),
-    }
-}
-
-pub fn render_json(reports: &[Report]) -> serde_json::Value {
-    let images: Vec<serde_json::Value> = reports
-        .iter()
-        .map(|r| {
-            serde_json::json!({
-                "name": r.name,
-                "reference": r.reference,
-                "image_id": r.image_id,
-                "arch": r.arch,
-                "passed": r.passed(),
-                "checks": r.checks,
-                "seconds": (r.seconds * 10.0).round() / 10.0,
-            })
-        })
-        .collect();
-    serde_json::json!({
-        "ok": reports.iter().all(Report::passed),
-        "images": images,
-    })
 }

@@ -82,11 +82,10 @@ pub fn run(project: &Project, kb: &KnowledgeBase, diags: &mut Diagnostics) {
 /// `linux/arm64` → `aarch64`; else the run's ARCH.
 fn image_arch(project: &Project, index: usize) -> String {
     project.images[index]
-        .decl
-        .build
+        .spec
         .platforms
         .first()
-        .and_then(|p| p.value.split('/').nth(1))
+        .and_then(|p| p.split('/').nth(1))
         .and_then(crate::config::normalize_arch)
         .unwrap_or(project.arch.as_str())
         .to_string()

@@ -10,11 +10,11 @@ use std::io::Read;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-fn hint_for(inst: &crate::config::RawInstaller) -> String {
+fn hint_for(inst: &super::Installer) -> String {
     match (&inst.url, &inst.hint) {
-        (Some(u), Some(h)) => format!("get it from {} ({})", u.value, h.value),
-        (Some(u), None) => format!("get it from {}", u.value),
-        (None, Some(h)) => h.value.clone(),
+        (Some(u), Some(h)) => format!("get it from {u} ({h})"),
+        (Some(u), None) => format!("get it from {u}"),
+        (None, Some(h)) => h.clone(),
         (None, None) => "place the file there (paths are relative to the config file)".into(),
     }
 }
@@ -29,7 +29,7 @@ pub fn check_present(
     diags: &mut Diagnostics,
 ) {
     for img in selected(project, which) {
-        for inst in &img.decl.installers {
+        for inst in &img.installers {
             let path = project.dir.join(&inst.path.value);
             if !path.is_file() {
                 let message = format!(
@@ -106,7 +106,7 @@ pub fn check_sha256(
         .unwrap_or_default();
     let mut changed = false;
     for img in selected(project, which) {
-        for inst in &img.decl.installers {
+        for inst in &img.installers {
             let Some(want) = &inst.sha256 else { continue };
             let path = project.dir.join(&inst.path.value);
             let Ok(meta) = std::fs::metadata(&path) else {

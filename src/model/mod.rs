@@ -1,57 +1,90 @@
-//! model: typed images with resolved parents, paths and references, and every cross-image check
-//! (unknown parents, cycles, duplicate tags, reference grammar, missing files, base-image drift,
-//! Dockerfile args).
+//! model: typed images with resolved parents, a typed [`spec::BuildSpec`] each, and every
+//! cross-image check (unknown parents, cycles, duplicate tags, reference grammar, missing files,
+//! base-image drift, Dockerfile args). Owns no process and prints nothing; the config's raw
+//! syntax stops here.
 
 pub mod compat;
 pub mod dockerfile;
 pub mod installers;
 pub mod reference;
+pub mod spec;
 pub mod stack;
 mod validate;
 
-use crate::config::{self, Config, RawImage, RawSecretSource, Str};
+use crate::config::{self, Config, RawInstaller, RawVerify, Str};
 use crate::diag::{Diagnostics, FileId, Span};
 use crate::graph::Dag;
+use spec::{BuildSpec, SpecSpans};
 use std::collections::HashMap;
 use std::path::PathBuf;
+
+/// A file the build needs from outside the context (a CANN `.run`), as declared.
+#[derive(Debug, Clone)]
+pub struct Installer {
+    /// Relative to the config file's directory.
+    pub path: Str,
+    pub sha256: Option<Str>,
+    pub url: Option<String>,
+    pub hint: Option<String>,
+}
+
+/// A `verify:` command of an image.
+#[derive(Debug, Clone)]
+pub struct VerifyCheck {
+    pub name: Option<String>,
+    pub run: String,
+    /// A regex the output must match.
+    pub expect: Option<Str>,
+}
 
 /// One image after matrix expansion.
 #[derive(Debug, Clone)]
 pub struct Image {
     pub name: String,
     pub name_span: Span,
-    /// The declaration with every string interpolated.
-    pub decl: RawImage,
     /// Matrix values that produced this image (empty without `matrix:`).
     pub matrix: Vec<(String, String)>,
+    /// `depends_on` as written; the first known one is the base.
+    pub depends_on: Vec<Str>,
     /// Indexes of known `depends_on` images, in written order; the first is the base.
     pub parents: Vec<usize>,
+    pub tags: Vec<Str>,
     /// Build arg that receives the parent's primary tag.
     pub base_arg: String,
-    pub context: PathBuf,
-    pub dockerfile: PathBuf,
-    /// Span to point at for context / dockerfile problems.
-    pub context_span: Span,
-    pub dockerfile_span: Span,
+    /// The base arg as written in `build.args` (name, value), when it is: what `base-drift`
+    /// compares with the parent's tags.
+    pub written_base: Option<(Str, Str)>,
+    /// What to build, resolved.
+    pub spec: BuildSpec,
+    /// Where the spec's values were written.
+    pub spans: SpecSpans,
+    /// `stack:` as written (component, version).
+    pub stack: Vec<(Str, Str)>,
+    pub installers: Vec<Installer>,
+    pub verify: Vec<VerifyCheck>,
+    pub description: Option<String>,
 }
 
 impl Image {
     pub fn tags(&self) -> impl Iterator<Item = &str> {
-        self.decl.tags.iter().map(|t| t.value.as_str())
+        self.tags.iter().map(|t| t.value.as_str())
     }
 
     /// The first tag: what children build FROM and what freshness is checked on.
     pub fn primary_tag(&self) -> Option<&str> {
-        self.decl.tags.first().map(|t| t.value.as_str())
+        self.tags.first().map(|t| t.value.as_str())
     }
 
-    /// The explicitly written value of the base arg, if any.
-    pub fn explicit_base(&self) -> Option<&(Str, Str)> {
-        self.decl
-            .build
-            .args
-            .iter()
-            .find(|(k, _)| k.value == self.base_arg)
+    /// The build args as written in the file (name, value), with where each was written. The
+    /// base arg shows its written value, not the injected one.
+    pub fn written_args(&self) -> impl Iterator<Item = (&str, &str, Span, Span)> {
+        self.spans.args.iter().map(|(name, (ks, vs))| {
+            let value = match &self.written_base {
+                Some((k, v)) if k.value == *name => v.value.as_str(),
+                _ => self.spec.args.get(name).map(String::as_str).unwrap_or(""),
+            };
+            (name.as_str(), value, *ks, *vs)
+        })
     }
 }
 
@@ -63,8 +96,8 @@ pub struct Project {
     pub images: Vec<Image>,
     pub by_name: HashMap<String, usize>,
     pub dag: Dag,
-    pub build_flags: Vec<String>,
-    pub secrets: Vec<RawSecretSource>,
+    /// Top-level secret ids (every image's spec has its sources resolved already).
+    pub secret_ids: Vec<String>,
     /// The run's target architecture (`ARCH`): `x86_64` or `aarch64`.
     pub arch: String,
     /// User compatibility rules files (`compat_rules:`), resolved against the file's directory.
@@ -82,6 +115,23 @@ impl Project {
     }
 }
 
+fn installer(raw: RawInstaller) -> Installer {
+    Installer {
+        path: raw.path,
+        sha256: raw.sha256,
+        url: raw.url.map(|u| u.value),
+        hint: raw.hint.map(|h| h.value),
+    }
+}
+
+fn verify_check(raw: RawVerify) -> VerifyCheck {
+    VerifyCheck {
+        name: raw.name.map(|n| n.value),
+        run: raw.run.value,
+        expect: raw.expect,
+    }
+}
+
 /// Types the config and runs every check. The project is returned even when errors were
 /// reported (so `check` can say everything at once); callers decide whether to go on.
 pub fn build(cfg: Config, diags: &mut Diagnostics) -> Project {
@@ -90,64 +140,60 @@ pub fn build(cfg: Config, diags: &mut Diagnostics) -> Project {
         .as_ref()
         .map(|b| b.value.clone())
         .unwrap_or_else(|| config::DEFAULT_BASE_ARG.to_string());
+    let file_flags: Vec<String> = cfg.build_flags.iter().map(|f| f.value.clone()).collect();
     let mut by_name = HashMap::with_capacity(cfg.images.len());
     let mut images = Vec::with_capacity(cfg.images.len());
     for (decl, matrix) in cfg.images {
         if by_name.contains_key(&decl.key.value) {
             continue; // reported by matrix expansion
         }
-        let context_rel = decl
-            .build
-            .context
+        let image_flags: Vec<String> = decl.build_flags.iter().map(|f| f.value.clone()).collect();
+        let (spec, spans) = spec::from_raw(
+            &decl.build,
+            &image_flags,
+            &file_flags,
+            &cfg.secrets,
+            &cfg.dir,
+            decl.key.span,
+        );
+        let base_arg = decl
+            .base_arg
             .as_ref()
-            .map(|c| c.value.clone())
-            .unwrap_or_else(|| ".".into());
-        let context = cfg.dir.join(&context_rel);
-        let dockerfile_rel = decl
+            .map(|b| b.value.clone())
+            .unwrap_or_else(|| top_base_arg.clone());
+        let written_base = decl
             .build
-            .dockerfile
-            .as_ref()
-            .map(|d| d.value.clone())
-            .unwrap_or_else(|| "Dockerfile".into());
-        let dockerfile = context.join(&dockerfile_rel);
-        let fallback = decl.build.span.unwrap_or(decl.key.span);
+            .args
+            .iter()
+            .find(|(k, _)| k.value == base_arg)
+            .cloned();
         let image = Image {
             name: decl.key.value.clone(),
             name_span: decl.key.span,
-            base_arg: decl
-                .base_arg
-                .as_ref()
-                .map(|b| b.value.clone())
-                .unwrap_or_else(|| top_base_arg.clone()),
-            context,
-            dockerfile,
-            context_span: decl
-                .build
-                .context
-                .as_ref()
-                .map(|c| c.span)
-                .unwrap_or(fallback),
-            dockerfile_span: decl
-                .build
-                .dockerfile
-                .as_ref()
-                .map(|d| d.span)
-                .unwrap_or(fallback),
-            parents: Vec::new(),
             matrix,
-            decl,
+            depends_on: decl.depends_on,
+            parents: Vec::new(),
+            tags: decl.tags,
+            base_arg,
+            written_base,
+            spec,
+            spans,
+            stack: decl.stack,
+            installers: decl.installers.into_iter().map(installer).collect(),
+            verify: decl.verify.into_iter().map(verify_check).collect(),
+            description: decl.description.map(|d| d.value),
         };
         by_name.insert(image.name.clone(), images.len());
         images.push(image);
     }
     for img in &mut images {
         img.parents = img
-            .decl
             .depends_on
             .iter()
             .filter_map(|d| by_name.get(&d.value).copied())
             .collect();
     }
+    inject_bases(&mut images);
     let dag = Dag::new(images.iter().map(|i| i.parents.clone()).collect());
     let project = Project {
         path: cfg.path,
@@ -156,11 +202,29 @@ pub fn build(cfg: Config, diags: &mut Diagnostics) -> Project {
         images,
         by_name,
         dag,
-        build_flags: cfg.build_flags.into_iter().map(|f| f.value).collect(),
-        secrets: cfg.secrets,
+        secret_ids: cfg.secrets.iter().map(|s| s.id.value.clone()).collect(),
         arch: cfg.arch,
         compat_rules: cfg.compat_rules,
     };
     validate::run(&project, diags);
     project
+}
+
+/// One source of truth for the base image: an image with a parent builds FROM the parent's
+/// primary tag, passed as its base arg (a different written value is `base-drift`).
+fn inject_bases(images: &mut [Image]) {
+    let bases: Vec<Option<String>> = images
+        .iter()
+        .map(|img| {
+            img.parents
+                .first()
+                .and_then(|&p| images[p].primary_tag())
+                .map(str::to_string)
+        })
+        .collect();
+    for (img, base) in images.iter_mut().zip(bases) {
+        if let Some(tag) = base {
+            img.spec.args.insert(img.base_arg.clone(), tag);
+        }
+    }
 }

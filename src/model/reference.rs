@@ -230,6 +230,32 @@ pub fn normalize(s: &str) -> String {
         .unwrap_or_else(|_| s.to_string())
 }
 
+/// The registry part of a reference, or None for Docker Hub.
+pub fn registry_of(reference: &str) -> Option<&str> {
+    let (first, rest) = reference.split_once('/')?;
+    let is_registry = first.contains('.') || first.contains(':') || first == "localhost";
+    (is_registry && !rest.is_empty()).then_some(first)
+}
+
+/// `127.0.0.1:5000/team/app:1` → `127.0.0.1:5000/team/app` (no tag, no digest).
+pub fn repository_of(reference: &str) -> &str {
+    let no_digest = reference.split('@').next().unwrap_or(reference);
+    match no_digest.rfind(':') {
+        Some(i) if !no_digest[i..].contains('/') => &no_digest[..i],
+        _ => no_digest,
+    }
+}
+
+/// Loopback registries are the ones dockerd allows over plain HTTP by default.
+pub fn is_loopback(registry: &str) -> bool {
+    let host = registry
+        .rsplit_once(':')
+        .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
+        .map(|(h, _)| h)
+        .unwrap_or(registry);
+    host == "localhost" || host.starts_with("127.") || host == "[::1]"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,5 +314,26 @@ mod tests {
             normalize("xuopoj/python:3.10")
         );
         assert_eq!(normalize("127.0.0.1:5000/a:1"), "127.0.0.1:5000/a:1");
+    }
+
+    #[test]
+    fn registries_and_repositories() {
+        assert_eq!(registry_of("127.0.0.1:5000/a/b:1"), Some("127.0.0.1:5000"));
+        assert_eq!(registry_of("localhost/a"), Some("localhost"));
+        assert_eq!(registry_of("team/app:1"), None);
+        assert_eq!(registry_of("app"), None);
+        assert_eq!(
+            repository_of("127.0.0.1:5000/team/app:1"),
+            "127.0.0.1:5000/team/app"
+        );
+        assert_eq!(
+            repository_of("127.0.0.1:5000/team/app"),
+            "127.0.0.1:5000/team/app"
+        );
+        assert_eq!(repository_of("app@sha256:ab"), "app");
+        assert!(is_loopback("127.0.0.1:5000"));
+        assert!(is_loopback("localhost"));
+        assert!(!is_loopback("swr.example.com"));
+        assert!(!is_loopback("10.0.0.1:5000"));
     }
 }

@@ -35,19 +35,19 @@ pub struct StackEntry {
 /// The image's own components: `stack:` entries win over inferred args.
 pub fn own(image: &Image, index: usize) -> BTreeMap<String, StackEntry> {
     let mut out = BTreeMap::new();
-    for (arg, value) in &image.decl.build.args {
-        if let Some((_, comp)) = WELL_KNOWN_ARGS.iter().find(|(a, _)| *a == arg.value) {
+    for (arg, value, _, value_span) in image.written_args() {
+        if let Some((_, comp)) = WELL_KNOWN_ARGS.iter().find(|(a, _)| *a == arg) {
             out.insert(
                 (*comp).to_string(),
                 StackEntry {
-                    version: value.value.clone(),
-                    span: value.span,
+                    version: value.to_string(),
+                    span: value_span,
                     image: index,
                 },
             );
         }
     }
-    for (comp, version) in &image.decl.stack {
+    for (comp, version) in &image.stack {
         out.insert(
             comp.value.clone(),
             StackEntry {

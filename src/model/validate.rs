@@ -46,7 +46,7 @@ fn knowledge(p: &Project, diags: &mut Diagnostics) -> Option<crate::knowledge::K
 fn depends_on(p: &Project, diags: &mut Diagnostics) {
     for img in &p.images {
         let mut seen: Vec<&str> = Vec::new();
-        for dep in &img.decl.depends_on {
+        for dep in &img.depends_on {
             if seen.contains(&dep.value.as_str()) {
                 diags.push(
                     Diagnostic::warning(
@@ -85,7 +85,6 @@ fn cycles(p: &Project, diags: &mut Diagnostics) {
         let names: Vec<&str> = cycle.iter().map(|&i| p.images[i].name.as_str()).collect();
         let (from, to) = (&p.images[cycle[0]], &p.images[cycle[1]]);
         let span = from
-            .decl
             .depends_on
             .iter()
             .find(|d| d.value == to.name)
@@ -102,7 +101,7 @@ fn cycles(p: &Project, diags: &mut Diagnostics) {
 fn tags(p: &Project, diags: &mut Diagnostics) {
     let mut first_by_ref: HashMap<String, (&str, crate::diag::Span)> = HashMap::new();
     for img in &p.images {
-        if img.decl.tags.is_empty() {
+        if img.tags.is_empty() {
             diags.push(
                 Diagnostic::error("no-tags", format!("image `{}` has no tags", img.name))
                     .at(img.name_span, "needs at least one tag")
@@ -110,7 +109,7 @@ fn tags(p: &Project, diags: &mut Diagnostics) {
             );
         }
         // a tag whose interpolation failed was reported already
-        for tag in img.decl.tags.iter().filter(|t| !t.value.contains("${")) {
+        for tag in img.tags.iter().filter(|t| !t.value.contains("${")) {
             match Reference::parse(&tag.value) {
                 Err(e) => diags.push(
                     Diagnostic::error(
@@ -157,38 +156,38 @@ impl FileChecks {
     fn check(&mut self, img: &Image, diags: &mut Diagnostics) {
         let context_ok = *self
             .dirs
-            .entry(img.context.clone())
-            .or_insert_with(|| img.context.is_dir());
+            .entry(img.spec.context.clone())
+            .or_insert_with(|| img.spec.context.is_dir());
         if !context_ok {
             diags.push(
                 Diagnostic::error(
                     "missing-context",
                     format!(
                         "build context `{}` of image `{}` is not a directory",
-                        img.context.display(),
+                        img.spec.context.display(),
                         img.name
                     ),
                 )
-                .at(img.context_span, "no such directory")
+                .at(img.spans.context, "no such directory")
                 .help("build.context is relative to the config file's directory"),
             );
             return;
         }
         let file_ok = *self
             .files
-            .entry(img.dockerfile.clone())
-            .or_insert_with(|| img.dockerfile.is_file());
+            .entry(img.spec.dockerfile.clone())
+            .or_insert_with(|| img.spec.dockerfile.is_file());
         if !file_ok {
             diags.push(
                 Diagnostic::error(
                     "missing-dockerfile",
                     format!(
                         "Dockerfile `{}` of image `{}` does not exist",
-                        img.dockerfile.display(),
+                        img.spec.dockerfile.display(),
                         img.name
                     ),
                 )
-                .at(img.dockerfile_span, "no such file")
+                .at(img.spans.dockerfile, "no such file")
                 .help("build.dockerfile is relative to build.context (compose semantics)"),
             );
         }
@@ -197,7 +196,7 @@ impl FileChecks {
 
 /// Every `verify:` `expect` is a regex `adf verify` can use.
 fn verify_patterns(img: &Image, diags: &mut Diagnostics) {
-    for v in &img.decl.verify {
+    for v in &img.verify {
         let Some(expect) = &v.expect else { continue };
         if let Err(e) = regex::Regex::new(&expect.value) {
             let detail = e.to_string();
@@ -218,43 +217,43 @@ fn verify_patterns(img: &Image, diags: &mut Diagnostics) {
 }
 
 fn build_keys(p: &Project, img: &Image, diags: &mut Diagnostics) {
-    for plat in &img.decl.build.platforms {
-        let parts: Vec<&str> = plat.value.split('/').collect();
+    for (plat, span) in img.spec.platforms.iter().zip(&img.spans.platforms) {
+        let parts: Vec<&str> = plat.split('/').collect();
         let ok = (2..=3).contains(&parts.len())
             && parts
                 .iter()
                 .all(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
         if !ok {
             diags.push(
-                Diagnostic::error("bad-platform", format!("`{}` is not a platform", plat.value))
-                    .at(plat.span, "expected os/arch[/variant]")
+                Diagnostic::error("bad-platform", format!("`{plat}` is not a platform"))
+                    .at(*span, "expected os/arch[/variant]")
                     .help("for example `linux/amd64` or `linux/arm64`; `linux/${DOCKER_ARCH}` follows ARCH"),
             );
         }
     }
-    for s in &img.decl.build.secrets {
-        if !p.secrets.iter().any(|d| d.id.value == s.value) {
-            let known: Vec<&str> = p.secrets.iter().map(|d| d.id.value.as_str()).collect();
+    for (s, span) in img.spec.secrets.iter().zip(&img.spans.secrets) {
+        if s.source.is_none() && !p.secret_ids.contains(&s.id) {
+            let known: Vec<&str> = p.secret_ids.iter().map(String::as_str).collect();
             diags.push(
                 Diagnostic::error(
                     "unknown-secret",
                     format!(
                         "image `{}` uses secret `{}`, which is not declared",
-                        img.name, s.value
+                        img.name, s.id
                     ),
                 )
-                .at(s.span, "not declared under top-level `secrets:`")
-                .help(match did_you_mean(&s.value, known.iter().copied()) {
+                .at(*span, "not declared under top-level `secrets:`")
+                .help(match did_you_mean(&s.id, known.iter().copied()) {
                     Some(k) => format!("did you mean `{k}`?"),
                     None => format!(
                         "declare it: `secrets: {{{}: {{file: PATH}}}}` or `{{environment: VAR}}`",
-                        s.value
+                        s.id
                     ),
                 }),
             );
         }
     }
-    for inst in &img.decl.installers {
+    for inst in &img.installers {
         if let Some(sha) = &inst.sha256 {
             if sha.value.len() != 64 || !sha.value.chars().all(|c| c.is_ascii_hexdigit()) {
                 diags.push(
@@ -272,17 +271,20 @@ fn build_keys(p: &Project, img: &Image, diags: &mut Diagnostics) {
 
 /// `scheme://user:password@host` in a build arg or label ends up in the image's history.
 fn secrets_in_values(img: &Image, diags: &mut Diagnostics) {
-    let b = &img.decl.build;
-    for (k, v) in b.args.iter().chain(b.labels.iter()) {
-        let Some(rest) = v.value.split_once("://").map(|(_, r)| r) else {
+    let labels = img.spans.labels.iter().map(|(k, (ks, vs))| {
+        let value = img.spec.labels.get(k).map(String::as_str).unwrap_or("");
+        (k.as_str(), value, *ks, *vs)
+    });
+    for (k, v, _, v_span) in img.written_args().chain(labels) {
+        let Some(rest) = v.split_once("://").map(|(_, r)| r) else {
             continue;
         };
         let authority = rest.split('/').next().unwrap_or("");
         if let Some((userinfo, _)) = authority.rsplit_once('@') {
             if userinfo.contains(':') {
                 diags.push(
-                    Diagnostic::error("credentials-in-arg", format!("`{}` of image `{}` carries a password", k.value, img.name))
-                        .at(v.span, "user:password in a URL")
+                    Diagnostic::error("credentials-in-arg", format!("`{k}` of image `{}` carries a password", img.name))
+                        .at(v_span, "user:password in a URL")
                         .help("build args and labels are stored in the image; pass credentials as a build secret (`secrets: {proxy: {environment: HTTPS_PROXY}}` and `build.secrets: [proxy]`)"),
                 );
             }
@@ -298,7 +300,7 @@ fn base_drift(p: &Project, diags: &mut Diagnostics) {
         }
     }
     for img in &p.images {
-        let Some((arg, value)) = img.explicit_base() else {
+        let Some((arg, value)) = &img.written_base else {
             continue;
         };
         let produced_by = producer
@@ -351,13 +353,14 @@ fn base_drift(p: &Project, diags: &mut Diagnostics) {
 
 fn dockerfile_args(p: &Project, cache: &mut DockerfileCache, diags: &mut Diagnostics) {
     for img in &p.images {
-        let Some(facts) = cache.get(&img.dockerfile) else {
+        let Some(facts) = cache.get(&img.spec.dockerfile) else {
             continue;
         };
         let shown = img
+            .spec
             .dockerfile
             .strip_prefix("./")
-            .unwrap_or(&img.dockerfile)
+            .unwrap_or(&img.spec.dockerfile)
             .display()
             .to_string();
         if let Some(err) = &facts.parse_error {
@@ -367,20 +370,20 @@ fn dockerfile_args(p: &Project, cache: &mut DockerfileCache, diags: &mut Diagnos
                     format!("could not fully parse {shown}: {err}"),
                 )
                 .at(
-                    img.dockerfile_span,
+                    img.spans.dockerfile,
                     "argument checks for this file are best effort",
                 )
                 .help("docker may still build it; adf's checks of its ARG lines are approximate"),
             );
         }
-        if let Some(stage) = &img.decl.build.target {
-            if facts.parse_error.is_none() && !facts.stages.contains(&stage.value) {
+        if let (Some(stage), Some(stage_span)) = (&img.spec.target, img.spans.target) {
+            if facts.parse_error.is_none() && !facts.stages.contains(stage) {
                 diags.push(
                     Diagnostic::error(
                         "unknown-stage",
-                        format!("build.target `{}` is not a stage of {shown}", stage.value),
+                        format!("build.target `{stage}` is not a stage of {shown}"),
                     )
-                    .at(stage.span, "no `FROM ... AS` with this name")
+                    .at(stage_span, "no `FROM ... AS` with this name")
                     .help(if facts.stages.is_empty() {
                         "the Dockerfile names no stages; remove build.target".to_string()
                     } else {
@@ -389,14 +392,13 @@ fn dockerfile_args(p: &Project, cache: &mut DockerfileCache, diags: &mut Diagnos
                 );
             }
         }
-        let uses_base = !img.parents.is_empty() || img.explicit_base().is_some();
+        let uses_base = !img.parents.is_empty() || img.written_base.is_some();
         if uses_base && !facts.global_args.contains(&img.base_arg) {
             let span = img
-                .decl
                 .depends_on
                 .first()
                 .map(|d| d.span)
-                .or(img.explicit_base().map(|(k, _)| k.span))
+                .or(img.written_base.as_ref().map(|(k, _)| k.span))
                 .unwrap_or(img.name_span);
             let from = facts.first_from.as_deref().unwrap_or("?");
             diags.push(
@@ -405,20 +407,18 @@ fn dockerfile_args(p: &Project, cache: &mut DockerfileCache, diags: &mut Diagnos
                     .help(format!("start the Dockerfile with `ARG {0}` and `FROM ${{{0}}}`, or set `base_arg:` to the arg it uses", img.base_arg)),
             );
         }
-        for (k, _) in &img.decl.build.args {
-            if k.value == img.base_arg
-                || facts.declared_args.contains(&k.value)
-                || PREDEFINED_ARGS.contains(&k.value.as_str())
+        for (k, _, k_span, _) in img.written_args() {
+            if k == img.base_arg || facts.declared_args.contains(k) || PREDEFINED_ARGS.contains(&k)
             {
                 continue;
             }
-            let hint = did_you_mean(&k.value, facts.declared_args.iter().map(String::as_str));
+            let hint = did_you_mean(k, facts.declared_args.iter().map(String::as_str));
             diags.push(
-                Diagnostic::warning("unused-build-arg", format!("build arg `{}` of image `{}` is never declared in {shown}", k.value, img.name))
-                    .at(k.span, "the Dockerfile has no `ARG` for it")
+                Diagnostic::warning("unused-build-arg", format!("build arg `{k}` of image `{}` is never declared in {shown}", img.name))
+                    .at(k_span, "the Dockerfile has no `ARG` for it")
                     .help(match hint {
-                        Some(h) => format!("did you mean `{h}`? Otherwise add `ARG {}` to the Dockerfile or drop the arg", k.value),
-                        None => format!("add `ARG {}` to the Dockerfile, or drop the arg", k.value),
+                        Some(h) => format!("did you mean `{h}`? Otherwise add `ARG {k}` to the Dockerfile or drop the arg"),
+                        None => format!("add `ARG {k}` to the Dockerfile, or drop the arg"),
                     }),
             );
         }

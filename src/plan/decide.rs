@@ -38,30 +38,31 @@ pub fn inputs(project: &Project, plan: &Plan, state_dir: &Path) -> std::io::Resu
     let mut dockerfiles = DockerfileCache::default();
     for planned in &plan.images {
         let img = &project.images[planned.index];
-        let dockerfile_hash = match dockerfile_hashes.get(img.dockerfile.as_path()) {
+        let spec = &img.spec;
+        let dockerfile_hash = match dockerfile_hashes.get(spec.dockerfile.as_path()) {
             Some(h) => h.clone(),
             None => {
-                let bytes = std::fs::read(&img.dockerfile).map_err(|e| {
-                    std::io::Error::new(e.kind(), format!("{}: {e}", img.dockerfile.display()))
+                let bytes = std::fs::read(&spec.dockerfile).map_err(|e| {
+                    std::io::Error::new(e.kind(), format!("{}: {e}", spec.dockerfile.display()))
                 })?;
                 let h = blake3::hash(&bytes).to_hex().to_string();
-                dockerfile_hashes.insert(&img.dockerfile, h.clone());
+                dockerfile_hashes.insert(&spec.dockerfile, h.clone());
                 h
             }
         };
         let context = hasher
-            .hash_context(&img.context, &img.dockerfile)
+            .hash_context(&spec.context, &spec.dockerfile)
             .map_err(|e| {
                 std::io::Error::new(
                     e.kind(),
-                    format!("build context {}: {e}", img.context.display()),
+                    format!("build context {}: {e}", spec.context.display()),
                 )
             })?;
         // only the context files the Dockerfile reads count (as BuildKit only sends those): a
         // file of another image in a shared context must not make this one stale
         let mut context = context;
         if let Some(sources) = dockerfiles
-            .get(&img.dockerfile)
+            .get(&spec.dockerfile)
             .and_then(|f| f.context_sources.clone())
         {
             // an odd source pattern keeps the whole context (never under-count)
@@ -70,7 +71,7 @@ pub fn inputs(project: &Project, plan: &Plan, state_dir: &Path) -> std::io::Resu
             }
         }
         let mut installers = BTreeMap::new();
-        for inst in &img.decl.installers {
+        for inst in &img.installers {
             let digest = match &inst.sha256 {
                 Some(sha) => format!("sha256:{}", sha.value.to_lowercase()),
                 None => match hasher.hash_file(&project.dir.join(&inst.path.value)) {
@@ -91,18 +92,12 @@ pub fn inputs(project: &Project, plan: &Plan, state_dir: &Path) -> std::io::Resu
         let inputs = Inputs {
             dockerfile: dockerfile_hash,
             context,
-            args: planned.args.clone(),
-            target: img.decl.build.target.as_ref().map(|t| t.value.clone()),
-            platform: img.decl.build.platforms.first().map(|p| p.value.clone()),
+            args: spec.args.clone(),
+            target: spec.target.clone(),
+            platform: spec.platforms.first().cloned(),
             installers,
             parents,
-            labels: img
-                .decl
-                .build
-                .labels
-                .iter()
-                .map(|(k, v)| (k.value.clone(), v.value.clone()))
-                .collect(),
+            labels: spec.labels.clone(),
         };
         by_name.insert(&img.name, inputs.fingerprint());
         out.push(inputs);
@@ -126,8 +121,9 @@ pub fn decide(
         .images
         .iter()
         .map(|i| {
-            i.dockerfile
-                .strip_prefix(&i.context)
+            i.spec
+                .dockerfile
+                .strip_prefix(&i.spec.context)
                 .ok()
                 .map(|p| p.to_string_lossy().replace('\\', "/"))
         })

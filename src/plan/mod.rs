@@ -98,41 +98,20 @@ pub fn make(project: &Project, selected: &[bool]) -> Plan {
     for (wave, members) in waves.into_iter().enumerate() {
         for i in members {
             let img = &project.images[i];
-            let mut args: BTreeMap<String, String> = img
-                .decl
-                .build
-                .args
-                .iter()
-                .map(|(k, v)| (k.value.clone(), v.value.clone()))
-                .collect();
-            let parent_tag = img
-                .parents
-                .first()
-                .and_then(|&p| project.images[p].primary_tag())
-                .map(str::to_string);
-            let base = match &parent_tag {
-                Some(tag) => {
-                    args.insert(img.base_arg.clone(), tag.clone());
-                    Some(tag.clone())
-                }
-                None => args.get(&img.base_arg).cloned().or_else(|| {
-                    dockerfiles
-                        .get(&img.dockerfile)
-                        .and_then(|f| f.first_from.clone())
-                        .filter(|f| !f.contains('$'))
-                }),
-            };
+            let args = img.spec.args.clone();
+            // with a parent, the model injected its primary tag as the base arg
+            let base = args.get(&img.base_arg).cloned().or_else(|| {
+                dockerfiles
+                    .get(&img.spec.dockerfile)
+                    .and_then(|f| f.first_from.clone())
+                    .filter(|f| !f.contains('$'))
+            });
             images.push(PlannedImage {
                 index: i,
                 name: img.name.clone(),
                 wave,
                 tags: img.tags().map(str::to_string).collect(),
-                depends_on: img
-                    .decl
-                    .depends_on
-                    .iter()
-                    .map(|d| d.value.clone())
-                    .collect(),
+                depends_on: img.depends_on.iter().map(|d| d.value.clone()).collect(),
                 base,
                 args,
             });

@@ -1,7 +1,4 @@
-//! Moving images: push to registries (parents first, digest-aware), login, save and load.
+//! publish: what `adf push` does with one reference (tag mapping under `--to`, the digest skip,
+//! retries with backoff), through the engine; the gate and the order live in `ops::push`.
 
-pub mod archive;
-pub mod compression;
-pub mod login;
 pub mod push;
-pub mod registry;

@@ -1,10 +1,8 @@
 //! Pushing one reference: tag the verified image ID, skip when the registry already holds the
-//! same digest, otherwise `docker push` with retries and exponential backoff on transient
-//! failures.
+//! same digest, otherwise push with retries and exponential backoff on transient failures.
 
-use super::registry::{self, Remote};
-use std::path::Path;
-use std::process::{Command, Stdio};
+use crate::engine::{Engine, EngineError, Remote};
+use crate::model::reference::{registry_of, repository_of};
 use std::time::Duration;
 
 /// `ns/repo:tag` under `PREFIX`: `PREFIX/repo:tag` (the last path component and the tag).
@@ -50,7 +48,7 @@ impl std::fmt::Display for PushError {
             if self.attempts == 1 { "" } else { "s" },
             self.message
         )?;
-        if let Some(reg) = registry::registry_of(&self.reference) {
+        if let Some(reg) = registry_of(&self.reference) {
             if self.transient {
                 write!(f, " (is the registry at {reg} up and reachable?)")?;
             } else {
@@ -64,75 +62,29 @@ impl std::fmt::Display for PushError {
     }
 }
 
-/// Failures that another attempt will not fix.
-pub fn is_permanent(message: &str) -> bool {
-    let m = message.to_ascii_lowercase();
-    [
-        "unauthorized",
-        "denied",
-        "authentication required",
-        "no basic auth credentials",
-        "name invalid",
-        "manifest invalid",
-        "invalid reference format",
-        "no such image",
-        "does not exist locally",
-    ]
-    .iter()
-    .any(|p| m.contains(p))
-}
-
-/// `TAG: digest: sha256:... size: N` from `docker push` output.
-pub fn parse_push_digest(output: &str) -> Option<String> {
-    output.lines().rev().find_map(|l| {
-        let rest = &l[l.find("digest: ")? + "digest: ".len()..];
-        rest.split_whitespace().next().map(str::to_string)
-    })
-}
-
-fn docker(docker: &Path, args: &[&str]) -> Result<String, String> {
-    let out = Command::new(docker)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", docker.display()))?;
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    if out.status.success() {
-        Ok(text)
-    } else {
-        let last = text
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("docker failed")
-            .trim()
-            .to_string();
-        Err(last)
-    }
-}
-
 /// Tags `image_id` as `reference` and makes the registry hold it.
 pub fn push_one(
-    docker_path: &Path,
+    engine: &dyn Engine,
     image_id: &str,
     reference: &str,
     retry: &Retry,
     log: &mut dyn FnMut(String),
 ) -> Result<Pushed, PushError> {
-    let fail = |attempts, message: String, transient| PushError {
+    let fail = |attempts, e: EngineError| PushError {
         reference: reference.to_string(),
         attempts,
-        message,
-        transient,
+        transient: e.is_transient(),
+        message: e.message,
     };
-    docker(docker_path, &["tag", image_id, reference]).map_err(|e| fail(0, e, false))?;
-    let repository = registry::repository_of(reference);
-    let local = registry::local_digest(docker_path, image_id, repository);
-    match (registry::remote_digest(docker_path, reference), &local) {
+    engine
+        .tag(image_id, &[reference.to_string()])
+        .map_err(|e| PushError {
+            transient: false,
+            ..fail(0, e)
+        })?;
+    let repository = repository_of(reference);
+    let local = engine.local_digest(image_id, repository);
+    match (engine.remote_digest(reference), &local) {
         (Remote::Digest(remote), Some(local)) if remote == *local => {
             return Ok(Pushed::Unchanged(remote));
         }
@@ -147,18 +99,18 @@ pub fn push_one(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match docker(docker_path, &["push", reference]) {
-            Ok(out) => {
-                let digest = parse_push_digest(&out)
-                    .or_else(|| registry::local_digest(docker_path, image_id, repository))
+        match engine.push(reference) {
+            Ok(digest) => {
+                let digest = digest
+                    .or_else(|| engine.local_digest(image_id, repository))
                     .unwrap_or_default();
                 return Ok(Pushed::Pushed(digest));
             }
-            Err(e) if is_permanent(&e) => return Err(fail(attempt, e, false)),
-            Err(e) if attempt > retry.retries => return Err(fail(attempt, e, true)),
+            Err(e) if !e.is_transient() || attempt > retry.retries => return Err(fail(attempt, e)),
             Err(e) => {
                 log(format!(
-                    "push of {reference} failed ({e}); attempt {} of {} in {:.1}s",
+                    "push of {reference} failed ({}); attempt {} of {} in {:.1}s",
+                    e.message,
                     attempt + 1,
                     retry.retries + 1,
                     delay.as_secs_f64()
@@ -186,18 +138,6 @@ mod tests {
         );
         assert_eq!(destination("plain:1", Some("r.io")), "r.io/plain:1");
         assert_eq!(destination("adf/base:1", None), "adf/base:1");
-    }
-
-    #[test]
-    fn push_output_and_error_classes() {
-        let out = "The push refers to repository [127.0.0.1:5000/a]\n39339a9fcb51: Pushed\n1: digest: sha256:7cd3 size: 736\n";
-        assert_eq!(parse_push_digest(out).as_deref(), Some("sha256:7cd3"));
-        assert_eq!(parse_push_digest("nothing"), None);
-        assert!(is_permanent("unauthorized: authentication required"));
-        assert!(is_permanent(
-            "denied: requested access to the resource is denied"
-        ));
-        assert!(!is_permanent("Get \"http://127.0.0.1:5000/v2/\": dial tcp 127.0.0.1:5000: connect: connection refused"));
     }
 
     #[test]

@@ -1,8 +1,10 @@
-//! Text and JSON renderings of lists and plans (pure: data in, string out).
+//! Text and JSON renderings of lists, plans and reports (pure: data in, string out).
 
 pub mod graph;
+pub mod verify;
 
 use crate::model::Project;
+use crate::ops::schedule::Outcome;
 use crate::plan::decide::{Action, Decision};
 use crate::plan::Plan;
 use serde::Serialize;
@@ -49,7 +51,7 @@ pub fn list_json(p: &Project) -> serde_json::Value {
         .map(|i| ListEntry {
             name: &i.name,
             tags: i.tags().collect(),
-            depends_on: i.decl.depends_on.iter().map(|d| d.value.as_str()).collect(),
+            depends_on: i.depends_on.iter().map(|d| d.value.as_str()).collect(),
         })
         .collect();
     serde_json::json!(entries)
@@ -60,7 +62,7 @@ pub fn list_table(p: &Project) -> String {
         .images
         .iter()
         .map(|i| {
-            let deps: Vec<&str> = i.decl.depends_on.iter().map(|d| d.value.as_str()).collect();
+            let deps: Vec<&str> = i.depends_on.iter().map(|d| d.value.as_str()).collect();
             vec![
                 i.name.clone(),
                 i.tags().collect::<Vec<_>>().join(", "),
@@ -148,4 +150,55 @@ pub fn plan_text(plan: &Plan, decisions: Option<&[Decision]>, explain: bool) -> 
         }
     }
     out
+}
+
+/// The first 12 hex digits of an image ID.
+pub fn short_id(id: &str) -> &str {
+    let id = id.strip_prefix("sha256:").unwrap_or(id);
+    &id[..id.len().min(12)]
+}
+
+/// IMAGE / STATUS / TIME / IMAGE ID
+pub fn build_table(names: &[String], outcomes: &[Outcome]) -> String {
+    let rows: Vec<Vec<String>> = names
+        .iter()
+        .zip(outcomes)
+        .map(|(n, o)| {
+            let time = if o.seconds > 0.0 {
+                format!("{:.1}s", o.seconds)
+            } else {
+                "-".into()
+            };
+            vec![
+                n.clone(),
+                o.status.word().to_string(),
+                time,
+                o.status.image_id().map(short_id).unwrap_or("-").to_string(),
+            ]
+        })
+        .collect();
+    table(&["IMAGE", "STATUS", "TIME", "IMAGE ID"], &rows)
+}
+
+/// `{ok, images: [{name, status, image_id?, reason?, seconds}]}`.
+pub fn build_json(names: &[String], outcomes: &[Outcome]) -> serde_json::Value {
+    let images: Vec<serde_json::Value> = names
+        .iter()
+        .zip(outcomes)
+        .map(|(n, o)| {
+            let mut v = serde_json::json!({ "name": n });
+            if let (Some(obj), Ok(serde_json::Value::Object(status))) =
+                (v.as_object_mut(), serde_json::to_value(&o.status))
+            {
+                obj.extend(status);
+                obj.insert(
+                    "seconds".into(),
+                    serde_json::json!((o.seconds * 10.0).round() / 10.0),
+                );
+            }
+            v
+        })
+        .collect();
+    let ok = outcomes.iter().all(|o| o.status.ok());
+    serde_json::json!({ "ok": ok, "images": images })
 }

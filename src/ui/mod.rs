@@ -1,26 +1,34 @@
-//! Terminal presentation of builds: progress bars on a TTY, prefixed lines otherwise, and the
-//! summary table. Fed by scheduler events; status goes to stderr, the summary to stdout.
+//! ui: the terminal side of the ops' reporters. Builds: progress bars on a TTY, prefixed lines
+//! otherwise, and the summary table; verify and push: one prefixed line per event. Status goes
+//! to stderr, data to stdout.
 
-use crate::engine::scheduler::{Event, Outcome, Status};
+mod progress;
+
+pub use progress::{PushLines, VerifyLines};
+
+use crate::engine::EngineInfo;
+use crate::ops::build::{BuildReporter, Planned};
+use crate::ops::schedule::{Event, Outcome, Status};
+use crate::render::short_id;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use std::time::Duration;
 
 pub struct BuildView {
+    tty: bool,
     names: Vec<String>,
     logs: Vec<String>,
     bars: Option<(MultiProgress, Vec<Option<ProgressBar>>)>,
 }
 
-fn short_id(id: &str) -> &str {
-    let id = id.strip_prefix("sha256:").unwrap_or(id);
-    &id[..id.len().min(12)]
-}
-
 impl BuildView {
     /// `tty`: draw progress bars; otherwise print one line per event (CI logs).
-    pub fn new(names: Vec<String>, logs: Vec<String>, tty: bool) -> Self {
-        let bars = tty.then(|| (MultiProgress::new(), vec![None; names.len()]));
-        BuildView { names, logs, bars }
+    pub fn new(tty: bool) -> Self {
+        BuildView {
+            tty,
+            names: Vec::new(),
+            logs: Vec::new(),
+            bars: None,
+        }
     }
 
     fn line(&self, text: String) {
@@ -32,7 +40,7 @@ impl BuildView {
         }
     }
 
-    pub fn handle(&mut self, ev: &Event) {
+    fn handle(&mut self, ev: &Event) {
         match ev {
             Event::Started { job } => {
                 let name = self.names[*job].clone();
@@ -96,24 +104,32 @@ impl BuildView {
     }
 }
 
-/// IMAGE / STATUS / TIME / IMAGE ID
-pub fn summary_table(names: &[String], outcomes: &[Outcome]) -> String {
-    let rows: Vec<Vec<String>> = names
-        .iter()
-        .zip(outcomes)
-        .map(|(n, o)| {
-            let time = if o.seconds > 0.0 {
-                format!("{:.1}s", o.seconds)
-            } else {
-                "-".into()
-            };
-            vec![
-                n.clone(),
-                o.status.word().to_string(),
-                time,
-                o.status.image_id().map(short_id).unwrap_or("-").to_string(),
-            ]
-        })
-        .collect();
-    crate::render::table(&["IMAGE", "STATUS", "TIME", "IMAGE ID"], &rows)
+impl BuildReporter for BuildView {
+    fn start(&mut self, images: &[Planned], jobs: usize, engine: &EngineInfo) {
+        self.names = images.iter().map(|i| i.name.clone()).collect();
+        self.logs = images.iter().map(|i| i.log.display().to_string()).collect();
+        self.bars = self
+            .tty
+            .then(|| (MultiProgress::new(), vec![None; images.len()]));
+        let to_build = images
+            .iter()
+            .filter(|i| i.decision.action == crate::plan::decide::Action::Build)
+            .count();
+        eprintln!(
+            "adf: {} image{}, {to_build} to build, {jobs} jobs, {} via {} ({})",
+            images.len(),
+            if images.len() == 1 { "" } else { "s" },
+            engine.client.display(),
+            engine.builder,
+            engine.builder_reason
+        );
+    }
+
+    fn event(&mut self, _: &[Planned], event: &Event) {
+        self.handle(event);
+    }
+
+    fn warning(&mut self, text: &str) {
+        self.line(format!("adf: warning: {text}"));
+    }
 }

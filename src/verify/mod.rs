@@ -1,7 +1,8 @@
 //! Tiered verification of built images (DESIGN §6). Every check ends PASS, FAIL or SKIPPED
 //! with a reason; a skip is never a pass.
 //!
-//! - static: read from outside the container ([`image::export`] → [`rootfs::RootFs`]):
+//! - static: read from outside the container (the engine's filesystem export →
+//!   [`rootfs::RootFs`]):
 //!   stack versions from `*.dist-info`, numpy 1.x under torch_npu, CANN version file and
 //!   `set_env.sh`, PATH / LD_LIBRARY_PATH / PYTHONPATH entries, the ModelArts user; then, in a
 //!   container without network, `pip check` and the `verify:` commands of the image and of its
@@ -9,7 +10,6 @@
 //! - npu: device visible, `torch_npu.npu.is_available()`, a tiny matmul; SKIPPED without
 //!   `/dev/davinci*`.
 
-pub mod image;
 pub mod layout;
 pub mod npu;
 pub mod packages;
@@ -18,8 +18,8 @@ pub mod record;
 pub mod rootfs;
 pub mod subject;
 
+use crate::engine::{Engine, ImageConfig, RunRequest};
 use serde::{Deserialize, Serialize};
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -166,7 +166,7 @@ impl Report {
 }
 
 /// Runs every tier asked for on one image.
-pub fn verify(docker: &Path, subject: &Subject, opts: &Options) -> Report {
+pub fn verify(engine: &dyn Engine, subject: &Subject, opts: &Options) -> Report {
     let start = Instant::now();
     let mut report = Report {
         name: subject.name.clone(),
@@ -176,15 +176,26 @@ pub fn verify(docker: &Path, subject: &Subject, opts: &Options) -> Report {
         checks: Vec::new(),
         seconds: 0.0,
     };
-    match image::inspect(docker, &subject.reference) {
-        Err(e) => report.checks.push(CheckResult::fail("image present", e)),
+    match engine.image_config(&subject.reference) {
+        Err(e) if e.kind == crate::engine::ErrorKind::NoSuchImage => {
+            report.checks.push(CheckResult::fail(
+                "image present",
+                format!(
+                    "no image {} on this engine (run `adf build` first)",
+                    subject.reference
+                ),
+            ))
+        }
+        Err(e) => report
+            .checks
+            .push(CheckResult::fail("image present", e.to_string())),
         Ok(config) => {
             report.image_id = config.id.clone();
             report.arch = config.arch.clone();
-            report.checks = static_tier(docker, subject, &config, opts);
+            report.checks = static_tier(engine, subject, &config, opts);
             if opts.npu {
                 report.checks.extend(
-                    npu::tier(docker, subject, &config, opts)
+                    npu::tier(engine, subject, &config, opts)
                         .into_iter()
                         .map(|c| c.tier(Tier::Npu)),
                 );
@@ -196,13 +207,13 @@ pub fn verify(docker: &Path, subject: &Subject, opts: &Options) -> Report {
 }
 
 fn static_tier(
-    docker: &Path,
+    engine: &dyn Engine,
     subject: &Subject,
-    config: &image::ImageConfig,
+    config: &ImageConfig,
     opts: &Options,
 ) -> Vec<CheckResult> {
     let mut out = Vec::new();
-    let fs = match image::export(docker, &config.id) {
+    let fs = match filesystem(engine, &config.id) {
         Ok(fs) => fs,
         Err(e) => {
             out.push(CheckResult::fail("filesystem readable", e));
@@ -217,11 +228,11 @@ fn static_tier(
     out.extend(paths::env_paths(&fs, &config.env, &config.arch));
     out.extend(layout::modelarts(&fs, &config.labels, &subject.stack));
 
-    let cannot_run = image::cannot_run(&config.arch);
+    let cannot_run = engine.cannot_run(&config.arch);
     let has_python = !dists.is_empty() || subject.stack.iter().any(|s| s.component == "python");
     if has_python {
         out.push(pip_check(
-            docker,
+            engine,
             config,
             &dists,
             cannot_run.as_deref(),
@@ -232,10 +243,11 @@ fn static_tier(
         let mut r = match &cannot_run {
             Some(why) => CheckResult::skipped(format!("verify: {}", c.name), why.clone()),
             None => run_check(
-                docker,
+                engine,
                 &config.id,
                 format!("verify: {}", c.name),
                 c,
+                &[],
                 &[],
                 opts.timeout,
             ),
@@ -247,8 +259,8 @@ fn static_tier(
 }
 
 fn pip_check(
-    docker: &Path,
-    config: &image::ImageConfig,
+    engine: &dyn Engine,
+    config: &ImageConfig,
     dists: &[packages::Dist],
     cannot_run: Option<&str>,
     opts: &Options,
@@ -266,7 +278,15 @@ fn pip_check(
         expect: None,
         origin: None,
     };
-    run_check(docker, &config.id, NAME.into(), &cmd, &[], opts.timeout)
+    run_check(
+        engine,
+        &config.id,
+        NAME.into(),
+        &cmd,
+        &[],
+        &[],
+        opts.timeout,
+    )
 }
 
 /// The last lines of a command's output, for a failure message.
@@ -276,19 +296,39 @@ fn tail(output: &str, lines: usize) -> String {
     all[start..].join(" | ")
 }
 
-/// Runs `c` in the image (with `extra` docker run flags) and judges its exit code and output;
-/// the check is reported as `name`.
+/// The image's filesystem, read from the engine's export of a container that never starts.
+fn filesystem(engine: &dyn Engine, image_id: &str) -> Result<rootfs::RootFs, String> {
+    let mut fs = None;
+    engine
+        .export_filesystem(image_id, &mut |tar| {
+            fs = Some(rootfs::RootFs::from_tar(tar).map_err(|e| e.to_string())?);
+            Ok(())
+        })
+        .map_err(|e| e.to_string())?;
+    fs.ok_or_else(|| "the engine exported nothing".to_string())
+}
+
+/// Runs `c` in the image (with host `devices` and read-only `mounts`) and judges its exit code
+/// and output; the check is reported as `name`.
 pub(crate) fn run_check(
-    docker: &Path,
+    engine: &dyn Engine,
     image_id: &str,
     name: String,
     c: &VerifyCommand,
-    extra: &[String],
+    devices: &[String],
+    mounts: &[String],
     timeout: Duration,
 ) -> CheckResult {
-    let out = match image::run(docker, image_id, &c.run, extra, timeout) {
+    let req = RunRequest {
+        image: image_id.to_string(),
+        script: c.run.clone(),
+        devices: devices.to_vec(),
+        read_only_mounts: mounts.to_vec(),
+        timeout,
+    };
+    let out = match engine.run(&req) {
         Ok(o) => o,
-        Err(e) => return CheckResult::fail(name, e),
+        Err(e) => return CheckResult::fail(name, e.to_string()),
     };
     if out.timed_out {
         return CheckResult::fail(

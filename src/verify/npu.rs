@@ -1,8 +1,8 @@
 //! The NPU tier: needs `/dev/davinci*` on the host and torch_npu in the stack; SKIPPED (with
 //! the reason) otherwise, never passed.
 
-use super::image::ImageConfig;
 use super::{run_check, CheckResult, Options, Subject, VerifyCommand};
+use crate::engine::{Engine, ImageConfig};
 use std::path::Path;
 
 /// Host paths the Ascend driver needs inside the container (S17, S8), mounted when present.
@@ -58,7 +58,7 @@ fn checks() -> Vec<VerifyCommand> {
 }
 
 pub fn tier(
-    docker: &Path,
+    engine: &dyn Engine,
     subject: &Subject,
     config: &ImageConfig,
     opts: &Options,
@@ -78,27 +78,25 @@ pub fn tier(
     if !subject.stack.iter().any(|s| s.component == "torch_npu") {
         return skip_all("torch_npu is not in this image's stack".into());
     }
-    if let Some(why) = super::image::cannot_run(&config.arch) {
+    if let Some(why) = engine.cannot_run(&config.arch) {
         return skip_all(why);
     }
-    let mut extra = Vec::new();
-    for d in found
+    let devices: Vec<String> = found
         .iter()
         .map(String::as_str)
         .chain(CONTROL_DEVICES.iter().copied())
-    {
-        if Path::new(d).exists() {
-            extra.push("--device".to_string());
-            extra.push(d.to_string());
-        }
-    }
-    for m in DRIVER_MOUNTS {
-        if Path::new(m).exists() {
-            extra.push("-v".to_string());
-            extra.push(format!("{m}:{m}:ro"));
-        }
-    }
+        .filter(|d| Path::new(d).exists())
+        .map(str::to_string)
+        .collect();
+    let mounts: Vec<String> = DRIVER_MOUNTS
+        .iter()
+        .filter(|m| Path::new(m).exists())
+        .map(|m| m.to_string())
+        .collect();
     all.iter()
-        .map(|c| run_check(docker, &config.id, c.name.clone(), c, &extra, opts.timeout))
+        .map(|c| {
+            let name = c.name.clone();
+            run_check(engine, &config.id, name, c, &devices, &mounts, opts.timeout)
+        })
         .collect()
 }

@@ -43,14 +43,10 @@ pub fn subjects(project: &Project, sources: &Sources, selected: &[bool]) -> Vec<
             {
                 for j in wave {
                     let origin = (j != i).then(|| project.images[j].name.clone());
-                    for (n, v) in project.images[j].decl.verify.iter().enumerate() {
+                    for (n, v) in project.images[j].verify.iter().enumerate() {
                         commands.push(VerifyCommand {
-                            name: v
-                                .name
-                                .as_ref()
-                                .map(|s| s.value.clone())
-                                .unwrap_or_else(|| format!("check {}", n + 1)),
-                            run: v.run.value.clone(),
+                            name: v.name.clone().unwrap_or_else(|| format!("check {}", n + 1)),
+                            run: v.run.clone(),
                             expect: v.expect.as_ref().map(|s| s.value.clone()),
                             origin: origin.clone(),
                         });

@@ -2,7 +2,7 @@
 //! blocks the failed image's descendants; without `keep_going` nothing new starts after it.
 //! Tags are applied only after an image built successfully, before its children start.
 
-use super::{BuildFailure, BuildRequest, Docker};
+use crate::engine::{BuildRequest, Engine, ErrorKind};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -94,18 +94,16 @@ enum State {
     Done(Outcome),
 }
 
-fn finish_fresh(docker: &Docker, job: &Job, id: &str) -> Outcome {
+fn finish_fresh(engine: &dyn Engine, job: &Job, id: &str) -> Outcome {
     // a fresh image may still miss a tag that was added to the file: point it at the image
-    for t in &job.retag {
-        if let Err(e) = docker.tag(id, t) {
-            return Outcome {
-                status: Status::Failed {
-                    reason: format!("cannot tag {t}: {e}"),
-                },
-                seconds: 0.0,
-                tail: vec![],
-            };
-        }
+    if let Err(e) = engine.tag(id, &job.retag) {
+        return Outcome {
+            status: Status::Failed {
+                reason: format!("cannot tag: {e}"),
+            },
+            seconds: 0.0,
+            tail: vec![],
+        };
     }
     Outcome {
         status: Status::Fresh {
@@ -117,7 +115,7 @@ fn finish_fresh(docker: &Docker, job: &Job, id: &str) -> Outcome {
 }
 
 fn build_and_tag(
-    docker: &Docker,
+    engine: &dyn Engine,
     job: &Job,
     idx: usize,
     interrupted: &AtomicBool,
@@ -127,33 +125,24 @@ fn build_and_tag(
     let on_step = |step: String| {
         let _ = tx.send(Event::Step { job: idx, step });
     };
-    let status = match docker.build(&job.request, interrupted, &on_step) {
+    let status = match engine.build(&job.request, interrupted, &on_step) {
         Ok(built) => {
             let id = built.id;
-            let failed_tag = job
-                .tags
-                .iter()
-                .find_map(|t| docker.tag(&id, t).err().map(|e| (t, e)));
-            docker.untag(&built.hold_tag);
-            match failed_tag {
-                None => Status::Built { image_id: id },
-                Some((t, e)) => Status::Failed {
-                    reason: format!("built {id} but cannot tag {t}: {e}"),
+            let tagged = engine.tag(&id, &job.tags);
+            engine.untag(&built.hold_tag);
+            match tagged {
+                Ok(()) => Status::Built { image_id: id },
+                Err(e) => Status::Failed {
+                    reason: format!("built {id} but cannot tag it: {e}"),
                 },
             }
         }
-        Err(BuildFailure::Interrupted) => Status::Interrupted,
-        Err(BuildFailure::Io(e)) => Status::Failed { reason: e },
-        Err(BuildFailure::Failed { code, tail }) => {
-            let reason = format!(
-                "docker build exited with {}",
-                code.map(|c| c.to_string())
-                    .unwrap_or_else(|| "a signal".into())
-            );
+        Err(e) if e.kind == ErrorKind::Interrupted => Status::Interrupted,
+        Err(e) => {
             return Outcome {
-                status: Status::Failed { reason },
+                status: Status::Failed { reason: e.message },
                 seconds: start.elapsed().as_secs_f64(),
-                tail,
+                tail: e.tail,
             };
         }
     };
@@ -166,7 +155,7 @@ fn build_and_tag(
 
 /// Runs every job; `on_event` is called on the calling thread, in order.
 pub fn run(
-    docker: &Docker,
+    engine: &dyn Engine,
     jobs: &[Job],
     opts: Options,
     interrupted: &AtomicBool,
@@ -212,14 +201,14 @@ pub fn run(
                         tail: vec![],
                     })
                 } else if let Some(id) = &jobs[i].fresh {
-                    Some(finish_fresh(docker, &jobs[i], id))
+                    Some(finish_fresh(engine, &jobs[i], id))
                 } else if running < opts.jobs.max(1) {
                     running += 1;
                     state[i] = State::Running;
                     on_event(&Event::Started { job: i });
                     let (job, tx, interrupted) = (&jobs[i], tx.clone(), interrupted);
                     scope.spawn(move || {
-                        let outcome = build_and_tag(docker, job, i, interrupted, &tx);
+                        let outcome = build_and_tag(engine, job, i, interrupted, &tx);
                         let _ = tx.send(Event::Finished { job: i, outcome });
                     });
                     None

@@ -1,8 +1,10 @@
-//! Shared start of every command: find the file, collect variables, run config → model.
+//! Shared start of every command: find the file, collect variables, run config → model, print
+//! the diagnostics, and (for commands that need one) reach the engine.
 
 use super::GlobalArgs;
 use crate::config::{self, VarSources};
 use crate::diag::{render_human, Diagnostic, Diagnostics, Sources, Summary};
+use crate::engine::{Engine, EngineOptions};
 use crate::model::{self, Project};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -11,37 +13,6 @@ pub struct Loaded {
     pub project: Option<Project>,
     pub diags: Diagnostics,
     pub sources: Sources,
-}
-
-/// UTC `YYYYMMDDHHMMSS` for `${TIMESTAMP}`; `SOURCE_DATE_EPOCH` pins it (reproducible builds).
-pub fn timestamp() -> String {
-    let secs = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.parse::<u64>().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(0)
-        });
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // civil-from-days (Howard Hinnant)
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}{month:02}{day:02}{:02}{:02}{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }
 
 fn parse_sets(
@@ -119,8 +90,14 @@ pub fn load(args: &GlobalArgs) -> Loaded {
         ..VarSources::default()
     };
     let path = config_path(args);
-    let project = config::load(&path, &mut sources, vars, &timestamp(), &mut diags)
-        .map(|cfg| model::build(cfg, &mut diags));
+    let project = config::load(
+        &path,
+        &mut sources,
+        vars,
+        &crate::ops::timestamp(),
+        &mut diags,
+    )
+    .map(|cfg| model::build(cfg, &mut diags));
     Loaded {
         project,
         diags,
@@ -223,31 +200,33 @@ pub fn require_clean(args: &GlobalArgs, deep: bool) -> Result<(Project, Loaded),
     }
 }
 
-/// A clean project, the selection of `targets` (with ancestors) and a reachable docker engine:
-/// the start of `verify` and `push`. Problems are printed; the error is the exit code.
+/// A clean project, the selection of `targets` (with ancestors) and a reachable engine: the
+/// start of `verify` and `push`. Problems are printed; the error is the exit code.
 pub struct Selected {
     pub project: Project,
     pub loaded: Loaded,
     pub selected: Vec<bool>,
-    pub docker: PathBuf,
+    pub engine: Box<dyn Engine>,
 }
 
 pub fn select_with_engine(
     args: &GlobalArgs,
     targets: &[String],
-    docker: Option<PathBuf>,
+    engine: &EngineOptions,
 ) -> Result<Selected, i32> {
     let (project, loaded) = require_clean(args, false)?;
     let selected =
         crate::plan::select(&project, targets).map_err(|d| super::print_diag_error(*d))?;
-    let docker = crate::engine::detect(crate::engine::docker_path(docker)).map_err(|e| {
-        eprintln!("adf: {e}\n  help: {}", e.help());
-        super::EXIT_BAD_INPUT
-    })?;
+    let engine = connect(engine)?;
     Ok(Selected {
         project,
         loaded,
         selected,
-        docker: docker.path,
+        engine,
     })
+}
+
+/// The probed engine, or the exit code after saying why not.
+pub fn connect(opts: &EngineOptions) -> Result<Box<dyn Engine>, i32> {
+    crate::engine::connect(opts).map_err(|e| super::print_engine_error(&e))
 }

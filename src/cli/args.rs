@@ -1,0 +1,54 @@
+//! Flags shared by several commands, declared once and flattened into each.
+
+use crate::engine::EngineOptions;
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct TargetArgs {
+    /// Only these images and their ancestors (repeatable; `*` globs)
+    #[arg(long = "target", short = 't', value_name = "IMAGE")]
+    pub targets: Vec<String>,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct EngineArgs {
+    /// The docker CLI to use [env: ADF_DOCKER] [default: docker]; DOCKER_HOST picks its engine
+    #[arg(long, value_name = "PATH")]
+    pub docker: Option<PathBuf>,
+}
+
+impl EngineArgs {
+    pub fn options(&self) -> EngineOptions {
+        EngineOptions {
+            docker: self.docker.clone(),
+        }
+    }
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct JobsArgs {
+    /// How many at once [default: builds: the number of CPUs, at least 2; verify, push: 2]
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+}
+
+impl JobsArgs {
+    pub fn or(&self, default: usize) -> usize {
+        self.jobs.map(usize::from).unwrap_or(default)
+    }
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct FormatArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TextFormat::Text)]
+    pub format: TextFormat,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TextFormat {
+    #[default]
+    Text,
+    Json,
+}

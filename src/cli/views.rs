@@ -1,0 +1,143 @@
+//! The read-only views: `adf list`, `graph`, `plan` and `check`.
+
+use super::args::{EngineArgs, TargetArgs, TextFormat};
+use super::{print_diag_error, print_json, project, GlobalArgs, EXIT_BAD_INPUT, EXIT_OK};
+use crate::diag::{render_json, Summary};
+use crate::{ops, plan, render};
+use clap::{Args, ValueEnum};
+
+pub const LIST_HELP: &str = "Examples:\n  adf list\n  adf list --format json | jq -r '.[].name'\n\nJSON: [{name, tags, depends_on}]";
+pub const GRAPH_HELP: &str = "Examples:\n  adf graph                                  Mermaid for the whole file\n  adf graph --target yolo-910b --format dot | dot -Tsvg > g.svg\n  adf graph --format json\n\nNodes are styled by role: root (no parent), intermediate, leaf (no child).\nJSON: {nodes: [{name, tags, role}], edges: [{from, to}]} (edges go parent -> child)";
+pub const PLAN_HELP: &str = "Examples:\n  adf plan\n  adf plan --target yolo-910b --target flask-api\n  adf plan --format json\n\nImages of one wave have no dependency on each other and can build in parallel.\nThe parent's primary tag is passed as the base arg (BASE_IMAGE unless base_arg says otherwise).\nJSON: {images: [{name, wave, tags, depends_on, base, args}]} in build order, wave from 0";
+pub const CHECK_HELP: &str = "Examples:\n  adf check\n  adf check --set ARCH=aarch64\n  adf check --format json\n\nEvery problem is reported at once as file:line:col with a fix. Exit 0 when there are\nno errors (warnings are printed), 2 otherwise.\nJSON: {errors, warnings, diagnostics: [{severity, code, message, file, line, column, label, help}]}";
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    format: ListFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    target: TargetArgs,
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    format: GraphFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    target: TargetArgs,
+    #[arg(long, value_enum, default_value_t = TextFormat::Text)]
+    format: TextFormat,
+    /// List every input that changed since the image was built (Dockerfile, context files, args, parents)
+    #[arg(long)]
+    explain: bool,
+    /// Do not ask the engine which images are fresh (every image shows as `build`)
+    #[arg(long)]
+    no_engine: bool,
+    #[command(flatten)]
+    engine: EngineArgs,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum GraphFormat {
+    Mermaid,
+    Dot,
+    Json,
+}
+
+fn exit_for(has_errors: bool) -> i32 {
+    if has_errors {
+        EXIT_BAD_INPUT
+    } else {
+        EXIT_OK
+    }
+}
+
+pub fn list(g: &GlobalArgs, a: ListArgs) -> i32 {
+    let (p, has_errors) = match project::require_graph(g) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    match a.format {
+        ListFormat::Table => print!("{}", render::list_table(&p)),
+        ListFormat::Json => print_json(&render::list_json(&p)),
+    }
+    exit_for(has_errors)
+}
+
+pub fn graph(g: &GlobalArgs, a: GraphArgs) -> i32 {
+    let (p, has_errors) = match project::require_graph(g) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let sel = match plan::select(&p, &a.target.targets) {
+        Ok(s) => s,
+        Err(d) => return print_diag_error(*d),
+    };
+    match a.format {
+        GraphFormat::Mermaid => print!("{}", render::graph::mermaid(&p, &sel)),
+        GraphFormat::Dot => print!("{}", render::graph::dot(&p, &sel)),
+        GraphFormat::Json => print_json(&render::graph::json(&p, &sel)),
+    }
+    exit_for(has_errors)
+}
+
+pub fn plan(g: &GlobalArgs, a: PlanArgs) -> i32 {
+    let (p, _) = match project::require_clean(g, false) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let sel = match plan::select(&p, &a.target.targets) {
+        Ok(s) => s,
+        Err(d) => return print_diag_error(*d),
+    };
+    let plan = plan::make(&p, &sel);
+    let (engine, note) = if a.no_engine {
+        (None, Some("engine not asked (--no-engine)".to_string()))
+    } else {
+        match crate::engine::connect(&a.engine.options()) {
+            Ok(e) => (Some(e), None),
+            Err(e) => (None, Some(format!("engine not reachable: {e}"))),
+        }
+    };
+    if let Some(n) = &note {
+        eprintln!("adf: {n}");
+    }
+    let decisions = match ops::plan::plan_decisions(&p, &plan, engine.as_deref(), note.as_deref()) {
+        Ok(d) => d,
+        Err(d) => return print_diag_error(*d),
+    };
+    match a.format {
+        TextFormat::Text => print!("{}", render::plan_text(&plan, Some(&decisions), a.explain)),
+        TextFormat::Json => print_json(&render::plan_json(&plan, Some(&decisions))),
+    }
+    EXIT_OK
+}
+
+pub fn check(g: &GlobalArgs, format: TextFormat) -> i32 {
+    let loaded = project::load_deep(g);
+    let summary = Summary::of(&loaded.diags);
+    match format {
+        TextFormat::Json => print_json(&render_json(&loaded.diags, &loaded.sources)),
+        TextFormat::Text => {
+            project::report(&loaded, true);
+            let file = project::config_path(g).display().to_string();
+            let images = loaded.project.as_ref().map(|p| p.images.len()).unwrap_or(0);
+            let verdict = if summary.errors == 0 { "ok" } else { "FAILED" };
+            println!(
+                "{file}: {verdict}: {}, {summary}",
+                super::plural(images, "image")
+            );
+        }
+    }
+    exit_for(summary.errors > 0)
+}

@@ -1,0 +1,160 @@
+//! Throwaway containers: an image's filesystem read through `docker create` + `docker export`
+//! (nothing runs), and commands run without network under a deadline.
+
+use super::DockerCli;
+use crate::engine::process::{self, Waited};
+use crate::engine::{EngineError, ErrorKind, RunOutput, RunRequest};
+use std::io::Read;
+use std::path::Path;
+use std::process::Stdio;
+
+/// Removes a container when dropped.
+struct Container<'a> {
+    cli: &'a DockerCli,
+    id: String,
+}
+
+impl Drop for Container<'_> {
+    fn drop(&mut self) {
+        remove(self.cli, &self.id);
+    }
+}
+
+fn remove(cli: &DockerCli, name: &str) {
+    let _ = process::output(
+        cli.command()
+            .args(["rm", "-f", name])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    );
+}
+
+pub(super) fn export_filesystem(
+    cli: &DockerCli,
+    image: &str,
+    read: &mut dyn FnMut(&mut dyn Read) -> Result<(), String>,
+) -> Result<(), EngineError> {
+    let id = cli.checked(&[
+        "create",
+        "--network",
+        "none",
+        "--entrypoint",
+        "/adf-verify-never-runs",
+        image,
+    ])?;
+    let container = Container {
+        cli,
+        id: id.trim().to_string(),
+    };
+    let action = format!("docker export of {image}");
+    let mut cmd = cli.command();
+    cmd.args(["export", &container.id])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = process::spawn(&mut cmd)?;
+    let stderr = process::collect(child.stderr.take());
+    let Some(stdout) = child.stdout.take() else {
+        return Err(EngineError::new(ErrorKind::Failed, action, "no output"));
+    };
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, stdout);
+    let read_result = read(&mut reader);
+    // The archive ends with padding after its end marker: drain it, or docker export fails
+    // writing to a closed pipe.
+    let _ = std::io::copy(&mut reader, &mut std::io::sink());
+    let status = child
+        .wait()
+        .map_err(|e| EngineError::new(ErrorKind::Failed, &action, e.to_string()))?;
+    let tail = process::tail_of(stderr);
+    match read_result {
+        Ok(()) if status.success() => Ok(()),
+        Ok(()) => Err(EngineError {
+            tail: tail.clone(),
+            ..EngineError::new(ErrorKind::Failed, action, tail.join(" | "))
+        }),
+        Err(e) => Err(EngineError::new(
+            ErrorKind::Stream,
+            action,
+            format!("cannot read its archive: {e}; {}", tail.join(" | ")),
+        )),
+    }
+}
+
+/// `sh -c SCRIPT` in a fresh container of the image (through its entrypoint, so an entrypoint
+/// that loads the CANN environment applies), no network, removed afterwards.
+pub(super) fn run(cli: &DockerCli, req: &RunRequest) -> Result<RunOutput, EngineError> {
+    static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let name = format!(
+        "adf-verify-{}-{}",
+        std::process::id(),
+        SEQ.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    );
+    let mut cmd = cli.command();
+    cmd.args(["run", "--rm", "--name", &name, "--network", "none"]);
+    for d in &req.devices {
+        cmd.args(["--device", d]);
+    }
+    for m in &req.read_only_mounts {
+        cmd.args(["-v", &format!("{m}:{m}:ro")]);
+    }
+    cmd.args([req.image.as_str(), "/bin/sh", "-c", req.script.as_str()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = process::spawn(&mut cmd)?;
+    let out = process::collect(child.stdout.take());
+    let err = process::collect(child.stderr.take());
+    let waited = process::wait(&mut child, None, Some(req.timeout));
+    if matches!(waited, Ok(Waited::TimedOut)) {
+        // killing the client leaves the container running: remove it by name
+        remove(cli, &name);
+    }
+    let waited = waited.map_err(|e| {
+        EngineError::new(
+            ErrorKind::Failed,
+            format!("docker run {}", req.image),
+            e.to_string(),
+        )
+    })?;
+    let mut output = String::from_utf8_lossy(&out.join().unwrap_or_default()).into_owned();
+    output.push_str(&String::from_utf8_lossy(&err.join().unwrap_or_default()));
+    Ok(match waited {
+        Waited::Exited(status) => RunOutput {
+            code: status.code(),
+            output,
+            timed_out: false,
+        },
+        Waited::TimedOut | Waited::Interrupted => RunOutput {
+            code: None,
+            output,
+            timed_out: true,
+        },
+    })
+}
+
+/// The host's Docker architecture.
+pub fn host_arch() -> &'static str {
+    match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    }
+}
+
+/// Why an image of `arch` cannot run on this (local) engine, if it cannot: another
+/// architecture with no binfmt emulator registered.
+pub(super) fn cannot_run(arch: &str) -> Option<String> {
+    if arch.is_empty() || arch == host_arch() {
+        return None;
+    }
+    let qemu = match arch {
+        "arm64" => "qemu-aarch64",
+        "amd64" => "qemu-x86_64",
+        other => other,
+    };
+    let registered = Path::new("/proc/sys/fs/binfmt_misc").join(qemu).exists();
+    (!registered).then(|| {
+        format!(
+            "a linux/{arch} image cannot run on this linux/{} host: no {qemu} binfmt emulator is registered",
+            host_arch()
+        )
+    })
+}

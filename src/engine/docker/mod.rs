@@ -1,0 +1,221 @@
+//! The Docker CLI backend: finds the client, probes the daemon, chooses between BuildKit and the
+//! legacy builder, and implements [`Engine`] with one `docker` command line per request.
+//! Command lines live in the files beside this one: builds, image queries, containers,
+//! registries, archives.
+
+mod archive;
+mod build;
+mod containers;
+mod images;
+mod registry;
+
+pub use registry::scrub;
+
+use super::process;
+use super::{
+    BuildRequest, BuiltImage, Engine, EngineError, EngineInfo, ErrorKind, ImageConfig, ImageInfo,
+    Remote, RunOutput, RunRequest,
+};
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::atomic::AtomicBool;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Builder {
+    #[default]
+    BuildKit,
+    Legacy,
+}
+
+impl std::fmt::Display for Builder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Builder::BuildKit => "BuildKit",
+            Builder::Legacy => "legacy builder",
+        })
+    }
+}
+
+/// The docker CLI adf drives.
+#[derive(Clone, Debug)]
+pub struct DockerCli {
+    info: EngineInfo,
+}
+
+fn major(version: &str) -> u32 {
+    version
+        .split('.')
+        .next()
+        .and_then(|m| m.trim_start_matches('v').parse().ok())
+        .unwrap_or(0)
+}
+
+impl DockerCli {
+    /// The client at `path`, not asked anything yet.
+    pub fn unprobed(path: PathBuf) -> Self {
+        DockerCli {
+            info: EngineInfo {
+                client: path,
+                ..EngineInfo::default()
+            },
+        }
+    }
+
+    /// Asks the client and its daemon for their versions and chooses the builder: `ADF_BUILDER`
+    /// forces one; a daemon older than 18 has no BuildKit; a client older than 23 builds with
+    /// BuildKit under `DOCKER_BUILDKIT=1`; a newer one needs the buildx plugin.
+    pub fn detect(path: PathBuf) -> Result<Self, EngineError> {
+        let mut cli = DockerCli::unprobed(path);
+        let out = process::output(cli.command().args([
+            "version",
+            "--format",
+            "{{.Client.Version}}|{{.Server.Version}}",
+        ]))?;
+        let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let (client, server) = text.split_once('|').unwrap_or((text.as_str(), ""));
+        if !out.status.success() || server.is_empty() || server.starts_with('<') {
+            let detail = String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("no answer")
+                .to_string();
+            return Err(EngineError::new(
+                ErrorKind::NoEngine,
+                cli.info.client.display().to_string(),
+                format!("cannot reach a Docker engine: {detail}"),
+            ));
+        }
+        let (client, server) = (client.to_string(), server.to_string());
+        let buildx = || {
+            cli.command()
+                .args(["buildx", "version"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false)
+        };
+        let (builder, reason) = match std::env::var("ADF_BUILDER").ok().as_deref() {
+            Some("legacy") => (Builder::Legacy, "ADF_BUILDER=legacy".to_string()),
+            Some("buildkit") => (Builder::BuildKit, "ADF_BUILDER=buildkit".to_string()),
+            _ if major(&server) < 18 => (
+                Builder::Legacy,
+                format!("engine {server} predates BuildKit"),
+            ),
+            // a pre-23 client builds with BuildKit under DOCKER_BUILDKIT=1: no need to probe
+            _ if major(&client) < 23 => (
+                Builder::BuildKit,
+                format!("client {client} with DOCKER_BUILDKIT=1"),
+            ),
+            _ if buildx() => (Builder::BuildKit, "buildx plugin".to_string()),
+            _ => (
+                Builder::Legacy,
+                format!("client {client} has no buildx plugin"),
+            ),
+        };
+        cli.info.client_version = client;
+        cli.info.server_version = server;
+        cli.info.builder = builder;
+        cli.info.builder_reason = reason;
+        Ok(cli)
+    }
+
+    /// A `docker` command with no input.
+    fn command(&self) -> Command {
+        let mut c = Command::new(&self.info.client);
+        c.stdin(Stdio::null());
+        c
+    }
+
+    /// Runs `docker ARGS` to the end: stdout, or the error with docker's words.
+    fn checked(&self, args: &[&str]) -> Result<String, EngineError> {
+        let mut cmd = self.command();
+        cmd.args(args);
+        let action = process::describe(&cmd);
+        process::checked(&mut cmd, &action)
+    }
+}
+
+impl Engine for DockerCli {
+    fn info(&self) -> &EngineInfo {
+        &self.info
+    }
+
+    fn build(
+        &self,
+        req: &BuildRequest,
+        interrupted: &AtomicBool,
+        on_step: &(dyn Fn(String) + Sync),
+    ) -> Result<BuiltImage, EngineError> {
+        build::build(self, req, interrupted, on_step)
+    }
+
+    fn tag(&self, image: &str, tags: &[String]) -> Result<(), EngineError> {
+        tags.iter()
+            .try_for_each(|t| self.checked(&["tag", image, t]).map(drop))
+    }
+
+    fn untag(&self, tag: &str) {
+        let _ = process::output(self.command().args(["image", "rm", "--no-prune", tag]));
+    }
+
+    fn built_images(&self, refs: &[String]) -> HashMap<String, ImageInfo> {
+        images::built_images(self, refs)
+    }
+
+    fn image_id(&self, reference: &str) -> Result<Option<String>, EngineError> {
+        images::image_id(self, reference)
+    }
+
+    fn image_config(&self, reference: &str) -> Result<ImageConfig, EngineError> {
+        images::image_config(self, reference)
+    }
+
+    fn export_filesystem(
+        &self,
+        image: &str,
+        read: &mut dyn FnMut(&mut dyn Read) -> Result<(), String>,
+    ) -> Result<(), EngineError> {
+        containers::export_filesystem(self, image, read)
+    }
+
+    fn run(&self, req: &RunRequest) -> Result<RunOutput, EngineError> {
+        containers::run(self, req)
+    }
+
+    fn cannot_run(&self, arch: &str) -> Option<String> {
+        containers::cannot_run(arch)
+    }
+
+    fn push(&self, reference: &str) -> Result<Option<String>, EngineError> {
+        registry::push(self, reference)
+    }
+
+    fn remote_digest(&self, reference: &str) -> Remote {
+        registry::remote_digest(self, reference)
+    }
+
+    fn local_digest(&self, image: &str, repository: &str) -> Option<String> {
+        images::local_digest(self, image, repository)
+    }
+
+    fn save(
+        &self,
+        refs: &[String],
+        out: &mut dyn Write,
+        stop: &AtomicBool,
+    ) -> Result<(), EngineError> {
+        archive::save(self, refs, out, stop)
+    }
+
+    fn load(&self, input: &mut dyn Read, stop: &AtomicBool) -> Result<Vec<String>, EngineError> {
+        archive::load(self, input, stop)
+    }
+
+    fn login(&self, registry: &str, user: &str, password: &str) -> Result<(), EngineError> {
+        registry::login(self, registry, user, password)
+    }
+}

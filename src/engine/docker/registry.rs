@@ -1,0 +1,143 @@
+//! Registries through the docker CLI: `docker push`, `docker manifest inspect` (with docker's own
+//! credentials) and `docker login` with the password on a pipe.
+
+use super::DockerCli;
+use crate::engine::{process, EngineError, Remote};
+use crate::model::reference::{is_loopback, registry_of};
+use std::io::Write;
+use std::process::Stdio;
+
+/// `TAG: digest: sha256:... size: N` from `docker push` output.
+pub fn parse_push_digest(output: &str) -> Option<String> {
+    output.lines().rev().find_map(|l| {
+        let rest = &l[l.find("digest: ")? + "digest: ".len()..];
+        rest.split_whitespace().next().map(str::to_string)
+    })
+}
+
+/// `Descriptor.digest` from `docker manifest inspect -v` output (one platform only).
+pub fn parse_inspect(json: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(json).ok()?;
+    v.get("Descriptor")?
+        .get("digest")?
+        .as_str()
+        .map(str::to_string)
+}
+
+pub(super) fn push(cli: &DockerCli, reference: &str) -> Result<Option<String>, EngineError> {
+    let mut cmd = cli.command();
+    cmd.args(["push", reference]);
+    let action = process::describe(&cmd);
+    let out = process::output(&mut cmd)?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if out.status.success() {
+        Ok(parse_push_digest(&text))
+    } else {
+        Err(EngineError::from_output(action, out.status.code(), &text))
+    }
+}
+
+pub(super) fn remote_digest(cli: &DockerCli, reference: &str) -> Remote {
+    let mut cmd = cli.command();
+    cmd.args(["manifest", "inspect", "-v"]);
+    if registry_of(reference).is_some_and(is_loopback) {
+        cmd.arg("--insecure");
+    }
+    cmd.arg(reference).env("DOCKER_CLI_EXPERIMENTAL", "enabled");
+    let out = match process::output(&mut cmd) {
+        Ok(o) => o,
+        Err(e) => return Remote::Unknown(e.message),
+    };
+    if out.status.success() {
+        return match parse_inspect(&String::from_utf8_lossy(&out.stdout)) {
+            Some(d) => Remote::Digest(d),
+            None => Remote::Unknown("a manifest list or an unreadable answer".into()),
+        };
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let err = stderr.trim();
+    if err.contains("no such manifest") || err.contains("manifest unknown") {
+        Remote::Missing
+    } else {
+        Remote::Unknown(err.lines().last().unwrap_or("").to_string())
+    }
+}
+
+/// `docker login REGISTRY -u USER --password-stdin`, the password written to its stdin. The
+/// error's text never contains the password.
+pub(super) fn login(
+    cli: &DockerCli,
+    registry: &str,
+    user: &str,
+    password: &str,
+) -> Result<(), EngineError> {
+    let mut cmd = cli.command();
+    cmd.args([
+        "login",
+        "--username",
+        user,
+        "--password-stdin",
+        "--",
+        registry,
+    ])
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let action = format!("docker login {registry}");
+    let mut child = process::spawn(&mut cmd)?;
+    if let Some(mut stdin) = child.stdin.take() {
+        // a docker that quit early closes the pipe: its exit status and stderr say why
+        let _ = stdin.write_all(password.as_bytes());
+    }
+    let out = child
+        .wait_with_output()
+        .map_err(|e| EngineError::new(crate::engine::ErrorKind::Failed, &action, e.to_string()))?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let text = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    Err(EngineError::from_output(
+        action,
+        out.status.code(),
+        &scrub(&text, password),
+    ))
+}
+
+/// `text` with every occurrence of `secret` replaced by `***`.
+pub fn scrub(text: &str, secret: &str) -> String {
+    if secret.is_empty() {
+        text.to_string()
+    } else {
+        text.replace(secret, "***")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn push_output_and_manifests() {
+        let out = "The push refers to repository [127.0.0.1:5000/a]\n39339a9fcb51: Pushed\n1: digest: sha256:7cd3 size: 736\n";
+        assert_eq!(parse_push_digest(out).as_deref(), Some("sha256:7cd3"));
+        assert_eq!(parse_push_digest("nothing"), None);
+        let one = r#"{"Ref":"x","Descriptor":{"mediaType":"m","digest":"sha256:abc","size":1}}"#;
+        assert_eq!(parse_inspect(one).as_deref(), Some("sha256:abc"));
+        assert_eq!(parse_inspect("[{}]"), None);
+        assert_eq!(parse_inspect("not json"), None);
+    }
+
+    #[test]
+    fn scrub_hides_every_occurrence() {
+        assert_eq!(scrub("a pw b pw", "pw"), "a *** b ***");
+        assert_eq!(scrub("nothing", ""), "nothing");
+    }
+}

@@ -1,0 +1,187 @@
+//! Running an engine client: spawning it (a missing binary is named), capturing its output,
+//! following its lines, waiting for it under Ctrl-C or a deadline, and pumping streams in and
+//! out of it. Backends build their command lines and leave the process work to this file.
+
+use super::error::{last_lines, EngineError, ErrorKind};
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// `program arg0 arg1 ...` of a command, for messages and logs.
+pub fn describe(cmd: &Command) -> String {
+    let mut s = cmd.get_program().to_string_lossy().into_owned();
+    for a in cmd.get_args() {
+        s.push(' ');
+        s.push_str(&a.to_string_lossy());
+    }
+    s
+}
+
+/// The error for a client that could not be started.
+pub fn spawn_error(cmd: &Command, err: &io::Error) -> EngineError {
+    let program = cmd.get_program().to_string_lossy().into_owned();
+    match err.kind() {
+        io::ErrorKind::NotFound => EngineError::new(
+            ErrorKind::CliNotFound,
+            format!("running {program}"),
+            format!("docker CLI `{program}` not found"),
+        ),
+        _ => EngineError::new(
+            ErrorKind::Failed,
+            format!("running {program}"),
+            err.to_string(),
+        ),
+    }
+}
+
+pub fn spawn(cmd: &mut Command) -> Result<Child, EngineError> {
+    cmd.spawn().map_err(|e| spawn_error(cmd, &e))
+}
+
+/// Runs to the end with no input; the output whatever the exit status.
+pub fn output(cmd: &mut Command) -> Result<Output, EngineError> {
+    cmd.stdin(Stdio::null())
+        .output()
+        .map_err(|e| spawn_error(cmd, &e))
+}
+
+/// Runs to the end with no input; stdout on success, otherwise an error with stdout and stderr's
+/// last lines. `action` names the request in messages.
+pub fn checked(cmd: &mut Command, action: &str) -> Result<String, EngineError> {
+    let out = output(cmd)?;
+    if out.status.success() {
+        return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
+    }
+    let text = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Err(EngineError::from_output(action, out.status.code(), &text))
+}
+
+/// How a waited-for child ended.
+pub enum Waited {
+    Exited(ExitStatus),
+    Interrupted,
+    TimedOut,
+}
+
+/// Waits for `child`, killing it when `interrupted` is set or `timeout` passes.
+pub fn wait(
+    child: &mut Child,
+    interrupted: Option<&AtomicBool>,
+    timeout: Option<Duration>,
+) -> io::Result<Waited> {
+    let start = Instant::now();
+    let mut pause = Duration::from_millis(2);
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Waited::Exited(status));
+        }
+        let stop = if interrupted.is_some_and(|f| f.load(Ordering::SeqCst)) {
+            Some(Waited::Interrupted)
+        } else if timeout.is_some_and(|t| start.elapsed() > t) {
+            Some(Waited::TimedOut)
+        } else {
+            None
+        };
+        if let Some(w) = stop {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Ok(w);
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(50));
+    }
+}
+
+/// Calls `on_line` for every line of every stream, each read on its own thread.
+pub fn follow_lines(
+    streams: Vec<Box<dyn Read + Send>>,
+    on_line: &(dyn Fn(String) + Sync),
+    body: impl FnOnce() -> io::Result<Waited>,
+) -> io::Result<Waited> {
+    std::thread::scope(|s| {
+        for stream in streams {
+            s.spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    on_line(line);
+                }
+            });
+        }
+        body()
+    })
+}
+
+/// Reads a child's stream to the end on a thread.
+pub fn collect(stream: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut s) = stream {
+            let _ = s.read_to_end(&mut bytes);
+        }
+        bytes
+    })
+}
+
+/// The last lines of a collected stream.
+pub fn tail_of(handle: std::thread::JoinHandle<Vec<u8>>) -> Vec<String> {
+    last_lines(
+        &String::from_utf8_lossy(&handle.join().unwrap_or_default()),
+        6,
+    )
+}
+
+/// Why a [`pump`] stopped early.
+pub enum Pumped {
+    /// Reading the source failed.
+    Read(io::Error),
+    /// Writing the sink failed.
+    Write(io::Error),
+    Stopped,
+}
+
+/// Copies `r` into `w` until the end, checking `stop` between chunks; bytes copied.
+pub fn pump(r: &mut dyn Read, w: &mut dyn Write, stop: &AtomicBool) -> Result<u64, Pumped> {
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut n = 0u64;
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            return Err(Pumped::Stopped);
+        }
+        let k = match r.read(&mut buf) {
+            Ok(0) => return w.flush().map(|_| n).map_err(Pumped::Write),
+            Ok(k) => k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Pumped::Read(e)),
+        };
+        w.write_all(&buf[..k]).map_err(Pumped::Write)?;
+        n += k as u64;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pump_stops_when_asked() {
+        let stop = AtomicBool::new(true);
+        let mut out = Vec::new();
+        assert!(matches!(
+            pump(&mut &b"abc"[..], &mut out, &stop),
+            Err(Pumped::Stopped)
+        ));
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn a_missing_client_is_named() {
+        let mut cmd = Command::new("/nonexistent/docker");
+        let e = output(&mut cmd).expect_err("no such binary");
+        assert_eq!(e.kind, ErrorKind::CliNotFound);
+        assert!(e.to_string().contains("/nonexistent/docker"));
+    }
+}

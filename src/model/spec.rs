@@ -1,0 +1,170 @@
+//! The typed build spec of an image: what to build and how, every value resolved (the parent's
+//! primary tag already injected as the base arg). The plan, the fingerprint, the engine request
+//! and every exporter read this; where each value was written is kept on the side, in
+//! [`SpecSpans`], for diagnostics only.
+
+use crate::config::{RawBuild, RawSecretSource};
+use crate::diag::Span;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Where a build secret's value comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SecretSource {
+    File(PathBuf),
+    /// An environment variable of adf's process; written to a private temporary file for the
+    /// build, then removed.
+    Env(String),
+}
+
+/// A secret an image's build mounts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildSecret {
+    pub id: String,
+    /// `None` when no top-level `secrets:` entry declares the id (a check error).
+    pub source: Option<SecretSource>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BuildSpec {
+    /// The build context directory.
+    pub context: PathBuf,
+    /// The Dockerfile (relative to the context in the file; here a path adf can open).
+    pub dockerfile: PathBuf,
+    /// Build args, resolved; with a parent, its primary tag under the base arg.
+    pub args: BTreeMap<String, String>,
+    /// The Dockerfile stage to build.
+    pub target: Option<String>,
+    /// `os/arch[/variant]` values, as written.
+    pub platforms: Vec<String>,
+    pub secrets: Vec<BuildSecret>,
+    /// Labels from the file (`adf.fingerprint` is added for the engine request).
+    pub labels: BTreeMap<String, String>,
+    pub network: Option<String>,
+    pub shm_size: Option<String>,
+    pub no_cache: bool,
+    pub pull: bool,
+    pub cache_from: Vec<String>,
+    pub extra_hosts: Vec<String>,
+    /// `build_flags:` of the file, then of the image, split into words.
+    pub flags: Vec<String>,
+}
+
+/// Where each value of a spec was written (the config file), for diagnostics.
+#[derive(Clone, Debug, Default)]
+pub struct SpecSpans {
+    /// The `build` key, or the image key when there is none.
+    pub build: Span,
+    pub context: Span,
+    pub dockerfile: Span,
+    /// Arg name to the spans of its key and its value, for the args written in the file.
+    pub args: BTreeMap<String, (Span, Span)>,
+    pub labels: BTreeMap<String, (Span, Span)>,
+    pub target: Option<Span>,
+    /// One per platform, in order.
+    pub platforms: Vec<Span>,
+    /// One per secret, in order.
+    pub secrets: Vec<Span>,
+}
+
+/// The written args of `build` as a map (later keys win, as in YAML they cannot repeat).
+pub fn written_args(build: &RawBuild) -> BTreeMap<String, String> {
+    build
+        .args
+        .iter()
+        .map(|(k, v)| (k.value.clone(), v.value.clone()))
+        .collect()
+}
+
+/// A spec from an interpolated `build:` section. `dir` is the config file's directory; the base
+/// arg is injected by the model once parents are known.
+pub fn from_raw(
+    build: &RawBuild,
+    image_flags: &[String],
+    file_flags: &[String],
+    declared_secrets: &[RawSecretSource],
+    dir: &Path,
+    fallback: Span,
+) -> (BuildSpec, SpecSpans) {
+    let context = dir.join(
+        build
+            .context
+            .as_ref()
+            .map(|c| c.value.as_str())
+            .unwrap_or("."),
+    );
+    let dockerfile = context.join(
+        build
+            .dockerfile
+            .as_ref()
+            .map(|d| d.value.as_str())
+            .unwrap_or("Dockerfile"),
+    );
+    let build_span = build.span.unwrap_or(fallback);
+    let values = |items: &[crate::config::Str]| items.iter().map(|s| s.value.clone()).collect();
+    let spec = BuildSpec {
+        context,
+        dockerfile,
+        args: written_args(build),
+        target: build.target.as_ref().map(|t| t.value.clone()),
+        platforms: values(&build.platforms),
+        secrets: build
+            .secrets
+            .iter()
+            .map(|id| BuildSecret {
+                id: id.value.clone(),
+                source: declared_secrets
+                    .iter()
+                    .find(|s| s.id.value == id.value)
+                    .and_then(|s| match (&s.file, &s.environment) {
+                        (Some(f), _) => Some(SecretSource::File(dir.join(&f.value))),
+                        (None, Some(e)) => Some(SecretSource::Env(e.value.clone())),
+                        _ => None,
+                    }),
+            })
+            .collect(),
+        labels: build
+            .labels
+            .iter()
+            .map(|(k, v)| (k.value.clone(), v.value.clone()))
+            .collect(),
+        network: build.network.as_ref().map(|n| n.value.clone()),
+        shm_size: build.shm_size.as_ref().map(|s| s.value.clone()),
+        no_cache: build.no_cache.as_ref().is_some_and(|v| v.value),
+        pull: build.pull.as_ref().is_some_and(|v| v.value),
+        cache_from: values(&build.cache_from),
+        extra_hosts: values(&build.extra_hosts),
+        flags: split_words(&[file_flags, image_flags].concat()),
+    };
+    let spans = SpecSpans {
+        build: build_span,
+        context: build.context.as_ref().map(|c| c.span).unwrap_or(build_span),
+        dockerfile: build
+            .dockerfile
+            .as_ref()
+            .map(|d| d.span)
+            .unwrap_or(build_span),
+        args: build
+            .args
+            .iter()
+            .map(|(k, v)| (k.value.clone(), (k.span, v.span)))
+            .collect(),
+        labels: build
+            .labels
+            .iter()
+            .map(|(k, v)| (k.value.clone(), (k.span, v.span)))
+            .collect(),
+        target: build.target.as_ref().map(|t| t.span),
+        platforms: build.platforms.iter().map(|p| p.span).collect(),
+        secrets: build.secrets.iter().map(|s| s.span).collect(),
+    };
+    (spec, spans)
+}
+
+/// `build_flags: ["--network host"]` is two words for the engine.
+pub fn split_words(flags: &[String]) -> Vec<String> {
+    flags
+        .iter()
+        .flat_map(|f| f.split_whitespace().map(str::to_string))
+        .collect()
+}

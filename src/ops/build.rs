@@ -1,0 +1,272 @@
+//! `adf build`: decide what is stale, refuse what cannot work before anything starts (missing
+//! installers, BuildKit-only features under the legacy builder), turn each stale image's spec
+//! into an engine request and run them in dependency order.
+
+use super::plan::{decide, Decided};
+use super::schedule::{self, Event, Job, Outcome, Status};
+use crate::diag::{Diagnostic, Diagnostics, Severity};
+use crate::engine::{self, BuildRequest, Builder, EngineInfo, EngineOptions};
+use crate::model::dockerfile::DockerfileCache;
+use crate::model::Project;
+use crate::plan::decide::{Action, Decision};
+use crate::plan::fingerprint::save_manifest;
+use crate::plan::Plan;
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+pub struct BuildOptions {
+    /// Builds running at once (at least 1).
+    pub jobs: usize,
+    pub keep_going: bool,
+    pub force: bool,
+    /// Decide and report; build nothing.
+    pub dry_run: bool,
+    /// `--build-flag` values.
+    pub cli_flags: Vec<String>,
+}
+
+/// One planned image as the reporter first sees it.
+pub struct Planned {
+    pub name: String,
+    pub log: PathBuf,
+    pub decision: Decision,
+}
+
+/// How a build run shows its progress. Called on the calling thread only.
+pub trait BuildReporter {
+    /// The images in build order, before the first build starts.
+    fn start(&mut self, images: &[Planned], jobs: usize, engine: &EngineInfo);
+    fn event(&mut self, images: &[Planned], event: &Event);
+    fn warning(&mut self, text: &str);
+}
+
+/// Why nothing was built (bad input: exit 2).
+pub enum BuildError {
+    /// The engine cannot be used (no client, no daemon).
+    Engine(engine::EngineError),
+    /// One problem, not tied to a place in the file.
+    Input(Box<Diagnostic>),
+    /// Problems at places in the file (missing or corrupt installers).
+    Preflight(Diagnostics),
+}
+
+pub struct BuildReport {
+    pub images: Vec<Planned>,
+    /// One per image; empty for a dry run.
+    pub outcomes: Vec<Outcome>,
+    pub interrupted: bool,
+}
+
+impl BuildReport {
+    pub fn ok(&self) -> bool {
+        self.outcomes.iter().all(|o| o.status.ok())
+    }
+}
+
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .max(2)
+}
+
+/// Decides, checks, then builds what is stale; `interrupted` is set by Ctrl-C. The engine is
+/// probed while the inputs are hashed and the tags looked up.
+pub fn build(
+    project: &Project,
+    plan: &Plan,
+    engine_opts: &EngineOptions,
+    opts: &BuildOptions,
+    interrupted: &AtomicBool,
+    reporter: &mut dyn BuildReporter,
+) -> Result<BuildReport, BuildError> {
+    let (probed, decided) = std::thread::scope(|s| {
+        let probe = s.spawn(|| engine::connect(engine_opts));
+        let client = engine::client(engine_opts);
+        let decided = decide(project, plan, Some(client.as_ref()), opts.force);
+        (probe.join(), decided)
+    });
+    let engine = match probed {
+        Ok(Ok(e)) => e,
+        Ok(Err(e)) => return Err(BuildError::Engine(e)),
+        Err(_) => {
+            let why = "the engine probe stopped unexpectedly";
+            let e = engine::EngineError::new(engine::ErrorKind::Failed, "probing the engine", why);
+            return Err(BuildError::Engine(e));
+        }
+    };
+    let engine = engine.as_ref();
+    let Decided {
+        inputs,
+        decisions,
+        found,
+    } = decided.map_err(BuildError::Input)?;
+    let building: HashSet<usize> = plan
+        .images
+        .iter()
+        .zip(&decisions)
+        .filter(|(_, d)| d.action == Action::Build)
+        .map(|(p, _)| p.index)
+        .collect();
+    let mut preflight = Diagnostics::default();
+    crate::model::installers::check_present(
+        project,
+        &|i| building.contains(&i),
+        Severity::Error,
+        &mut preflight,
+    );
+    if preflight.has_errors() {
+        return Err(BuildError::Preflight(preflight));
+    }
+    legacy_check(project, &building, engine.info()).map_err(BuildError::Input)?;
+    let state = super::state_dir(project);
+    let images: Vec<Planned> = plan
+        .images
+        .iter()
+        .zip(decisions)
+        .map(|(p, decision)| Planned {
+            name: p.name.clone(),
+            log: state.join("logs").join(format!("{}.log", p.name)),
+            decision,
+        })
+        .collect();
+    if opts.dry_run {
+        return Ok(BuildReport {
+            images,
+            outcomes: Vec::new(),
+            interrupted: false,
+        });
+    }
+    let jobs = jobs_for(project, plan, &images, &found, &opts.cli_flags);
+    reporter.start(&images, opts.jobs, engine.info());
+    let sched = schedule::Options {
+        jobs: opts.jobs,
+        keep_going: opts.keep_going,
+    };
+    let outcomes = schedule::run(engine, &jobs, sched, interrupted, &mut |ev| {
+        reporter.event(&images, ev)
+    });
+    for ((outcome, inputs), image) in outcomes.iter().zip(&inputs).zip(&images) {
+        if matches!(outcome.status, Status::Built { .. }) {
+            if let Err(e) = save_manifest(&state, &image.name, inputs) {
+                reporter.warning(&format!(
+                    "cannot record the inputs of {} for --explain: {e}",
+                    image.name
+                ));
+            }
+        }
+    }
+    Ok(BuildReport {
+        images,
+        outcomes,
+        interrupted: interrupted.load(std::sync::atomic::Ordering::SeqCst),
+    })
+}
+
+/// Under the legacy builder, BuildKit-only Dockerfile features fail late and obscurely: refuse
+/// them before anything starts.
+fn legacy_check(
+    project: &Project,
+    building: &HashSet<usize>,
+    engine: &EngineInfo,
+) -> Result<(), Box<Diagnostic>> {
+    if engine.builder != Builder::Legacy {
+        return Ok(());
+    }
+    let mut cache = DockerfileCache::default();
+    let mut problems = Vec::new();
+    let mut indexes: Vec<usize> = building.iter().copied().collect();
+    indexes.sort_unstable();
+    for i in indexes {
+        let img = &project.images[i];
+        let dockerfile = &img.spec.dockerfile;
+        let Some(facts) = cache.get(dockerfile) else {
+            continue;
+        };
+        let file = dockerfile
+            .strip_prefix("./")
+            .unwrap_or(dockerfile)
+            .display()
+            .to_string();
+        if let Some(s) = &facts.syntax {
+            problems.push(format!("{file}:1: `# syntax={s}` (image `{}`)", img.name));
+        }
+        for f in &facts.buildkit_features {
+            problems.push(format!(
+                "{file}:{}: {} (image `{}`)",
+                f.line, f.what, img.name
+            ));
+        }
+        if !img.spec.secrets.is_empty() {
+            problems.push(format!("image `{}` uses build secrets", img.name));
+        }
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(Box::new(Diagnostic::error(
+        "needs-buildkit",
+        format!("{} uses the legacy builder ({}), but these need BuildKit:\n    {}", engine.client.display(), engine.builder_reason, problems.join("\n    ")),
+    )
+    .help("install the buildx plugin, use a docker client older than 23 (it builds with DOCKER_BUILDKIT=1), or point adf at one with --docker PATH; nothing was built")))
+}
+
+/// One scheduler job per planned image: its engine request, or the image ID when fresh.
+fn jobs_for(
+    project: &Project,
+    plan: &Plan,
+    images: &[Planned],
+    found: &HashMap<String, crate::engine::ImageInfo>,
+    cli_flags: &[String],
+) -> Vec<Job> {
+    let position: HashMap<usize, usize> = plan
+        .images
+        .iter()
+        .enumerate()
+        .map(|(pos, p)| (p.index, pos))
+        .collect();
+    plan.images
+        .iter()
+        .zip(images)
+        .map(|(p, planned)| {
+            let img = &project.images[p.index];
+            let d = &planned.decision;
+            let fresh = (d.action == Action::Fresh)
+                .then(|| {
+                    p.tags
+                        .first()
+                        .and_then(|t| found.get(t))
+                        .map(|i| i.id.clone())
+                })
+                .flatten();
+            let retag = match &fresh {
+                Some(id) => p
+                    .tags
+                    .iter()
+                    .filter(|t| found.get(*t).map(|i| &i.id) != Some(id))
+                    .cloned()
+                    .collect(),
+                None => Vec::new(),
+            };
+            Job {
+                name: p.name.clone(),
+                parents: img
+                    .parents
+                    .iter()
+                    .filter_map(|i| position.get(i).copied())
+                    .collect(),
+                tags: p.tags.clone(),
+                fresh,
+                retag,
+                request: BuildRequest::from_spec(
+                    &p.name,
+                    &img.spec,
+                    &d.fingerprint,
+                    planned.log.clone(),
+                    cli_flags,
+                ),
+            }
+        })
+        .collect()
+}

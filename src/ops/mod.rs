@@ -1,0 +1,81 @@
+//! ops: one function per command that runs the whole of it and returns a typed report. The
+//! command line turns flags into options, calls one op and renders its report; progress reaches
+//! the terminal through the reporter trait each op defines (implemented in `ui`), called on the
+//! calling thread only.
+//!
+//! 1. [`plan::decide`]: fingerprints every planned image (inputs hashed once, cached) and asks
+//!    the engine once which tags already hold adf-built images: build or fresh, with a reason.
+//! 2. [`build::build`]: installer preflight and BuildKit-only features checked before anything
+//!    starts; each stale image's [`crate::model::spec::BuildSpec`] becomes an engine request;
+//!    [`schedule`] runs them parents first, `jobs` at a time, tags moving only after success.
+//! 3. [`verify::verify`]: each image's tiers through the engine, recorded per image ID.
+//! 4. [`push::push`]: the build and verify gate for every selected image, then pushes, parents
+//!    first, through the [`pool`].
+//! 5. [`transfer`]: save, load and login.
+//!
+//! Must not: print, parse flags, or spawn processes (the engine does).
+
+pub mod build;
+pub mod plan;
+pub mod pool;
+pub mod push;
+pub mod schedule;
+pub mod transfer;
+pub mod verify;
+
+use crate::model::Project;
+use std::path::PathBuf;
+
+/// Where adf keeps its state for a project: logs, hash caches, input manifests, verify records.
+pub fn state_dir(project: &Project) -> PathBuf {
+    project.dir.join(".adf")
+}
+
+/// UTC `YYYYMMDDHHMMSS` for `${TIMESTAMP}` and records; `SOURCE_DATE_EPOCH` pins it
+/// (reproducible builds).
+pub fn timestamp() -> String {
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0)
+        });
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // civil-from-days (Howard Hinnant)
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}{month:02}{day:02}{:02}{:02}{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Writes `value` as pretty JSON to a temporary file beside `path`, then renames it: the file is
+/// whole or untouched.
+pub fn write_json_atomically(
+    path: &std::path::Path,
+    value: &serde_json::Value,
+) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
+    serde_json::to_writer_pretty(&mut tmp, value)?;
+    std::io::Write::write_all(&mut tmp, b"\n")?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
