@@ -13,6 +13,7 @@ mod views;
 
 pub use args::TextFormat;
 
+use crate::diag::Code;
 use crate::diag::{Diagnostic, Diagnostics, Sources};
 use crate::engine::EngineError;
 use clap::{Args, Parser, Subcommand};
@@ -145,7 +146,7 @@ pub(crate) fn print_diags(ds: &Diagnostics, sources: &Sources) {
 
 /// An engine that cannot be used at all (no client, no daemon): bad input.
 pub(crate) fn print_engine_error(e: &EngineError) -> i32 {
-    let mut d = Diagnostic::error("no-engine", e.to_string());
+    let mut d = Diagnostic::error(Code::NoEngine, e.to_string());
     if let Some(h) = e.help() {
         d = d.help(h);
     }

@@ -3,6 +3,7 @@
 
 use super::GlobalArgs;
 use crate::config::{self, VarSources};
+use crate::diag::Code;
 use crate::diag::{render_human, Diagnostic, Diagnostics, Sources, Summary};
 use crate::engine::{Engine, EngineOptions};
 use crate::model::{self, Project};
@@ -26,7 +27,7 @@ fn parse_sets(
                 out.insert(k.to_string(), v.to_string());
             }
             _ => diags.push(
-                Diagnostic::error("bad-set", format!("`--set {s}` is not NAME=VALUE"))
+                Diagnostic::error(Code::BadSet, format!("`--set {s}` is not NAME=VALUE"))
                     .help("for example `--set ARCH=aarch64`"),
             ),
         }
@@ -134,28 +135,6 @@ pub fn report(loaded: &Loaded, warnings_in_full: bool) {
     }
 }
 
-/// Error codes after which the image graph itself cannot be trusted.
-const STRUCTURAL: &[&str] = &[
-    "yaml-syntax",
-    "yaml-too-deep",
-    "yaml-too-large",
-    "yaml-alias",
-    "yaml-merge",
-    "yaml-complex-key",
-    "yaml-multiple-documents",
-    "duplicate-key",
-    "wrong-type",
-    "unknown-key",
-    "unknown-image",
-    "cycle",
-    "duplicate-image",
-    "interpolation",
-    "no-images",
-    "config-empty",
-    "config-unreadable",
-    "config-not-utf8",
-];
-
 /// For read-only views (`list`, `graph`): the project when its graph is sound, even if other
 /// errors exist (they are printed; the caller exits 2 after showing the view).
 pub fn require_graph(args: &GlobalArgs) -> Result<(Project, bool), i32> {
@@ -165,7 +144,7 @@ pub fn require_graph(args: &GlobalArgs) -> Result<(Project, bool), i32> {
         .diags
         .sorted()
         .iter()
-        .any(|d| d.severity == crate::diag::Severity::Error && STRUCTURAL.contains(&d.code));
+        .any(|d| d.severity == crate::diag::Severity::Error && d.code.is_structural());
     let has_errors = loaded.diags.has_errors();
     if has_errors {
         let s = Summary::of(&loaded.diags);

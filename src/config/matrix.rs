@@ -2,6 +2,7 @@
 
 use super::interp::{Scope, VarSources};
 use super::schema::{RawFile, RawImage, Str};
+use crate::diag::Code;
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use std::collections::HashMap;
 
@@ -62,7 +63,7 @@ pub fn interpolate(s: &mut Str, scope: &Scope, diags: &mut Diagnostics) {
     match scope.expand(&s.value) {
         Ok(v) => s.value = v,
         Err(e) => diags.push(
-            Diagnostic::error("interpolation", e.to_string())
+            Diagnostic::error(Code::Interpolation, e.to_string())
                 .at(s.span, e.to_string())
                 .help(e.help()),
         ),
@@ -88,7 +89,7 @@ pub fn expand(
             if values.is_empty() {
                 diags.push(
                     Diagnostic::error(
-                        "empty-matrix-axis",
+                        Code::EmptyMatrixAxis,
                         format!(
                             "matrix axis `{}` of image `{}` has no values",
                             axis.value, img.key.value
@@ -159,7 +160,7 @@ fn report_duplicate_names(images: &[(RawImage, Vec<(String, String)>)], diags: &
                 )
             };
             let mut d = Diagnostic::error(
-                "duplicate-image",
+                Code::DuplicateImage,
                 format!(
                     "image name `{}` occurs twice after matrix expansion",
                     img.key.value

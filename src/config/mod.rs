@@ -12,6 +12,7 @@ pub mod yaml;
 pub use interp::VarSources;
 pub use schema::{RawBuild, RawImage, RawInstaller, RawSecretSource, RawVerify, Str};
 
+use crate::diag::Code;
 use crate::diag::{Diagnostic, Diagnostics, FileId, Sources};
 use std::path::{Path, PathBuf};
 
@@ -65,7 +66,7 @@ pub fn builtins(vars: &mut VarSources, dir: &Path, timestamp: &str, diags: &mut 
             None => {
                 diags.push(
                     Diagnostic::error(
-                        "bad-arch",
+                        Code::BadArch,
                         format!("`--set ARCH={a}` is not an architecture adf knows"),
                     )
                     .help("use ARCH=x86_64 or ARCH=aarch64 (amd64 and arm64 are accepted too)"),
@@ -135,8 +136,11 @@ pub fn load(
                 "check the path and its permissions".to_string()
             };
             diags.push(
-                Diagnostic::error("config-unreadable", format!("cannot read {display}: {e}"))
-                    .help(help),
+                Diagnostic::error(
+                    Code::ConfigUnreadable,
+                    format!("cannot read {display}: {e}"),
+                )
+                .help(help),
             );
             return None;
         }
@@ -146,7 +150,7 @@ pub fn load(
         Err(e) => {
             diags.push(
                 Diagnostic::error(
-                    "config-not-utf8",
+                    Code::ConfigNotUtf8,
                     format!(
                         "{display} is not UTF-8 text (invalid byte at offset {})",
                         e.utf8_error().valid_up_to()
@@ -163,7 +167,7 @@ pub fn load(
         Ok(Some(root)) => root,
         Ok(None) => {
             diags.push(
-                Diagnostic::error("config-empty", format!("{display} is empty"))
+                Diagnostic::error(Code::ConfigEmpty, format!("{display} is empty"))
                     .help("declare images under `images:`; `adf init` writes a starting point"),
             );
             return None;

@@ -3,6 +3,7 @@
 
 use super::sections::{read_installers, read_secret_sources, read_verify};
 use super::yaml::{Node, NodeKind};
+use crate::diag::Code;
 use crate::diag::{Diagnostic, Diagnostics, Span, Spanned};
 
 pub type Str = Spanned<String>;
@@ -143,7 +144,7 @@ impl Reader<'_> {
     pub(super) fn wrong_shape(&mut self, node: &Node, what: &str, expected: &str, example: &str) {
         self.diags.push(
             Diagnostic::error(
-                "wrong-type",
+                Code::WrongType,
                 format!("{what} must be {expected}, found {}", node.kind_name()),
             )
             .at(node.span, format!("expected {expected}"))
@@ -186,8 +187,10 @@ impl Reader<'_> {
                 out.push((key.as_str(), k, v));
                 continue;
             }
-            let mut d =
-                Diagnostic::error("unknown-key", format!("unknown key `{key}` in {section}"));
+            let mut d = Diagnostic::error(
+                Code::UnknownKey,
+                format!("unknown key `{key}` in {section}"),
+            );
             d = match (key.as_str(), did_you_mean(key, known.iter().copied())) {
                 ("services", _) => d.at(k.span, "not an adf key").help("adf reads images from `images:` (compose's `services:` describes containers, not images)"),
                 (_, Some(s)) => d.at(k.span, format!("did you mean `{s}`?")).help(format!("rename it to `{s}`, or prefix it with `x-` to keep it as a note adf ignores")),
@@ -251,7 +254,7 @@ impl Reader<'_> {
                     };
                     if v.is_null() {
                         self.diags.push(
-                            Diagnostic::error("missing-value", format!("`{}` in {what} has no value", key.value))
+                            Diagnostic::error(Code::MissingValue, format!("`{}` in {what} has no value", key.value))
                                 .at(k.span, "no value")
                                 .help(format!("give it a value (`{}: \"...\"`) or take it from a variable (`{0}: ${{{0}}}`)", key.value)),
                         );
@@ -285,7 +288,7 @@ impl Reader<'_> {
                         }
                         None => self.diags.push(
                             Diagnostic::error(
-                                "missing-value",
+                                Code::MissingValue,
                                 format!("`{}` in {what} has no `=value`", s.value),
                             )
                             .at(s.span, "expected KEY=value")
@@ -347,7 +350,7 @@ pub fn read(root: &Node, diags: &mut Diagnostics) -> RawFile {
     }
     if !saw_images && matches!(root.kind, NodeKind::Map(_)) {
         r.diags.push(
-            Diagnostic::error("no-images", "the file has no `images:` section")
+            Diagnostic::error(Code::NoImages, "the file has no `images:` section")
                 .at(root.span, "top level starts here")
                 .help("declare images under `images:`; `adf init` writes a starting point"),
         );

@@ -4,6 +4,7 @@ use super::schema::{
     RawInstaller, RawSecretSource, RawVerify, Reader, INSTALLER_KEYS, SECRET_KEYS, VERIFY_KEYS,
 };
 use super::yaml::{Node, NodeKind};
+use crate::diag::Code;
 use crate::diag::Diagnostic;
 
 pub(super) fn read_secret_sources(r: &mut Reader, node: &Node) -> Vec<RawSecretSource> {
@@ -32,7 +33,7 @@ pub(super) fn read_secret_sources(r: &mut Reader, node: &Node) -> Vec<RawSecretS
         }
         if s.file.is_none() == s.environment.is_none() {
             r.diags.push(
-                Diagnostic::error("secret-source", format!("secret `{}` needs exactly one of `file` or `environment`", s.id.value))
+                Diagnostic::error(Code::SecretSource, format!("secret `{}` needs exactly one of `file` or `environment`", s.id.value))
                     .at(s.id.span, "here")
                     .help("for example `ca: {file: /etc/ssl/certs/ca-certificates.crt}` or `proxy: {environment: HTTPS_PROXY}`"),
             );
@@ -66,7 +67,7 @@ pub(super) fn read_installers(r: &mut Reader, node: &Node) -> Vec<RawInstaller> 
         match path {
             Some(path) => out.push(RawInstaller { span: item.span, path, sha256, url, hint }),
             None if matches!(item.kind, NodeKind::Map(_)) => r.diags.push(
-                Diagnostic::error("missing-key", "installer without `path`")
+                Diagnostic::error(Code::MissingKey, "installer without `path`")
                     .at(item.span, "needs `path`")
                     .help("give the file's path relative to the config file, e.g. `path: packages/x.run`"),
             ),
@@ -117,7 +118,7 @@ pub(super) fn read_verify(r: &mut Reader, node: &Node) -> Vec<RawVerify> {
                 expect,
             }),
             None => r.diags.push(
-                Diagnostic::error("missing-key", "verify check without `run`")
+                Diagnostic::error(Code::MissingKey, "verify check without `run`")
                     .at(item.span, "needs `run`")
                     .help(
                         "add the command to run in the image, e.g. `run: python -c 'import torch'`",

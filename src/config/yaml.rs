@@ -5,6 +5,7 @@
 //! and `<<` merge keys work as in compose files, and hostile input (deep nesting, alias bombs)
 //! ends in a diagnostic instead of a crash.
 
+use crate::diag::Code;
 use crate::diag::{Diagnostic, FileId, Span};
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
@@ -155,7 +156,7 @@ impl Builder<'_> {
         if self.stack.len() >= MAX_DEPTH {
             let span = self.span_at(self.offsets.byte(marker.index()), 1);
             self.fail(
-                Diagnostic::error("yaml-too-deep", format!("YAML nested deeper than {MAX_DEPTH} levels"))
+                Diagnostic::error(Code::YamlTooDeep, format!("YAML nested deeper than {MAX_DEPTH} levels"))
                     .at(span, "too deep here")
                     .help("a dockerfile-compose.yaml needs only a handful of levels; check for runaway brackets or indentation"),
             );
@@ -189,7 +190,7 @@ impl MarkedEventReceiver for Builder<'_> {
                     let span = self.span_at(self.offsets.byte(marker.index()), 3);
                     self.fail(
                         Diagnostic::error(
-                            "yaml-multiple-documents",
+                            Code::YamlMultipleDocuments,
                             "the file holds more than one YAML document",
                         )
                         .at(span, "second document starts here")
@@ -287,14 +288,14 @@ impl MarkedEventReceiver for Builder<'_> {
                     .map(|(_, n)| n.clone())
                 else {
                     return self.fail(
-                        Diagnostic::error("yaml-alias", "alias refers to an unknown anchor")
+                        Diagnostic::error(Code::YamlAlias, "alias refers to an unknown anchor")
                             .at(span, "unknown anchor"),
                     );
                 };
                 self.nodes += node_count(&node);
                 if self.nodes > MAX_NODES {
                     return self.fail(
-                        Diagnostic::error("yaml-too-large", "aliases expand to too many nodes")
+                        Diagnostic::error(Code::YamlTooLarge, "aliases expand to too many nodes")
                             .at(span, "expansion passes the limit here")
                             .help(format!(
                                 "adf stops at {MAX_NODES} nodes; reduce nested aliases"
@@ -322,7 +323,7 @@ fn merge_and_check(entries: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, Box<
             NodeKind::Scalar { value, .. } => value.clone(),
             _ => {
                 return Err(Box::new(
-                    Diagnostic::error("yaml-complex-key", "mapping keys must be plain strings")
+                    Diagnostic::error(Code::YamlComplexKey, "mapping keys must be plain strings")
                         .at(key.span, "this key is a list or mapping"),
                 ))
             }
@@ -340,7 +341,7 @@ fn merge_and_check(entries: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, Box<
                 _ => {
                     return Err(Box::new(
                         Diagnostic::error(
-                            "yaml-merge",
+                            Code::YamlMerge,
                             "`<<` must merge a mapping or a list of mappings",
                         )
                         .at(value.span, "not a mapping"),
@@ -354,7 +355,7 @@ fn merge_and_check(entries: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, Box<
         }
         if let Some(first) = seen.get(&key_text) {
             return Err(Box::new(
-                Diagnostic::error("duplicate-key", format!("duplicate key `{key_text}`"))
+                Diagnostic::error(Code::DuplicateKey, format!("duplicate key `{key_text}`"))
                     .at(key.span, "written again here")
                     .also(*first, "first written here")
                     .help("YAML keeps only one of them; remove or rename one"),
@@ -416,7 +417,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Option<Node>, Box<Diagnostic>> 
             "check indentation, a missing `:` or an unclosed bracket or quote near this position"
         };
         return Err(Box::new(
-            Diagnostic::error("yaml-syntax", format!("YAML syntax error: {}", e.info()))
+            Diagnostic::error(Code::YamlSyntax, format!("YAML syntax error: {}", e.info()))
                 .at(span, "here")
                 .help(help),
         ));
@@ -483,7 +484,7 @@ mod tests {
     #[test]
     fn duplicate_keys_are_errors() {
         let err = parse(FileId(0), "a: 1\nb: 2\na: 3\n").unwrap_err();
-        assert_eq!(err.code, "duplicate-key");
+        assert_eq!(err.code.as_str(), "duplicate-key");
         assert_eq!(err.primary.unwrap().span.offset, 10);
     }
 
@@ -500,7 +501,7 @@ mod tests {
     #[test]
     fn syntax_errors_have_positions() {
         let err = parse(FileId(0), "a: [1, 2\n").unwrap_err();
-        assert_eq!(err.code, "yaml-syntax");
+        assert_eq!(err.code.as_str(), "yaml-syntax");
         assert!(err.primary.is_some());
     }
 
@@ -509,7 +510,7 @@ mod tests {
         let src = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
         let err = parse(FileId(0), &src).unwrap_err();
         assert!(
-            err.code == "yaml-too-deep" || err.code == "yaml-syntax",
+            err.code == Code::YamlTooDeep || err.code == Code::YamlSyntax,
             "{}",
             err.code
         );
@@ -523,7 +524,7 @@ mod tests {
             src.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
         }
         let err = parse(FileId(0), &src).unwrap_err();
-        assert_eq!(err.code, "yaml-too-large");
+        assert_eq!(err.code.as_str(), "yaml-too-large");
     }
 
     #[test]

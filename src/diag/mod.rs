@@ -4,7 +4,10 @@
 //! an optional primary label (file, line, column) and a `help:` line that says how to fix it.
 //! Rendering goes through `miette` so each one shows `file:line:col` and a snippet with a caret.
 
+mod code;
 mod render;
+
+pub use code::Code;
 
 pub use render::{render_human, render_json, Summary};
 
@@ -89,8 +92,8 @@ pub struct Label {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
-    /// Stable kebab-case identifier, e.g. `unknown-key`.
-    pub code: &'static str,
+    /// Stable identifier, shown kebab-case, e.g. `unknown-key`.
+    pub code: Code,
     pub message: String,
     pub primary: Option<Label>,
     pub secondary: Vec<Label>,
@@ -98,7 +101,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code,
@@ -109,7 +112,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, message)

@@ -187,7 +187,7 @@ pub fn render_json(diags: &Diagnostics, sources: &Sources) -> serde_json::Value 
             });
             JsonDiagnostic {
                 severity: d.severity,
-                code: d.code,
+                code: d.code.as_str(),
                 message: &d.message,
                 file: pos.map(|p| p.0),
                 line: pos.map(|p| p.1 .0),

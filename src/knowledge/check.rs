@@ -1,5 +1,6 @@
 //! Checking a stack (component → version) against the knowledge.
 
+use crate::diag::Code;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -12,20 +13,21 @@ use crate::diag::Severity;
 
 /// Finding codes (stable, kebab-case).
 pub mod codes {
+    use crate::diag::Code;
     /// A documented requirement or incompatibility is violated (error unless the rule says otherwise).
-    pub const CONFLICT: &str = "compat-conflict";
+    pub const CONFLICT: Code = Code::CompatConflict;
     /// A documented constraint of warning strength is not met (e.g. CANN runtime pip deps).
-    pub const CAUTION: &str = "compat-caution";
+    pub const CAUTION: Code = Code::CompatCaution;
     /// An exact pin is met only up to the build (`2.5.1` where `==2.5.1.post1` is pinned).
-    pub const PIN_VARIANT: &str = "compat-pin-variant";
+    pub const PIN_VARIANT: Code = Code::CompatPinVariant;
     /// Documented as compatible, but not the documented pair.
-    pub const NOT_PAIRED: &str = "compat-not-paired";
+    pub const NOT_PAIRED: Code = Code::CompatNotPaired;
     /// The combination is not covered by the knowledge.
-    pub const UNKNOWN_COMBINATION: &str = "compat-unknown-combination";
+    pub const UNKNOWN_COMBINATION: Code = Code::CompatUnknownCombination;
     /// A version (or chip, arch) the knowledge does not know at all.
-    pub const UNKNOWN_VERSION: &str = "compat-unknown-version";
+    pub const UNKNOWN_VERSION: Code = Code::CompatUnknownVersion;
     /// Values that cannot be compared (a commit or branch against a version range).
-    pub const UNVERIFIABLE: &str = "compat-unverifiable";
+    pub const UNVERIFIABLE: Code = Code::CompatUnverifiable;
 }
 
 /// One problem found in a stack.
@@ -33,7 +35,7 @@ pub mod codes {
 pub struct Finding {
     pub severity: Severity,
     /// One of [`codes`].
-    pub code: &'static str,
+    pub code: Code,
     /// The knowledge entry that fired: `"torch_npu 2.5.1"`, or a rule id.
     pub rule: String,
     pub message: String,
@@ -72,7 +74,7 @@ impl Ctx<'_> {
     pub(super) fn finding(
         &self,
         sev: Severity,
-        code: &'static str,
+        code: Code,
         rule: &str,
         message: String,
         comps: &[&str],

@@ -72,7 +72,7 @@ fn documented_conflicts_are_errors_and_others_warnings() {
             let mut comps = x.components.clone();
             comps.sort();
             x.severity == want_sev
-                && x.code == f[2]
+                && x.code.as_str() == f[2]
                 && comps.join(",") == f[3]
                 && x.message.contains(f[5])
         });

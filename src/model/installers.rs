@@ -3,6 +3,7 @@
 //! so a multi-GB installer is read once, not on every run.
 
 use super::Project;
+use crate::diag::Code;
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -37,8 +38,8 @@ pub fn check_present(
                     img.name, inst.path.value
                 );
                 let d = match severity {
-                    Severity::Error => Diagnostic::error("missing-installer", message),
-                    Severity::Warning => Diagnostic::warning("missing-installer", message),
+                    Severity::Error => Diagnostic::error(Code::MissingInstaller, message),
+                    Severity::Warning => Diagnostic::warning(Code::MissingInstaller, message),
                 };
                 diags.push(d.at(inst.path.span, "not found").help(hint_for(inst)));
             }
@@ -124,7 +125,7 @@ pub fn check_sha256(
                     Err(e) => {
                         diags.push(
                             Diagnostic::error(
-                                "unreadable-installer",
+                                Code::UnreadableInstaller,
                                 format!("cannot read {}: {e}", inst.path.value),
                             )
                             .at(inst.path.span, "unreadable"),
@@ -136,7 +137,7 @@ pub fn check_sha256(
             if !got.eq_ignore_ascii_case(&want.value) {
                 diags.push(
                     Diagnostic::error(
-                        "installer-checksum",
+                        Code::InstallerChecksum,
                         format!(
                             "{} has sha256 {got}, but image `{}` expects {}",
                             inst.path.value, img.name, want.value

@@ -4,6 +4,7 @@ use super::dockerfile::{DockerfileCache, PREDEFINED_ARGS};
 use super::reference::{normalize, Reference};
 use super::{Image, Project};
 use crate::config::schema::did_you_mean;
+use crate::diag::Code;
 use crate::diag::{Diagnostic, Diagnostics};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -33,7 +34,7 @@ fn knowledge(p: &Project, diags: &mut Diagnostics) -> Option<crate::knowledge::K
     for rules in &p.compat_rules {
         if let Err(e) = kb.add_user_file(p.dir.join(&rules.value)) {
             diags.push(
-                Diagnostic::error("compat-rules", format!("cannot use compatibility rules {}: {e}", rules.value))
+                Diagnostic::error(Code::CompatRules, format!("cannot use compatibility rules {}: {e}", rules.value))
                     .at(rules.span, "this rules file")
                     .help("the format is that of knowledge/compat.toml (see knowledge/README.md); paths are relative to the config file"),
             );
@@ -50,7 +51,7 @@ fn depends_on(p: &Project, diags: &mut Diagnostics) {
             if seen.contains(&dep.value.as_str()) {
                 diags.push(
                     Diagnostic::warning(
-                        "duplicate-depends-on",
+                        Code::DuplicateDependsOn,
                         format!(
                             "`{}` is listed twice in depends_on of `{}`",
                             dep.value, img.name
@@ -64,7 +65,7 @@ fn depends_on(p: &Project, diags: &mut Diagnostics) {
             seen.push(&dep.value);
             if p.find(&dep.value).is_none() {
                 let mut d = Diagnostic::error(
-                    "unknown-image",
+                    Code::UnknownImage,
                     format!(
                         "image `{}` depends on unknown image `{}`",
                         img.name, dep.value
@@ -91,7 +92,7 @@ fn cycles(p: &Project, diags: &mut Diagnostics) {
             .map(|d| d.span)
             .unwrap_or(from.name_span);
         diags.push(
-            Diagnostic::error("cycle", format!("dependency cycle: {}", names.join(" -> ")))
+            Diagnostic::error(Code::Cycle, format!("dependency cycle: {}", names.join(" -> ")))
                 .at(span, format!("`{}` depends on `{}` here", from.name, to.name))
                 .help("an image cannot be built from its own descendant; remove one of these depends_on entries"),
         );
@@ -103,7 +104,7 @@ fn tags(p: &Project, diags: &mut Diagnostics) {
     for img in &p.images {
         if img.tags.is_empty() {
             diags.push(
-                Diagnostic::error("no-tags", format!("image `{}` has no tags", img.name))
+                Diagnostic::error(Code::NoTags, format!("image `{}` has no tags", img.name))
                     .at(img.name_span, "needs at least one tag")
                     .help(format!("add `tags: [\"org/{}:latest\"]`; the first tag is what children build FROM", img.name)),
             );
@@ -113,7 +114,7 @@ fn tags(p: &Project, diags: &mut Diagnostics) {
             match Reference::parse(&tag.value) {
                 Err(e) => diags.push(
                     Diagnostic::error(
-                        "bad-reference",
+                        Code::BadReference,
                         format!("`{}` is not a valid image reference: {e}", tag.value),
                     )
                     .at(tag.span, e.to_string())
@@ -121,7 +122,7 @@ fn tags(p: &Project, diags: &mut Diagnostics) {
                 ),
                 Ok(r) if r.digest.is_some() => diags.push(
                     Diagnostic::error(
-                        "bad-reference",
+                        Code::BadReference,
                         format!("tag `{}` carries a digest", tag.value),
                     )
                     .at(tag.span, "a build cannot produce a chosen digest")
@@ -131,7 +132,7 @@ fn tags(p: &Project, diags: &mut Diagnostics) {
                     let key = r.normalized();
                     if let Some((other, first_span)) = first_by_ref.get(&key) {
                         diags.push(
-                            Diagnostic::error("duplicate-tag", format!("tag `{}` is produced by both `{other}` and `{}`", tag.value, img.name))
+                            Diagnostic::error(Code::DuplicateTag, format!("tag `{}` is produced by both `{other}` and `{}`", tag.value, img.name))
                                 .at(tag.span, "produced again here")
                                 .also(*first_span, format!("first produced by `{other}`"))
                                 .help("each tag must belong to one image, or the later build silently replaces the earlier one"),
@@ -161,7 +162,7 @@ impl FileChecks {
         if !context_ok {
             diags.push(
                 Diagnostic::error(
-                    "missing-context",
+                    Code::MissingContext,
                     format!(
                         "build context `{}` of image `{}` is not a directory",
                         img.spec.context.display(),
@@ -180,7 +181,7 @@ impl FileChecks {
         if !file_ok {
             diags.push(
                 Diagnostic::error(
-                    "missing-dockerfile",
+                    Code::MissingDockerfile,
                     format!(
                         "Dockerfile `{}` of image `{}` does not exist",
                         img.spec.dockerfile.display(),
@@ -208,7 +209,7 @@ fn verify_patterns(img: &Image, diags: &mut Diagnostics) {
                 .trim_start_matches("error: ")
                 .to_string();
             diags.push(
-                Diagnostic::error("bad-expect", format!("`expect` of image `{}` is not a valid regex: {last}", img.name))
+                Diagnostic::error(Code::BadExpect, format!("`expect` of image `{}` is not a valid regex: {last}", img.name))
                     .at(expect.span, "not a regex")
                     .help("escape regex characters with a backslash (in YAML double quotes: `\\\\.`), or use single quotes"),
             );
@@ -225,7 +226,7 @@ fn build_keys(p: &Project, img: &Image, diags: &mut Diagnostics) {
                 .all(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
         if !ok {
             diags.push(
-                Diagnostic::error("bad-platform", format!("`{plat}` is not a platform"))
+                Diagnostic::error(Code::BadPlatform, format!("`{plat}` is not a platform"))
                     .at(*span, "expected os/arch[/variant]")
                     .help("for example `linux/amd64` or `linux/arm64`; `linux/${DOCKER_ARCH}` follows ARCH"),
             );
@@ -236,7 +237,7 @@ fn build_keys(p: &Project, img: &Image, diags: &mut Diagnostics) {
             let known: Vec<&str> = p.secret_ids.iter().map(String::as_str).collect();
             diags.push(
                 Diagnostic::error(
-                    "unknown-secret",
+                    Code::UnknownSecret,
                     format!(
                         "image `{}` uses secret `{}`, which is not declared",
                         img.name, s.id
@@ -258,7 +259,7 @@ fn build_keys(p: &Project, img: &Image, diags: &mut Diagnostics) {
             if sha.value.len() != 64 || !sha.value.chars().all(|c| c.is_ascii_hexdigit()) {
                 diags.push(
                     Diagnostic::error(
-                        "bad-sha256",
+                        Code::BadSha256,
                         format!("installer sha256 `{}` is not 64 hex digits", sha.value),
                     )
                     .at(sha.span, "not a sha256")
@@ -283,7 +284,7 @@ fn secrets_in_values(img: &Image, diags: &mut Diagnostics) {
         if let Some((userinfo, _)) = authority.rsplit_once('@') {
             if userinfo.contains(':') {
                 diags.push(
-                    Diagnostic::error("credentials-in-arg", format!("`{k}` of image `{}` carries a password", img.name))
+                    Diagnostic::error(Code::CredentialsInArg, format!("`{k}` of image `{}` carries a password", img.name))
                         .at(v_span, "user:password in a URL")
                         .help("build args and labels are stored in the image; pass credentials as a build secret (`secrets: {proxy: {environment: HTTPS_PROXY}}` and `build.secrets: [proxy]`)"),
                 );
@@ -316,7 +317,7 @@ fn base_drift(p: &Project, diags: &mut Diagnostics) {
                 }
                 let primary = parent.primary_tag().unwrap_or("?");
                 let mut d = Diagnostic::error(
-                    "base-drift",
+                    Code::BaseDrift,
                     format!(
                         "`{}` of image `{}` is `{}`, which its parent `{}` does not produce",
                         arg.value, img.name, value.value, parent.name
@@ -339,7 +340,7 @@ fn base_drift(p: &Project, diags: &mut Diagnostics) {
                 if let Some(other) = produced_by.filter(|o| o.name != img.name) {
                     diags.push(
                         Diagnostic::error(
-                            "missing-depends-on",
+                            Code::MissingDependsOn,
                             format!("image `{}` builds FROM `{}`, produced by `{}`, without depending on it", img.name, value.value, other.name),
                         )
                         .at(value.span, format!("produced by `{}`", other.name))
@@ -366,7 +367,7 @@ fn dockerfile_args(p: &Project, cache: &mut DockerfileCache, diags: &mut Diagnos
         if let Some(err) = &facts.parse_error {
             diags.push(
                 Diagnostic::warning(
-                    "dockerfile-parse",
+                    Code::DockerfileParse,
                     format!("could not fully parse {shown}: {err}"),
                 )
                 .at(
@@ -380,7 +381,7 @@ fn dockerfile_args(p: &Project, cache: &mut DockerfileCache, diags: &mut Diagnos
             if facts.parse_error.is_none() && !facts.stages.contains(stage) {
                 diags.push(
                     Diagnostic::error(
-                        "unknown-stage",
+                        Code::UnknownStage,
                         format!("build.target `{stage}` is not a stage of {shown}"),
                     )
                     .at(stage_span, "no `FROM ... AS` with this name")
@@ -402,7 +403,7 @@ fn dockerfile_args(p: &Project, cache: &mut DockerfileCache, diags: &mut Diagnos
                 .unwrap_or(img.name_span);
             let from = facts.first_from.as_deref().unwrap_or("?");
             diags.push(
-                Diagnostic::warning("base-arg-undeclared", format!("{shown} never declares `ARG {}` before its first FROM", img.base_arg))
+                Diagnostic::warning(Code::BaseArgUndeclared, format!("{shown} never declares `ARG {}` before its first FROM", img.base_arg))
                     .at(span, format!("`{}` builds FROM `{from}`, not from this base", img.name))
                     .help(format!("start the Dockerfile with `ARG {0}` and `FROM ${{{0}}}`, or set `base_arg:` to the arg it uses", img.base_arg)),
             );
@@ -414,7 +415,7 @@ fn dockerfile_args(p: &Project, cache: &mut DockerfileCache, diags: &mut Diagnos
             }
             let hint = did_you_mean(k, facts.declared_args.iter().map(String::as_str));
             diags.push(
-                Diagnostic::warning("unused-build-arg", format!("build arg `{k}` of image `{}` is never declared in {shown}", img.name))
+                Diagnostic::warning(Code::UnusedBuildArg, format!("build arg `{k}` of image `{}` is never declared in {shown}", img.name))
                     .at(k_span, "the Dockerfile has no `ARG` for it")
                     .help(match hint {
                         Some(h) => format!("did you mean `{h}`? Otherwise add `ARG {k}` to the Dockerfile or drop the arg"),

@@ -4,6 +4,7 @@
 
 use super::plan::{decide, Decided};
 use super::schedule::{self, Event, Job, Outcome, Status};
+use crate::diag::Code;
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::engine::{self, BuildRequest, Builder, EngineInfo, EngineOptions};
 use crate::model::dockerfile::DockerfileCache;
@@ -206,7 +207,7 @@ fn legacy_check(
         return Ok(());
     }
     Err(Box::new(Diagnostic::error(
-        "needs-buildkit",
+        Code::NeedsBuildkit,
         format!("{} uses the legacy builder ({}), but these need BuildKit:\n    {}", engine.client.display(), engine.builder_reason, problems.join("\n    ")),
     )
     .help("install the buildx plugin, use a docker client older than 23 (it builds with DOCKER_BUILDKIT=1), or point adf at one with --docker PATH; nothing was built")))

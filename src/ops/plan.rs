@@ -1,6 +1,7 @@
 //! Build or fresh, for every planned image: fingerprints from the inputs (hashed once, cached
 //! under the state directory) against what the engine holds under each primary tag (one query).
 
+use crate::diag::Code;
 use crate::diag::Diagnostic;
 use crate::engine::{Engine, ImageInfo};
 use crate::model::Project;
@@ -27,7 +28,7 @@ pub fn decide(
     let state = super::state_dir(project);
     let inputs = decide::inputs(project, plan, &state).map_err(|e| {
         Box::new(
-            Diagnostic::error("fingerprint", format!("cannot read build inputs: {e}"))
+            Diagnostic::error(Code::Fingerprint, format!("cannot read build inputs: {e}"))
                 .help("check that every build context and installer is readable"),
         )
     })?;

@@ -7,6 +7,7 @@ pub mod dockerignore;
 pub mod fingerprint;
 
 use crate::config::schema::did_you_mean;
+use crate::diag::Code;
 use crate::diag::Diagnostic;
 use crate::model::dockerfile::DockerfileCache;
 use crate::model::Project;
@@ -78,8 +79,11 @@ pub fn select(project: &Project, targets: &[String]) -> Result<Vec<bool>, Box<Di
                 Some(s) => format!("did you mean `{s}`? `adf list` shows every image"),
                 None => "`adf list` shows every image; `*` matches any part of a name (`--target 'cann-*'`)".to_string(),
             };
-            let d = Diagnostic::error("unknown-target", format!("no image matches target `{t}`"))
-                .help(help);
+            let d = Diagnostic::error(
+                Code::UnknownTarget,
+                format!("no image matches target `{t}`"),
+            )
+            .help(help);
             return Err(Box::new(d));
         }
         roots.extend(matched);
