@@ -8,7 +8,7 @@
 #   engine.sh registry-stop PORT [--purge]  stop it (with --purge: delete its storage too)
 #   engine.sh status                      what is up (exit 0 if dockerd and the fixture are)
 #
-# Facts (see /work/shared/ENGINE.md):
+# Facts about the engines on these machines:
 # - dockerd runs with --iptables=false --bridge=none --storage-driver=overlay2, log in
 #   /tmp/adf-dockerd.log. There is no bridge network: BuildKit builds with RUN steps need
 #   `--network host` (or `none`), else "network bridge not found"; the legacy builder runs RUN

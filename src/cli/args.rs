@@ -28,7 +28,7 @@ impl EngineArgs {
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct JobsArgs {
-    /// How many at once [default: builds: the number of CPUs, at least 2; verify, push: 2]
+    /// How many at once (each command says its default)
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
 }

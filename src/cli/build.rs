@@ -29,6 +29,7 @@ otherwise the legacy builder, and BuildKit-only Dockerfile features are refused 
 Exit: 0 all built or fresh, 1 an image failed or was blocked, 2 bad input, 130 interrupted.";
 
 #[derive(Args, Debug)]
+#[command(mut_arg("jobs", |a| a.help("Builds running at once [default: number of CPUs, at least 2]")))]
 pub struct BuildArgs {
     #[command(flatten)]
     target: TargetArgs,

@@ -1,13 +1,14 @@
 //! The command line: flags into options, one op per command, its report rendered. Only this
 //! layer (and the `ui` reporters it hands to ops) prints. Exit codes are defined here, once.
 
+mod archive;
 mod args;
 mod build;
 mod compat;
 mod init;
+mod login;
 mod project;
 mod push;
-mod transfer;
 mod verify;
 mod views;
 
@@ -96,14 +97,14 @@ pub enum Command {
     #[command(after_help = push::PUSH_HELP)]
     Push(push::PushArgs),
     /// Log in to a registry; the password is read from standard input only
-    #[command(after_help = transfer::LOGIN_HELP)]
-    Login(transfer::LoginArgs),
+    #[command(after_help = login::LOGIN_HELP)]
+    Login(login::LoginArgs),
     /// Save images to one archive (.tar, .tar.gz, .tar.zst)
-    #[command(after_help = transfer::SAVE_HELP)]
-    Save(transfer::SaveArgs),
+    #[command(after_help = archive::SAVE_HELP)]
+    Save(archive::SaveArgs),
     /// Load images from an archive written by `adf save` or `docker save`
-    #[command(after_help = transfer::LOAD_HELP)]
-    Load(transfer::LoadArgs),
+    #[command(after_help = archive::LOAD_HELP)]
+    Load(archive::LoadArgs),
 }
 
 pub fn run(cli: Cli) -> i32 {
@@ -118,9 +119,9 @@ pub fn run(cli: Cli) -> i32 {
         Command::Build(a) => build::run(g, a),
         Command::Verify(a) => verify::run(g, a),
         Command::Push(a) => push::run(g, a),
-        Command::Login(a) => transfer::login(a),
-        Command::Save(a) => transfer::save(g, a),
-        Command::Load(a) => transfer::load(a),
+        Command::Login(a) => login::run(a),
+        Command::Save(a) => archive::save(g, a),
+        Command::Load(a) => archive::load(a),
     }
 }
 
@@ -164,4 +165,13 @@ pub(crate) fn interrupt_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> 
 
 fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Prints `adf: error: WHAT` and `  help: HOW`; returns `code`.
+fn fail(code: i32, what: &str, help: Option<&str>) -> i32 {
+    eprintln!("adf: error: {what}");
+    if let Some(h) = help {
+        eprintln!("  help: {h}");
+    }
+    code
 }

@@ -27,6 +27,7 @@ and never appear in adf's output.
 Exit: 0 all pushed or unchanged, 1 the gate refused or a push failed, 2 bad input.";
 
 #[derive(Args, Debug)]
+#[command(mut_arg("jobs", |a| a.help("Pushes running at once [default: 2]")))]
 pub struct PushArgs {
     #[command(flatten)]
     target: TargetArgs,

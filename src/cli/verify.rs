@@ -33,6 +33,7 @@ Exit: 0 no check failed (skips are listed), 1 a check failed (or, with --strict,
 2 bad input.";
 
 #[derive(Args, Debug)]
+#[command(mut_arg("jobs", |a| a.help("Images verified at once [default: 2]")))]
 pub struct VerifyArgs {
     #[command(flatten)]
     target: TargetArgs,

@@ -97,6 +97,19 @@ pub fn wait(
     }
 }
 
+/// A child's stdout and stderr, for [`follow_lines`].
+pub fn output_streams(child: &mut Child) -> Vec<Box<dyn Read + Send>> {
+    let out = child
+        .stdout
+        .take()
+        .map(|o| Box::new(o) as Box<dyn Read + Send>);
+    let err = child
+        .stderr
+        .take()
+        .map(|e| Box::new(e) as Box<dyn Read + Send>);
+    out.into_iter().chain(err).collect()
+}
+
 /// Calls `on_line` for every line of every stream, each read on its own thread.
 pub fn follow_lines(
     streams: Vec<Box<dyn Read + Send>>,

@@ -11,11 +11,12 @@
 //! 3. [`verify::verify`]: each image's tiers through the engine, recorded per image ID.
 //! 4. [`push::push`]: the build and verify gate for every selected image, then pushes, parents
 //!    first, through the [`pool`].
-//! 5. [`transfer`]: save, load and login.
+//! 5. [`transfer`]: save, load and login; [`init`]: the built-in catalog, written out.
 //!
 //! Must not: print, parse flags, or spawn processes (the engine does).
 
 pub mod build;
+pub mod init;
 pub mod plan;
 pub mod pool;
 pub mod push;
@@ -45,7 +46,7 @@ pub fn timestamp() -> String {
         });
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
-    // civil-from-days (Howard Hinnant)
+    // days since 1970-01-01 to a proleptic Gregorian date
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;

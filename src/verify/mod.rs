@@ -291,9 +291,7 @@ fn pip_check(
 
 /// The last lines of a command's output, for a failure message.
 fn tail(output: &str, lines: usize) -> String {
-    let all: Vec<&str> = output.lines().filter(|l| !l.trim().is_empty()).collect();
-    let start = all.len().saturating_sub(lines);
-    all[start..].join(" | ")
+    crate::engine::last_lines(output, lines).join(" | ")
 }
 
 /// The image's filesystem, read from the engine's export of a container that never starts.

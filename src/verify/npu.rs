@@ -5,7 +5,8 @@ use super::{run_check, CheckResult, Options, Subject, VerifyCommand};
 use crate::engine::{Engine, ImageConfig};
 use std::path::Path;
 
-/// Host paths the Ascend driver needs inside the container (S17, S8), mounted when present.
+/// Host paths the Ascend driver needs inside the container (sources S17 and S8 of
+/// knowledge/compat.toml), mounted when present.
 const DRIVER_MOUNTS: &[&str] = &[
     "/usr/local/dcmi",
     "/usr/local/bin/npu-smi",

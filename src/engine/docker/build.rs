@@ -5,7 +5,7 @@ use super::{Builder, DockerCli};
 use crate::engine::process::{self, Waited};
 use crate::engine::{progress, BuildRequest, BuiltImage, EngineError, ErrorKind};
 use crate::model::spec::SecretSource;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -32,23 +32,24 @@ pub(super) fn arguments(
     hold: &str,
     secret_files: &[(String, PathBuf)],
 ) -> Vec<String> {
+    let spec = &req.spec;
     let mut a: Vec<String> = vec![
         "build".into(),
         "--file".into(),
-        req.dockerfile.display().to_string(),
+        spec.dockerfile.display().to_string(),
     ];
     a.extend(["--iidfile".into(), iidfile.display().to_string()]);
     a.extend(["--tag".into(), hold.to_string()]);
     if builder == Builder::BuildKit {
         a.push("--progress=plain".into());
     }
-    for (k, v) in &req.args {
+    for (k, v) in &spec.args {
         a.extend(["--build-arg".into(), format!("{k}={v}")]);
     }
-    for (k, v) in &req.labels {
+    for (k, v) in &req.labels() {
         a.extend(["--label".into(), format!("{k}={v}")]);
     }
-    if let Some(t) = &req.target {
+    if let Some(t) = &spec.target {
         a.extend(["--target".into(), t.clone()]);
     }
     if let Some(p) = &req.platform {
@@ -57,27 +58,27 @@ pub(super) fn arguments(
     for (id, path) in secret_files {
         a.extend(["--secret".into(), format!("id={id},src={}", path.display())]);
     }
-    a.extend(req.file_flags.iter().cloned());
-    if let Some(n) = &req.network {
+    a.extend(spec.flags.iter().cloned());
+    if let Some(n) = &spec.network {
         a.extend(["--network".into(), n.clone()]);
     }
-    if let Some(s) = &req.shm_size {
+    if let Some(s) = &spec.shm_size {
         a.extend(["--shm-size".into(), s.clone()]);
     }
-    if req.no_cache {
+    if spec.no_cache {
         a.push("--no-cache".into());
     }
-    if req.pull {
+    if spec.pull {
         a.push("--pull".into());
     }
-    for c in &req.cache_from {
+    for c in &spec.cache_from {
         a.extend(["--cache-from".into(), c.clone()]);
     }
-    for h in &req.extra_hosts {
+    for h in &spec.extra_hosts {
         a.extend(["--add-host".into(), h.clone()]);
     }
     a.extend(req.cli_flags.iter().cloned());
-    a.push(req.context.display().to_string());
+    a.push(spec.context.display().to_string());
     a
 }
 
@@ -89,6 +90,68 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .mode(0o600)
         .open(path)?;
     f.write_all(bytes)
+}
+
+/// The file of every secret: its own, or a private copy of an environment variable in `dir`.
+fn secret_files(req: &BuildRequest, dir: &Path) -> std::io::Result<Vec<(String, PathBuf)>> {
+    let mut files = Vec::new();
+    for (id, src) in req.secrets() {
+        let path = match src {
+            SecretSource::File(p) => p.clone(),
+            SecretSource::Env(var) => {
+                let path = dir.join(format!("secret-{id}"));
+                write_private(&path, std::env::var(var).unwrap_or_default().as_bytes())?;
+                path
+            }
+        };
+        files.push((id.to_string(), path));
+    }
+    Ok(files)
+}
+
+/// Runs `docker ARGS` with every output line in `log`, each new step to `on_step`; how it ended
+/// and its last lines.
+fn run_logged(
+    cli: &DockerCli,
+    args: &[String],
+    log: &Path,
+    interrupted: &AtomicBool,
+    on_step: &(dyn Fn(String) + Sync),
+) -> Result<(Waited, Vec<String>), EngineError> {
+    let action = format!("{} build", cli.info.client.display());
+    let io = |e: std::io::Error| EngineError::new(ErrorKind::Failed, &action, e.to_string());
+    let log = Mutex::new(std::fs::File::create(log).map_err(io)?);
+    if let Ok(mut f) = log.lock() {
+        let _ = writeln!(f, "$ {} {}", cli.info.client.display(), args.join(" "));
+    }
+    let buildkit = cli.info.builder == Builder::BuildKit;
+    let mut cmd = cli.command();
+    cmd.env("DOCKER_BUILDKIT", if buildkit { "1" } else { "0" })
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = process::spawn(&mut cmd)?;
+    let lines: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let on_line = |line: String| {
+        if let Ok(mut f) = log.lock() {
+            let _ = writeln!(f, "{line}");
+        }
+        if let Some(step) = progress::step_of(&line) {
+            on_step(step);
+        }
+        if let Ok(mut l) = lines.lock() {
+            l.push(line);
+            if l.len() > KEPT_LINES {
+                l.drain(..KEPT_LINES / 2);
+            }
+        }
+    };
+    let streams = process::output_streams(&mut child);
+    let waited = process::follow_lines(streams, &on_line, || {
+        process::wait(&mut child, Some(interrupted), None)
+    })
+    .map_err(io)?;
+    Ok((waited, lines.into_inner().unwrap_or_default()))
 }
 
 /// Runs one build. Every output line goes to the log file; step changes go to `on_step`.
@@ -108,76 +171,21 @@ pub(super) fn build(
         .tempdir()
         .map_err(io)?;
     let iidfile = tmp.path().join("iid");
-    let mut secret_files = Vec::new();
-    for (id, src) in &req.secrets {
-        match src {
-            SecretSource::File(p) => secret_files.push((id.clone(), p.clone())),
-            SecretSource::Env(var) => {
-                let path = tmp.path().join(format!("secret-{id}"));
-                write_private(&path, std::env::var(var).unwrap_or_default().as_bytes())
-                    .map_err(io)?;
-                secret_files.push((id.clone(), path));
-            }
-        }
-    }
+    let secrets = secret_files(req, tmp.path()).map_err(io)?;
     let hold = hold_tag();
-    let args = arguments(cli.info.builder, req, &iidfile, &hold, &secret_files);
-    let log = Mutex::new(std::fs::File::create(&req.log).map_err(io)?);
-    if let Ok(mut f) = log.lock() {
-        let _ = writeln!(f, "$ {} {}", cli.info.client.display(), args.join(" "));
-    }
-    let buildkit = cli.info.builder == Builder::BuildKit;
-    let mut cmd = cli.command();
-    cmd.env("DOCKER_BUILDKIT", if buildkit { "1" } else { "0" })
-        .args(&args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = process::spawn(&mut cmd)?;
-    let lines: Mutex<Vec<String>> = Mutex::new(Vec::new());
-    let on_line = |line: String| {
-        if let Ok(mut f) = log.lock() {
-            let _ = writeln!(f, "{line}");
-        }
-        if let Some(step) = progress::step_of(&line) {
-            on_step(step);
-        }
-        if let Ok(mut l) = lines.lock() {
-            l.push(line);
-            if l.len() > KEPT_LINES {
-                l.drain(..KEPT_LINES / 2);
-            }
-        }
-    };
-    let streams: Vec<Box<dyn Read + Send>> = [
-        child
-            .stdout
-            .take()
-            .map(|o| Box::new(o) as Box<dyn Read + Send>),
-        child
-            .stderr
-            .take()
-            .map(|e| Box::new(e) as Box<dyn Read + Send>),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let waited = process::follow_lines(streams, &on_line, || {
-        process::wait(&mut child, Some(interrupted), None)
-    })
-    .map_err(io)?;
+    let args = arguments(cli.info.builder, req, &iidfile, &hold, &secrets);
+    let (waited, lines) = run_logged(cli, &args, &req.log, interrupted, on_step)?;
     let status = match waited {
         Waited::Exited(status) => status,
         Waited::Interrupted | Waited::TimedOut => {
             return Err(EngineError::new(
                 ErrorKind::Interrupted,
-                &action,
+                action,
                 "interrupted",
             ))
         }
     };
     if !status.success() {
-        let lines = lines.into_inner().unwrap_or_default();
-        let tail = progress::failing_step_tail(&lines, 15);
         let code = status.code();
         let message = format!(
             "docker build exited with {}",
@@ -185,21 +193,73 @@ pub(super) fn build(
                 .unwrap_or_else(|| "a signal".into())
         );
         return Err(EngineError {
-            tail,
+            tail: progress::failing_step_tail(&lines, 15),
             code,
             ..EngineError::new(ErrorKind::Failed, action, message)
         });
     }
-    let id = std::fs::read_to_string(&iidfile)
-        .map_err(io)?
-        .trim()
-        .to_string();
-    if id.is_empty() {
-        return Err(EngineError::new(
+    let id = std::fs::read_to_string(&iidfile).map_err(io)?;
+    match id.trim() {
+        "" => Err(EngineError::new(
             ErrorKind::Failed,
             action,
             "docker wrote no image ID",
-        ));
+        )),
+        id => Ok(BuiltImage {
+            id: id.to_string(),
+            hold_tag: hold,
+        }),
     }
-    Ok(BuiltImage { id, hold_tag: hold })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::spec::{BuildSecret, BuildSpec};
+
+    #[test]
+    fn a_request_renders_file_flags_first_and_command_line_flags_last() {
+        let spec = BuildSpec {
+            context: "ctx".into(),
+            dockerfile: "ctx/Dockerfile".into(),
+            args: [("BASE_IMAGE".to_string(), "x/base:1".to_string())].into(),
+            target: Some("runtime".into()),
+            platforms: vec!["linux/arm64".into()],
+            labels: [("team".to_string(), "ai".to_string())].into(),
+            secrets: vec![
+                BuildSecret {
+                    id: "pip".into(),
+                    source: Some(SecretSource::File("pip.conf".into())),
+                },
+                BuildSecret {
+                    id: "undeclared".into(),
+                    source: None,
+                },
+            ],
+            network: Some("host".into()),
+            no_cache: true,
+            cache_from: vec!["x/cache".into()],
+            flags: vec!["--shm-size".into(), "1g".into()],
+            ..BuildSpec::default()
+        };
+        let req = BuildRequest::from_spec(
+            "leaf",
+            &spec,
+            "f1",
+            "log".into(),
+            &["--pull --quiet".to_string()],
+        );
+        assert_eq!(req.secrets().count(), 1);
+        let secrets = [("pip".to_string(), PathBuf::from("pip.conf"))];
+        let args = arguments(Builder::BuildKit, &req, Path::new("iid"), "hold", &secrets);
+        assert_eq!(
+            args.join(" "),
+            "build --file ctx/Dockerfile --iidfile iid --tag hold --progress=plain \
+             --build-arg BASE_IMAGE=x/base:1 --label adf.fingerprint=f1 --label team=ai \
+             --target runtime --platform linux/arm64 --secret id=pip,src=pip.conf \
+             --shm-size 1g --network host --no-cache --cache-from x/cache --pull --quiet ctx"
+        );
+        let legacy = arguments(Builder::Legacy, &req, Path::new("iid"), "hold", &[]);
+        assert!(!legacy.contains(&"--progress=plain".to_string()));
+    }
 }
