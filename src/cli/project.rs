@@ -3,8 +3,7 @@
 
 use super::GlobalArgs;
 use crate::config::{self, VarSources};
-use crate::diag::Code;
-use crate::diag::{render_human, Diagnostic, Diagnostics, Sources, Summary};
+use crate::diag::{render_human, Diagnostics, Sources, Summary};
 use crate::engine::{Engine, EngineOptions};
 use crate::model::{self, Project};
 use std::io::IsTerminal;
@@ -14,25 +13,6 @@ pub struct Loaded {
     pub project: Option<Project>,
     pub diags: Diagnostics,
     pub sources: Sources,
-}
-
-fn parse_sets(
-    sets: &[String],
-    diags: &mut Diagnostics,
-) -> std::collections::BTreeMap<String, String> {
-    let mut out = std::collections::BTreeMap::new();
-    for s in sets {
-        match s.split_once('=') {
-            Some((k, v)) if !k.is_empty() => {
-                out.insert(k.to_string(), v.to_string());
-            }
-            _ => diags.push(
-                Diagnostic::error(Code::BadSet, format!("`--set {s}` is not NAME=VALUE"))
-                    .help("for example `--set ARCH=aarch64`"),
-            ),
-        }
-    }
-    out
 }
 
 /// The config path: `-f FILE`, else `dockerfile-compose.yaml` (or `.yml`) in the working dir,
@@ -86,7 +66,7 @@ pub fn load(args: &GlobalArgs) -> Loaded {
     let mut diags = Diagnostics::default();
     let mut sources = Sources::default();
     let vars = VarSources {
-        sets: parse_sets(&args.set, &mut diags),
+        sets: config::parse_sets(&args.set, &mut diags),
         env: std::env::vars().collect(),
         ..VarSources::default()
     };

@@ -20,6 +20,29 @@ pub struct VarSources {
     pub builtins: BTreeMap<String, String>,
 }
 
+/// `--set NAME=VALUE` values as a map; a value that is not NAME=VALUE is a `bad-set` error.
+pub fn parse_sets(
+    sets: &[String],
+    diags: &mut crate::diag::Diagnostics,
+) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for s in sets {
+        match s.split_once('=') {
+            Some((k, v)) if !k.is_empty() => {
+                out.insert(k.to_string(), v.to_string());
+            }
+            _ => diags.push(
+                crate::diag::Diagnostic::error(
+                    crate::diag::Code::BadSet,
+                    format!("`--set {s}` is not NAME=VALUE"),
+                )
+                .help("for example `--set ARCH=aarch64`"),
+            ),
+        }
+    }
+    out
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InterpError {
     Unknown {

@@ -9,7 +9,7 @@ pub mod schema;
 mod sections;
 pub mod yaml;
 
-pub use interp::VarSources;
+pub use interp::{parse_sets, VarSources};
 pub use schema::{RawBuild, RawImage, RawInstaller, RawSecretSource, RawVerify, Str};
 
 use crate::diag::Code;
