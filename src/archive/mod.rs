@@ -46,8 +46,8 @@ impl ArchiveError {
         match e.kind {
             ErrorKind::Interrupted => Self::Interrupted,
             ErrorKind::CliNotFound => Self::Input {
+                help: e.help().unwrap_or_default(),
                 what: e.message,
-                help: NO_DOCKER,
             },
             _ => Self::Failed {
                 what: e.to_string(),
@@ -98,8 +98,6 @@ pub fn bad_extension(path: &Path) -> ArchiveError {
     }
 }
 
-const NO_DOCKER: &str =
-    "install docker, or point adf at the CLI with --docker PATH or ADF_DOCKER=PATH";
 const LOAD_HELP: &str =
     "is the file a complete image archive, written by `adf save` or `docker save`?";
 const CORRUPT_HELP: &str =

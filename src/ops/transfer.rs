@@ -78,10 +78,9 @@ impl std::fmt::Display for LoginError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let (registry, detail) = (&self.registry, &self.error.message);
         match self.error.kind {
-            ErrorKind::CliNotFound => write!(
-                f,
-                "{detail}: install docker, or point adf at it with --docker PATH or ADF_DOCKER=PATH"
-            ),
+            ErrorKind::CliNotFound => {
+                write!(f, "{detail}: {}", self.error.help().unwrap_or_default())
+            }
             ErrorKind::Denied => write!(
                 f,
                 "login to {registry} failed: the registry refused the user name or password (user `{}`); check both, or use an access token if the registry wants one [docker: {detail}]",
