@@ -9,6 +9,19 @@ pub struct TargetArgs {
     /// Only these images and their ancestors (repeatable; `*` globs)
     #[arg(long = "target", short = 't', value_name = "IMAGE")]
     pub targets: Vec<String>,
+    /// Only these platforms of multi-platform images, e.g. linux/arm64 (repeatable, or comma-separated)
+    #[arg(long = "platform", value_name = "OS/ARCH", value_delimiter = ',')]
+    pub platforms: Vec<String>,
+}
+
+impl TargetArgs {
+    /// The selection: the targets, their ancestors, on the platforms asked for.
+    pub fn select(
+        &self,
+        project: &crate::model::Project,
+    ) -> Result<Vec<bool>, Box<crate::diag::Diagnostic>> {
+        crate::plan::select_platforms(project, &self.targets, &self.platforms)
+    }
 }
 
 #[derive(Args, Debug, Clone, Default)]

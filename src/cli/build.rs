@@ -58,7 +58,7 @@ pub fn run(g: &GlobalArgs, a: BuildArgs) -> i32 {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let selected = match crate::plan::select(&project, &a.target.targets) {
+    let selected = match a.target.select(&project) {
         Ok(s) => s,
         Err(d) => return super::print_diag_error(*d),
     };

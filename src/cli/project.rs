@@ -170,12 +170,13 @@ pub struct Selected {
 
 pub fn select_with_engine(
     args: &GlobalArgs,
-    targets: &[String],
+    target: &super::args::TargetArgs,
     engine: &EngineOptions,
 ) -> Result<Selected, i32> {
     let (project, loaded) = require_clean(args, false)?;
-    let selected =
-        crate::plan::select(&project, targets).map_err(|d| super::print_diag_error(*d))?;
+    let selected = target
+        .select(&project)
+        .map_err(|d| super::print_diag_error(*d))?;
     let engine = connect(engine)?;
     Ok(Selected {
         project,

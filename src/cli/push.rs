@@ -72,7 +72,7 @@ pub fn run(g: &GlobalArgs, a: PushArgs) -> i32 {
         loaded,
         selected,
         engine,
-    } = match project::select_with_engine(g, &a.target.targets, &a.engine.options()) {
+    } = match project::select_with_engine(g, &a.target, &a.engine.options()) {
         Ok(s) => s,
         Err(code) => return code,
     };

@@ -79,7 +79,7 @@ pub fn graph(g: &GlobalArgs, a: GraphArgs) -> i32 {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let sel = match plan::select(&p, &a.target.targets) {
+    let sel = match a.target.select(&p) {
         Ok(s) => s,
         Err(d) => return print_diag_error(*d),
     };
@@ -96,7 +96,7 @@ pub fn plan(g: &GlobalArgs, a: PlanArgs) -> i32 {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let sel = match plan::select(&p, &a.target.targets) {
+    let sel = match a.target.select(&p) {
         Ok(s) => s,
         Err(d) => return print_diag_error(*d),
     };

@@ -1,4 +1,8 @@
-//! Matrix expansion and interpolation of every string of every image.
+//! Matrix and platform expansion, and interpolation of every string of every image.
+//!
+//! An image that lists platforms is interpolated once per platform, with `ARCH` and
+//! `DOCKER_ARCH` set from that platform (`linux/arm64`: `aarch64` and `arm64`), so installers,
+//! args and stacks follow the architecture they are built for.
 
 use super::interp::{Scope, VarSources};
 use super::schema::{RawFile, RawImage, Str};
@@ -70,13 +74,35 @@ pub fn interpolate(s: &mut Str, scope: &Scope, diags: &mut Diagnostics) {
     }
 }
 
-/// One image per matrix combination (one for an image without `matrix:`), every string
-/// interpolated. Reports empty axes and image names that collide after expansion.
-pub fn expand(
-    raw: &RawFile,
-    sources: &VarSources,
-    diags: &mut Diagnostics,
-) -> Vec<(RawImage, Vec<(String, String)>)> {
+/// One image of the file after expansion: one matrix combination, one platform.
+#[derive(Debug, Clone)]
+pub struct Expanded {
+    pub image: RawImage,
+    /// The matrix values that produced it (empty without `matrix:`).
+    pub matrix: Vec<(String, String)>,
+    /// The platform this copy is for, when the image lists platforms (its `build.platforms`
+    /// then holds just this one).
+    pub platform: Option<String>,
+    /// How many platforms the image lists (its copies share its name and tags).
+    pub platforms: usize,
+}
+
+/// `ARCH` and `DOCKER_ARCH` for a platform `os/arch[/variant]`, when its arch is one adf knows.
+pub fn arch_vars(platform: &str) -> Option<[(String, String); 2]> {
+    let arch = platform.split('/').nth(1)?;
+    let normalized = super::normalize_arch(arch)?;
+    Some([
+        ("ARCH".to_string(), normalized.to_string()),
+        (
+            "DOCKER_ARCH".to_string(),
+            super::docker_arch(normalized).to_string(),
+        ),
+    ])
+}
+
+/// One image per matrix combination and platform (one for an image with neither), every
+/// string interpolated. Reports empty axes and image names that collide after expansion.
+pub fn expand(raw: &RawFile, sources: &VarSources, diags: &mut Diagnostics) -> Vec<Expanded> {
     let mut out = Vec::with_capacity(raw.images.len());
     let base_scope = Scope {
         sources,
@@ -120,10 +146,47 @@ pub fn expand(
                 sources,
                 matrix: &combo,
             };
-            let mut expanded = img.clone();
-            expanded.matrix.clear();
-            for_each_str(&mut expanded, &mut |s| interpolate(s, &scope, diags));
-            out.push((expanded, combo));
+            let mut platforms: Vec<Str> = Vec::new();
+            for p in &img.build.platforms {
+                let mut p = p.clone();
+                interpolate(&mut p, &scope, diags);
+                if !platforms.iter().any(|q| q.value == p.value) {
+                    platforms.push(p);
+                }
+            }
+            if platforms.is_empty() {
+                let mut expanded = img.clone();
+                expanded.matrix.clear();
+                for_each_str(&mut expanded, &mut |s| interpolate(s, &scope, diags));
+                out.push(Expanded {
+                    image: expanded,
+                    matrix: combo,
+                    platform: None,
+                    platforms: 0,
+                });
+                continue;
+            }
+            for p in &platforms {
+                let mut vars = combo.clone();
+                if let Some(arch) = arch_vars(&p.value) {
+                    vars.extend(arch);
+                }
+                let scope = Scope {
+                    sources,
+                    matrix: &vars,
+                };
+                let mut expanded = img.clone();
+                expanded.matrix.clear();
+                expanded.build.platforms.clear();
+                for_each_str(&mut expanded, &mut |s| interpolate(s, &scope, diags));
+                expanded.build.platforms = vec![p.clone()];
+                out.push(Expanded {
+                    image: expanded,
+                    matrix: combo.clone(),
+                    platform: Some(p.value.clone()),
+                    platforms: platforms.len(),
+                });
+            }
         }
     }
     report_duplicate_names(&out, diags);
@@ -146,10 +209,12 @@ fn cartesian(axes: &[(String, Vec<String>)]) -> Vec<Vec<(String, String)>> {
     combos
 }
 
-fn report_duplicate_names(images: &[(RawImage, Vec<(String, String)>)], diags: &mut Diagnostics) {
-    let mut first: HashMap<&str, Span> = HashMap::with_capacity(images.len());
-    for (img, combo) in images {
-        if let Some(prev) = first.get(img.key.value.as_str()) {
+fn report_duplicate_names(images: &[Expanded], diags: &mut Diagnostics) {
+    let mut first: HashMap<(&str, Option<&str>), Span> = HashMap::with_capacity(images.len());
+    for e in images {
+        let (img, combo) = (&e.image, &e.matrix);
+        let key = (img.key.value.as_str(), e.platform.as_deref());
+        if let Some(prev) = first.get(&key) {
             let axes: Vec<String> = combo.iter().map(|(k, _)| format!("${{{k}}}")).collect();
             let help = if axes.is_empty() {
                 "give each image a unique name".to_string()
@@ -173,7 +238,7 @@ fn report_duplicate_names(images: &[(RawImage, Vec<(String, String)>)], diags: &
             }
             diags.push(d);
         } else {
-            first.insert(&img.key.value, img.key.span);
+            first.insert(key, img.key.span);
         }
     }
 }

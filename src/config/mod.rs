@@ -10,6 +10,7 @@ mod sections;
 pub mod yaml;
 
 pub use interp::{parse_sets, VarSources};
+pub use matrix::Expanded;
 pub use schema::{RawBuild, RawImage, RawInstaller, RawSecretSource, RawVerify, Str};
 
 use crate::diag::Code;
@@ -33,8 +34,8 @@ pub struct Config {
     pub arch: String,
     /// `compat_rules:` files (interpolated, relative to the file's directory).
     pub compat_rules: Vec<Str>,
-    /// Images with the matrix values that produced each.
-    pub images: Vec<(RawImage, Vec<(String, String)>)>,
+    /// Images, one per matrix combination and platform.
+    pub images: Vec<matrix::Expanded>,
 }
 
 /// Normalises `ARCH` spellings to the `uname -m` names CANN uses in file names and paths.

@@ -9,6 +9,10 @@ pub enum Code {
     BadExpect,
     /// A platform that is not os/arch[/variant].
     BadPlatform,
+    /// A platform the parent image does not provide.
+    PlatformMismatch,
+    /// A platform this host cannot build (no emulator, no native builder).
+    PlatformUnavailable,
     /// A tag that is not a valid image reference.
     BadReference,
     /// `--set` that is not NAME=VALUE.
@@ -123,6 +127,8 @@ impl Code {
         Code::BadArch,
         Code::BadExpect,
         Code::BadPlatform,
+        Code::PlatformMismatch,
+        Code::PlatformUnavailable,
         Code::BadReference,
         Code::BadSet,
         Code::BadSha256,
@@ -184,6 +190,8 @@ impl Code {
             Code::BadArch => "bad-arch",
             Code::BadExpect => "bad-expect",
             Code::BadPlatform => "bad-platform",
+            Code::PlatformMismatch => "platform-mismatch",
+            Code::PlatformUnavailable => "platform-unavailable",
             Code::BadReference => "bad-reference",
             Code::BadSet => "bad-set",
             Code::BadSha256 => "bad-sha256",

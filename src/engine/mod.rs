@@ -140,6 +140,18 @@ pub trait Engine: Send + Sync {
     /// The digest a registry holds under `reference`, asked with the engine's credentials.
     fn remote_digest(&self, reference: &str) -> Remote;
 
+    /// Makes `reference` a multi-platform image index of `manifests` (references already in the
+    /// same registry); the index digest when the engine says it.
+    fn push_index(
+        &self,
+        reference: &str,
+        manifests: &[String],
+    ) -> Result<Option<String>, EngineError>;
+
+    /// The platforms and manifest digests of the index a registry holds under `reference`;
+    /// `None` when it holds none (or no index) or cannot be asked.
+    fn remote_index(&self, reference: &str) -> Option<Vec<(String, String)>>;
+
     /// The digest the local `image` has in `repository` (from an earlier push or pull).
     fn local_digest(&self, image: &str, repository: &str) -> Option<String>;
 

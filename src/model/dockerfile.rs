@@ -44,9 +44,13 @@ pub struct DockerfileFacts {
     pub buildkit_features: Vec<BuildkitFeature>,
     /// Set when the parser could not read the file; the other fields are then best effort.
     pub parse_error: Option<String>,
-    /// Context paths the build can read (COPY/ADD sources, `RUN --mount=type=bind` sources);
-    /// `None` when it may read anything (`COPY . .`, a source with a variable, unparsed syntax).
+    /// Context paths the build can read (COPY/ADD sources, `RUN --mount=type=bind` sources), a
+    /// source with a build arg kept as written (`packages/tool-${ARCH}.run`: [`expand_sources`]
+    /// resolves it per image); `None` when it may read anything (`COPY . .`, unparsed syntax).
     pub context_sources: Option<Vec<String>>,
+    /// The 1-based line of the first `RUN` step: a build for another architecture needs an
+    /// emulator (or a native builder) from there on.
+    pub first_run: Option<usize>,
 }
 
 /// Reads the parser directives at the top of the file (`# syntax=...`).
@@ -158,13 +162,53 @@ fn logical_lines(text: &str) -> Vec<String> {
 }
 
 /// A context path as BuildKit resolves it; `None` for the whole context.
-fn context_path(src: &str) -> Option<String> {
+/// A source as a context-relative path (`./a/` → `a`); `None` for the whole context.
+pub fn context_path(src: &str) -> Option<String> {
     let p = src
         .trim_matches('"')
         .trim_start_matches("./")
         .trim_start_matches('/')
         .trim_end_matches('/');
     (!p.is_empty() && p != ".").then(|| p.to_string())
+}
+
+/// The sources of [`DockerfileFacts::context_sources`] with `${NAME}` / `$NAME` replaced by the
+/// image's build args, as context paths; `None` (the whole context counts) when a name is not
+/// among `args`, a path climbs out with `..`, or a source is the whole context.
+pub fn expand_sources(
+    sources: &[String],
+    args: &std::collections::BTreeMap<String, String>,
+) -> Option<Vec<String>> {
+    static NAME: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let name_re = NAME
+        .get_or_init(|| {
+            regex::Regex::new(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)").ok()
+        })
+        .as_ref()?;
+    sources
+        .iter()
+        .map(|s| {
+            if !s.contains('$') {
+                return Some(s.clone());
+            }
+            let mut missing = false;
+            let expanded = name_re.replace_all(s, |c: &regex::Captures| {
+                let name = c
+                    .get(1)
+                    .or(c.get(2))
+                    .map(|m| m.as_str())
+                    .unwrap_or_default();
+                args.get(name).cloned().unwrap_or_else(|| {
+                    missing = true;
+                    String::new()
+                })
+            });
+            if missing || expanded.split('/').any(|part| part == "..") {
+                return None;
+            }
+            context_path(&expanded)
+        })
+        .collect()
 }
 
 /// The context paths a Dockerfile reads, or `None` when it may read anything.
@@ -194,7 +238,8 @@ fn context_sources(text: &str) -> Option<Vec<String>> {
                         continue; // remote source
                     }
                     if src.contains('$') {
-                        return None;
+                        out.push(src.trim_matches('"').to_string());
+                        continue;
                     }
                     out.push(context_path(src)?);
                 }
@@ -214,7 +259,8 @@ fn context_sources(text: &str) -> Option<Vec<String>> {
                     }
                     let src = get("source").or(get("src")).unwrap_or(".");
                     if src.contains('$') {
-                        return None;
+                        out.push(src.to_string());
+                        continue;
                     }
                     out.push(context_path(src)?);
                 }
@@ -230,6 +276,14 @@ pub fn analyze(text: String) -> DockerfileFacts {
         syntax: syntax_directive(&text),
         buildkit_features: scan_buildkit_features(&text),
         context_sources: context_sources(&text),
+        first_run: text
+            .lines()
+            .position(|l| {
+                l.split_whitespace()
+                    .next()
+                    .is_some_and(|w| w.eq_ignore_ascii_case("RUN"))
+            })
+            .map(|i| i + 1),
         ..DockerfileFacts::default()
     };
     match Dockerfile::parse(&parser_friendly(&text)) {
@@ -341,8 +395,15 @@ mod tests {
         );
         assert_eq!(
             analyze("FROM x\nARG D\nCOPY ${D} /app\n".into()).context_sources,
-            None
+            Some(vec!["${D}".to_string()])
         );
+        let args = [("D".to_string(), "inputs/a.txt".to_string())].into();
+        assert_eq!(
+            expand_sources(&["${D}".to_string(), "x/$D/".into()], &args),
+            Some(vec!["inputs/a.txt".to_string(), "x/inputs/a.txt".into()])
+        );
+        assert_eq!(expand_sources(&["${E}".to_string()], &args), None);
+        assert_eq!(expand_sources(&["./${D}/..".to_string()], &args), None);
         assert_eq!(
             analyze("FROM x\nRUN --mount=type=bind,target=/src ls\n".into()).context_sources,
             None

@@ -6,6 +6,7 @@
 pub mod compat;
 pub mod dockerfile;
 pub mod installers;
+pub mod platform;
 pub mod reference;
 pub mod spec;
 pub mod stack;
@@ -37,18 +38,28 @@ pub struct VerifyCheck {
     pub expect: Option<Str>,
 }
 
-/// One image after matrix expansion.
+/// One image after matrix and platform expansion.
 #[derive(Debug, Clone)]
 pub struct Image {
+    /// Unique: the declared name, or `NAME@ARCH` for one platform of a multi-platform image.
     pub name: String,
     pub name_span: Span,
+    /// The name as declared (after the matrix): what `depends_on` and `--target` use.
+    pub family: String,
+    /// The platform this image is built for, when the file lists platforms for it.
+    pub platform: Option<String>,
+    /// How many platforms the declaration lists (2 or more: this is one variant of them).
+    pub variants: usize,
     /// Matrix values that produced this image (empty without `matrix:`).
     pub matrix: Vec<(String, String)>,
     /// `depends_on` as written; the first known one is the base.
     pub depends_on: Vec<Str>,
     /// Indexes of known `depends_on` images, in written order; the first is the base.
     pub parents: Vec<usize>,
+    /// The local tags: the file's tags, or per-platform `REPO:TAG-ARCH` for a variant.
     pub tags: Vec<Str>,
+    /// The file's tags: what `push` publishes (one multi-platform index for variants).
+    pub published_tags: Vec<Str>,
     /// Build arg that receives the parent's primary tag.
     pub base_arg: String,
     /// The base arg as written in `build.args` (name, value), when it is: what `base-drift`
@@ -95,6 +106,8 @@ pub struct Project {
     pub file: FileId,
     pub images: Vec<Image>,
     pub by_name: HashMap<String, usize>,
+    /// Declared name → its images (one, or one per platform), in file order.
+    pub families: HashMap<String, Vec<usize>>,
     pub dag: Dag,
     /// Top-level secret ids (every image's spec has its sources resolved already).
     pub secret_ids: Vec<String>,
@@ -107,6 +120,11 @@ pub struct Project {
 impl Project {
     pub fn find(&self, name: &str) -> Option<usize> {
         self.by_name.get(name).copied()
+    }
+
+    /// The images of a declared name: one, or one per platform.
+    pub fn family(&self, name: &str) -> &[usize] {
+        self.families.get(name).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// Image names, for did-you-mean suggestions.
@@ -143,10 +161,31 @@ pub fn build(cfg: Config, diags: &mut Diagnostics) -> Project {
     let file_flags: Vec<String> = cfg.build_flags.iter().map(|f| f.value.clone()).collect();
     let mut by_name = HashMap::with_capacity(cfg.images.len());
     let mut images = Vec::with_capacity(cfg.images.len());
-    for (decl, matrix) in cfg.images {
-        if by_name.contains_key(&decl.key.value) {
+    for expanded in cfg.images {
+        let config::Expanded {
+            image: decl,
+            matrix,
+            platform,
+            platforms: variants,
+        } = expanded;
+        let suffix = (variants >= 2)
+            .then(|| platform.as_deref().map(platform::suffix))
+            .flatten();
+        let name = match &suffix {
+            Some(s) => format!("{}@{s}", decl.key.value),
+            None => decl.key.value.clone(),
+        };
+        if by_name.contains_key(&name) {
             continue; // reported by matrix expansion
         }
+        let tags: Vec<Str> = match &suffix {
+            Some(s) => decl
+                .tags
+                .iter()
+                .map(|t| Str::new(platform::variant_tag(&t.value, s), t.span))
+                .collect(),
+            None => decl.tags.clone(),
+        };
         let image_flags: Vec<String> = decl.build_flags.iter().map(|f| f.value.clone()).collect();
         let (spec, spans) = spec::from_raw(
             &decl.build,
@@ -168,12 +207,16 @@ pub fn build(cfg: Config, diags: &mut Diagnostics) -> Project {
             .find(|(k, _)| k.value == base_arg)
             .cloned();
         let image = Image {
-            name: decl.key.value.clone(),
+            name,
             name_span: decl.key.span,
+            family: decl.key.value.clone(),
+            platform,
+            variants,
             matrix,
             depends_on: decl.depends_on,
             parents: Vec::new(),
-            tags: decl.tags,
+            tags,
+            published_tags: decl.tags,
             base_arg,
             written_base,
             spec,
@@ -186,12 +229,10 @@ pub fn build(cfg: Config, diags: &mut Diagnostics) -> Project {
         by_name.insert(image.name.clone(), images.len());
         images.push(image);
     }
-    for img in &mut images {
-        img.parents = img
-            .depends_on
-            .iter()
-            .filter_map(|d| by_name.get(&d.value).copied())
-            .collect();
+    let families = platform::families(&images);
+    let parents = platform::resolve_parents(&images, &families, diags);
+    for (img, parents) in images.iter_mut().zip(parents) {
+        img.parents = parents;
     }
     inject_bases(&mut images);
     let dag = Dag::new(images.iter().map(|i| i.parents.clone()).collect());
@@ -201,6 +242,7 @@ pub fn build(cfg: Config, diags: &mut Diagnostics) -> Project {
         file: cfg.file,
         images,
         by_name,
+        families,
         dag,
         secret_ids: cfg.secrets.iter().map(|s| s.id.value.clone()).collect(),
         arch: cfg.arch,

@@ -54,7 +54,7 @@ fn depends_on(p: &Project, diags: &mut Diagnostics) {
                         Code::DuplicateDependsOn,
                         format!(
                             "`{}` is listed twice in depends_on of `{}`",
-                            dep.value, img.name
+                            dep.value, img.family
                         ),
                     )
                     .at(dep.span, "listed again")
@@ -63,12 +63,12 @@ fn depends_on(p: &Project, diags: &mut Diagnostics) {
                 continue;
             }
             seen.push(&dep.value);
-            if p.find(&dep.value).is_none() {
+            if p.family(&dep.value).is_empty() {
                 let mut d = Diagnostic::error(
                     Code::UnknownImage,
                     format!(
                         "image `{}` depends on unknown image `{}`",
-                        img.name, dep.value
+                        img.family, dep.value
                     ),
                 );
                 d = match did_you_mean(&dep.value, p.names()) {
@@ -83,17 +83,17 @@ fn depends_on(p: &Project, diags: &mut Diagnostics) {
 
 fn cycles(p: &Project, diags: &mut Diagnostics) {
     for cycle in p.dag.cycles(|i| p.images[i].name.as_str()) {
-        let names: Vec<&str> = cycle.iter().map(|&i| p.images[i].name.as_str()).collect();
+        let names: Vec<&str> = cycle.iter().map(|&i| p.images[i].family.as_str()).collect();
         let (from, to) = (&p.images[cycle[0]], &p.images[cycle[1]]);
         let span = from
             .depends_on
             .iter()
-            .find(|d| d.value == to.name)
+            .find(|d| d.value == to.family)
             .map(|d| d.span)
             .unwrap_or(from.name_span);
         diags.push(
             Diagnostic::error(Code::Cycle, format!("dependency cycle: {}", names.join(" -> ")))
-                .at(span, format!("`{}` depends on `{}` here", from.name, to.name))
+                .at(span, format!("`{}` depends on `{}` here", from.family, to.family))
                 .help("an image cannot be built from its own descendant; remove one of these depends_on entries"),
         );
     }
@@ -101,16 +101,27 @@ fn cycles(p: &Project, diags: &mut Diagnostics) {
 
 fn tags(p: &Project, diags: &mut Diagnostics) {
     let mut first_by_ref: HashMap<String, (&str, crate::diag::Span)> = HashMap::new();
-    for img in &p.images {
-        if img.tags.is_empty() {
+    // one image of each declaration: variants share the file's tags
+    let first_of_family = p
+        .images
+        .iter()
+        .enumerate()
+        .filter(|(i, img)| p.family(&img.family).first() == Some(i))
+        .map(|(_, img)| img);
+    for img in first_of_family {
+        if img.published_tags.is_empty() {
             diags.push(
-                Diagnostic::error(Code::NoTags, format!("image `{}` has no tags", img.name))
+                Diagnostic::error(Code::NoTags, format!("image `{}` has no tags", img.family))
                     .at(img.name_span, "needs at least one tag")
-                    .help(format!("add `tags: [\"org/{}:latest\"]`; the first tag is what children build FROM", img.name)),
+                    .help(format!("add `tags: [\"org/{}:latest\"]`; the first tag is what children build FROM", img.family)),
             );
         }
         // a tag whose interpolation failed was reported already
-        for tag in img.tags.iter().filter(|t| !t.value.contains("${")) {
+        for tag in img
+            .published_tags
+            .iter()
+            .filter(|t| !t.value.contains("${"))
+        {
             match Reference::parse(&tag.value) {
                 Err(e) => diags.push(
                     Diagnostic::error(
@@ -132,13 +143,13 @@ fn tags(p: &Project, diags: &mut Diagnostics) {
                     let key = r.normalized();
                     if let Some((other, first_span)) = first_by_ref.get(&key) {
                         diags.push(
-                            Diagnostic::error(Code::DuplicateTag, format!("tag `{}` is produced by both `{other}` and `{}`", tag.value, img.name))
+                            Diagnostic::error(Code::DuplicateTag, format!("tag `{}` is produced by both `{other}` and `{}`", tag.value, img.family))
                                 .at(tag.span, "produced again here")
                                 .also(*first_span, format!("first produced by `{other}`"))
                                 .help("each tag must belong to one image, or the later build silently replaces the earlier one"),
                         );
                     } else {
-                        first_by_ref.insert(key, (img.name.as_str(), tag.span));
+                        first_by_ref.insert(key, (img.family.as_str(), tag.span));
                     }
                 }
             }
@@ -166,7 +177,7 @@ impl FileChecks {
                     format!(
                         "build context `{}` of image `{}` is not a directory",
                         img.spec.context.display(),
-                        img.name
+                        img.family
                     ),
                 )
                 .at(img.spans.context, "no such directory")
@@ -185,7 +196,7 @@ impl FileChecks {
                     format!(
                         "Dockerfile `{}` of image `{}` does not exist",
                         img.spec.dockerfile.display(),
-                        img.name
+                        img.family
                     ),
                 )
                 .at(img.spans.dockerfile, "no such file")
@@ -209,7 +220,7 @@ fn verify_patterns(img: &Image, diags: &mut Diagnostics) {
                 .trim_start_matches("error: ")
                 .to_string();
             diags.push(
-                Diagnostic::error(Code::BadExpect, format!("`expect` of image `{}` is not a valid regex: {last}", img.name))
+                Diagnostic::error(Code::BadExpect, format!("`expect` of image `{}` is not a valid regex: {last}", img.family))
                     .at(expect.span, "not a regex")
                     .help("escape regex characters with a backslash (in YAML double quotes: `\\\\.`), or use single quotes"),
             );
@@ -240,7 +251,7 @@ fn build_keys(p: &Project, img: &Image, diags: &mut Diagnostics) {
                     Code::UnknownSecret,
                     format!(
                         "image `{}` uses secret `{}`, which is not declared",
-                        img.name, s.id
+                        img.family, s.id
                     ),
                 )
                 .at(*span, "not declared under top-level `secrets:`")
@@ -284,7 +295,7 @@ fn secrets_in_values(img: &Image, diags: &mut Diagnostics) {
         if let Some((userinfo, _)) = authority.rsplit_once('@') {
             if userinfo.contains(':') {
                 diags.push(
-                    Diagnostic::error(Code::CredentialsInArg, format!("`{k}` of image `{}` carries a password", img.name))
+                    Diagnostic::error(Code::CredentialsInArg, format!("`{k}` of image `{}` carries a password", img.family))
                         .at(v_span, "user:password in a URL")
                         .help("build args and labels are stored in the image; pass credentials as a build secret (`secrets: {proxy: {environment: HTTPS_PROXY}}` and `build.secrets: [proxy]`)"),
                 );
@@ -296,7 +307,10 @@ fn secrets_in_values(img: &Image, diags: &mut Diagnostics) {
 fn base_drift(p: &Project, diags: &mut Diagnostics) {
     let mut producer: HashMap<String, usize> = HashMap::new();
     for (i, img) in p.images.iter().enumerate() {
-        for t in img.tags() {
+        for t in img
+            .tags()
+            .chain(img.published_tags.iter().map(|t| t.value.as_str()))
+        {
             producer.entry(normalize(t)).or_insert(i);
         }
     }
@@ -311,6 +325,7 @@ fn base_drift(p: &Project, diags: &mut Diagnostics) {
             Some(parent) => {
                 if parent
                     .tags()
+                    .chain(parent.published_tags.iter().map(|t| t.value.as_str()))
                     .any(|t| normalize(t) == normalize(&value.value))
                 {
                     continue;
@@ -320,31 +335,31 @@ fn base_drift(p: &Project, diags: &mut Diagnostics) {
                     Code::BaseDrift,
                     format!(
                         "`{}` of image `{}` is `{}`, which its parent `{}` does not produce",
-                        arg.value, img.name, value.value, parent.name
+                        arg.value, img.family, value.value, parent.family
                     ),
                 )
                 .at(
                     value.span,
-                    format!("`{}` produces `{primary}`", parent.name),
+                    format!("`{}` produces `{primary}`", parent.family),
                 );
                 d = match produced_by {
-                    Some(other) if other.name != parent.name => d.help(format!(
+                    Some(other) if other.family != parent.family => d.help(format!(
                         "`{}` is produced by `{}`: make that the first depends_on entry, or remove `{}` from args and adf passes `{primary}`",
-                        value.value, other.name, arg.value
+                        value.value, other.family, arg.value
                     )),
                     _ => d.help(format!("remove `{}` from args: adf passes the parent's primary tag `{primary}` itself", arg.value)),
                 };
                 diags.push(d);
             }
             None => {
-                if let Some(other) = produced_by.filter(|o| o.name != img.name) {
+                if let Some(other) = produced_by.filter(|o| o.name != img.family) {
                     diags.push(
                         Diagnostic::error(
                             Code::MissingDependsOn,
-                            format!("image `{}` builds FROM `{}`, produced by `{}`, without depending on it", img.name, value.value, other.name),
+                            format!("image `{}` builds FROM `{}`, produced by `{}`, without depending on it", img.family, value.value, other.family),
                         )
-                        .at(value.span, format!("produced by `{}`", other.name))
-                        .help(format!("add `depends_on: [{}]` (then drop `{}`: adf passes the tag itself)", other.name, arg.value)),
+                        .at(value.span, format!("produced by `{}`", other.family))
+                        .help(format!("add `depends_on: [{}]` (then drop `{}`: adf passes the tag itself)", other.family, arg.value)),
                     );
                 }
             }
@@ -404,7 +419,7 @@ fn dockerfile_args(p: &Project, cache: &mut DockerfileCache, diags: &mut Diagnos
             let from = facts.first_from.as_deref().unwrap_or("?");
             diags.push(
                 Diagnostic::warning(Code::BaseArgUndeclared, format!("{shown} never declares `ARG {}` before its first FROM", img.base_arg))
-                    .at(span, format!("`{}` builds FROM `{from}`, not from this base", img.name))
+                    .at(span, format!("`{}` builds FROM `{from}`, not from this base", img.family))
                     .help(format!("start the Dockerfile with `ARG {0}` and `FROM ${{{0}}}`, or set `base_arg:` to the arg it uses", img.base_arg)),
             );
         }
@@ -415,7 +430,7 @@ fn dockerfile_args(p: &Project, cache: &mut DockerfileCache, diags: &mut Diagnos
             }
             let hint = did_you_mean(k, facts.declared_args.iter().map(String::as_str));
             diags.push(
-                Diagnostic::warning(Code::UnusedBuildArg, format!("build arg `{k}` of image `{}` is never declared in {shown}", img.name))
+                Diagnostic::warning(Code::UnusedBuildArg, format!("build arg `{k}` of image `{}` is never declared in {shown}", img.family))
                     .at(k_span, "the Dockerfile has no `ARG` for it")
                     .help(match hint {
                         Some(h) => format!("did you mean `{h}`? Otherwise add `ARG {k}` to the Dockerfile or drop the arg"),

@@ -121,6 +121,7 @@ pub fn build(
         return Err(BuildError::Preflight(preflight));
     }
     legacy_check(project, &building, engine.info()).map_err(BuildError::Input)?;
+    platform_check(project, &building, engine).map_err(BuildError::Input)?;
     let state = super::state_dir(project);
     let images: Vec<Planned> = plan
         .images
@@ -211,6 +212,47 @@ fn legacy_check(
         format!("{} uses the legacy builder ({}), but these need BuildKit:\n    {}", engine.client.display(), engine.builder_reason, problems.join("\n    ")),
     )
     .help("install the buildx plugin, use a docker client older than 23 (it builds with DOCKER_BUILDKIT=1), or point adf at one with --docker PATH; nothing was built")))
+}
+
+/// A build for another architecture runs its `RUN` steps under an emulator: refuse, before
+/// anything starts, the platforms this host cannot run.
+fn platform_check(
+    project: &Project,
+    building: &HashSet<usize>,
+    engine: &dyn crate::engine::Engine,
+) -> Result<(), Box<Diagnostic>> {
+    let mut cache = DockerfileCache::default();
+    let mut problems: Vec<String> = Vec::new();
+    let mut indexes: Vec<usize> = building.iter().copied().collect();
+    indexes.sort_unstable();
+    for i in indexes {
+        let img = &project.images[i];
+        let Some(platform) = img.spec.platforms.first() else {
+            continue;
+        };
+        let arch = platform.split('/').nth(1).unwrap_or_default();
+        let Some(why) = engine.cannot_run(arch) else {
+            continue;
+        };
+        let Some(line) = cache.get(&img.spec.dockerfile).and_then(|f| f.first_run) else {
+            continue; // no RUN step: nothing runs for that platform
+        };
+        let file = img.spec.dockerfile.display();
+        problems.push(format!(
+            "`{}` for {platform} ({file}:{line} RUN): {why}",
+            img.name
+        ));
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(Box::new(
+        Diagnostic::error(
+            Code::PlatformUnavailable,
+            format!("this host cannot build these platforms:\n    {}", problems.join("\n    ")),
+        )
+        .help("install an emulator (`apt-get install qemu-user-static binfmt-support`), build on a builder that has the platform natively, or narrow the build with --platform; nothing was built"),
+    ))
 }
 
 /// One scheduler job per planned image: its engine request, or the image ID when fresh.

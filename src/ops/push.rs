@@ -33,6 +33,15 @@ pub struct PushEntry {
     pub digest: String,
     /// `pushed` or `unchanged`.
     pub status: &'static str,
+    /// For a multi-platform index: each platform and its manifest digest.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub platforms: Vec<PlatformDigest>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PlatformDigest {
+    pub platform: String,
+    pub digest: String,
 }
 
 /// How a push run shows its progress. Called on the calling thread only.
@@ -67,6 +76,16 @@ struct Item {
     wave: usize,
     image_id: String,
     references: Vec<String>,
+}
+
+/// A multi-platform tag: after its platforms' images are pushed (as `references`), an index of
+/// them is made under `reference`.
+struct Index {
+    name: String,
+    wave: usize,
+    reference: String,
+    /// (platform, pushed reference of that platform's image)
+    sources: Vec<(String, String)>,
 }
 
 enum Progress {
@@ -135,7 +154,110 @@ pub fn push(
             selected: plan.images.len(),
         });
     }
-    Ok(push_waves(engine, &items, opts, reporter))
+    let indexes = indexes(project, &plan, &items, opts, reporter);
+    Ok(push_waves(engine, &items, &indexes, opts, reporter))
+}
+
+/// The multi-platform tags to publish: one per file tag of every image whose platforms are all
+/// selected (with only some selected, the index is left as it is, and that is said).
+fn indexes(
+    project: &Project,
+    plan: &crate::plan::Plan,
+    items: &[Item],
+    opts: &PushOptions,
+    reporter: &mut dyn PushReporter,
+) -> Vec<Index> {
+    let mut out = Vec::new();
+    let mut done: Vec<&str> = Vec::new();
+    for p in &plan.images {
+        let img = &project.images[p.index];
+        if img.variants < 2 || done.contains(&img.family.as_str()) {
+            continue;
+        }
+        done.push(&img.family);
+        let members = project.family(&img.family);
+        let pushed: Vec<(&Item, &str)> = members
+            .iter()
+            .filter_map(|&m| {
+                let item = items.iter().find(|i| i.name == project.images[m].name)?;
+                Some((item, project.images[m].platform.as_deref()?))
+            })
+            .collect();
+        if pushed.len() < members.len() {
+            reporter.note(
+                &img.family,
+                &format!(
+                    "only {} of its {} platforms selected: its multi-platform tags are left as they are",
+                    pushed.len(),
+                    members.len()
+                ),
+            );
+            continue;
+        }
+        let wave = pushed.iter().map(|(i, _)| i.wave).max().unwrap_or(0);
+        for (k, tag) in img.published_tags.iter().enumerate() {
+            let sources = pushed
+                .iter()
+                .filter_map(|(item, platform)| {
+                    Some((platform.to_string(), item.references.get(k)?.clone()))
+                })
+                .collect();
+            out.push(Index {
+                name: img.family.clone(),
+                wave,
+                reference: push::destination(&tag.value, opts.to.as_deref()),
+                sources,
+            });
+        }
+    }
+    out
+}
+
+/// Makes the index after its platforms' images were pushed (`pushed`: reference → digest);
+/// `unchanged` when the registry's index already lists exactly these manifests.
+fn push_index(
+    engine: &dyn Engine,
+    index: &Index,
+    pushed: &HashMap<String, String>,
+) -> Result<PushEntry, push::PushError> {
+    let mut platforms: Vec<PlatformDigest> = index
+        .sources
+        .iter()
+        .map(|(platform, source)| PlatformDigest {
+            platform: platform.clone(),
+            digest: pushed.get(source).cloned().unwrap_or_default(),
+        })
+        .collect();
+    platforms.sort_by(|a, b| a.platform.cmp(&b.platform));
+    let wanted: Vec<(String, String)> = platforms
+        .iter()
+        .map(|p| (p.platform.clone(), p.digest.clone()))
+        .collect();
+    let before = engine.remote_index(&index.reference).map(|mut l| {
+        l.sort();
+        l
+    });
+    let sources: Vec<String> = index.sources.iter().map(|(_, s)| s.clone()).collect();
+    let digest = engine
+        .push_index(&index.reference, &sources)
+        .map_err(|e| push::PushError {
+            reference: index.reference.clone(),
+            attempts: 1,
+            transient: e.is_transient(),
+            message: e.message,
+        })?
+        .unwrap_or_default();
+    Ok(PushEntry {
+        image: index.name.clone(),
+        reference: index.reference.clone(),
+        digest,
+        status: if before.as_ref() == Some(&wanted) {
+            "unchanged"
+        } else {
+            "pushed"
+        },
+        platforms,
+    })
 }
 
 /// Why a verify record does not let an image through, if it does not.
@@ -156,11 +278,12 @@ fn gate(rec: Option<record::Record>, expected: Option<String>, name: &str) -> Op
 fn push_waves(
     engine: &dyn Engine,
     items: &[Item],
+    indexes: &[Index],
     opts: &PushOptions,
     reporter: &mut dyn PushReporter,
 ) -> PushReport {
     let failed = AtomicBool::new(false);
-    let mut entries = Vec::new();
+    let mut entries: Vec<PushEntry> = Vec::new();
     let waves = items.iter().map(|i| i.wave + 1).max().unwrap_or(0);
     for wave in 0..waves {
         let work: Vec<(&Item, &String)> = items
@@ -191,6 +314,7 @@ fn push_waves(
                     reference: (*reference).clone(),
                     digest,
                     status,
+                    platforms: Vec::new(),
                 };
                 events.send(Progress::Pushed(
                     entry.clone(),
@@ -205,6 +329,26 @@ fn push_waves(
             },
         );
         entries.extend(results.into_iter().flatten().flatten());
+        if !failed.load(Ordering::SeqCst) {
+            let pushed: HashMap<String, String> = entries
+                .iter()
+                .map(|e| (e.reference.clone(), e.digest.clone()))
+                .collect();
+            for index in indexes.iter().filter(|i| i.wave == wave) {
+                let start = Instant::now();
+                match push_index(engine, index, &pushed) {
+                    Ok(entry) => {
+                        reporter.pushed(&entry, start.elapsed().as_secs_f64());
+                        entries.push(entry);
+                    }
+                    Err(e) => {
+                        reporter.failed(&index.name, &e);
+                        failed.store(true, Ordering::SeqCst);
+                        break;
+                    }
+                }
+            }
+        }
         if failed.load(Ordering::SeqCst) {
             let left = items.iter().filter(|i| i.wave > wave).count();
             if left > 0 {

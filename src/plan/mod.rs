@@ -64,15 +64,35 @@ fn glob_match(pattern: &str, name: &str) -> bool {
 }
 
 /// Targets (names or `*` globs) to the selection: the targets and their ancestors. No targets
-/// selects everything.
+/// selects everything. A declared name selects every platform of it.
 pub fn select(project: &Project, targets: &[String]) -> Result<Vec<bool>, Box<Diagnostic>> {
-    if targets.is_empty() {
+    select_platforms(project, targets, &[])
+}
+
+/// [`select`], narrowed to `platforms` (`--platform`; empty: all): a multi-platform image's
+/// other variants, and their ancestors, are left out.
+pub fn select_platforms(
+    project: &Project,
+    targets: &[String],
+    platforms: &[String],
+) -> Result<Vec<bool>, Box<Diagnostic>> {
+    if targets.is_empty() && platforms.is_empty() {
         return Ok(vec![true; project.images.len()]);
     }
+    let on_platform = |i: usize| match &project.images[i].platform {
+        Some(p) if !platforms.is_empty() => platforms.contains(p),
+        _ => true,
+    };
     let mut roots = Vec::new();
+    if targets.is_empty() {
+        roots.extend((0..project.images.len()).filter(|&i| on_platform(i)));
+    }
     for t in targets {
         let matched: Vec<usize> = (0..project.images.len())
-            .filter(|&i| glob_match(t, &project.images[i].name))
+            .filter(|&i| {
+                let img = &project.images[i];
+                glob_match(t, &img.name) || glob_match(t, &img.family)
+            })
             .collect();
         if matched.is_empty() {
             let help = match did_you_mean(t, project.names()) {
@@ -86,7 +106,20 @@ pub fn select(project: &Project, targets: &[String]) -> Result<Vec<bool>, Box<Di
             .help(help);
             return Err(Box::new(d));
         }
-        roots.extend(matched);
+        roots.extend(matched.into_iter().filter(|&i| on_platform(i)));
+    }
+    for p in platforms {
+        let built = roots
+            .iter()
+            .any(|&i| project.images[i].platform.as_deref() == Some(p.as_str()));
+        if !built {
+            let d = Diagnostic::error(
+                Code::UnknownTarget,
+                format!("no selected image is built for `{p}`"),
+            )
+            .help("--platform narrows the `platforms:` an image lists; `adf plan` shows each image's platform");
+            return Err(Box::new(d));
+        }
     }
     Ok(project.dag.closure(&roots))
 }

@@ -140,17 +140,23 @@ pub fn host_arch() -> &'static str {
 }
 
 /// Why an image of `arch` cannot run on this (local) engine, if it cannot: another
-/// architecture with no binfmt emulator registered.
+/// architecture with no binfmt emulator registered (`ADF_BINFMT_DIR` replaces
+/// `/proc/sys/fs/binfmt_misc`).
 pub(super) fn cannot_run(arch: &str) -> Option<String> {
     if arch.is_empty() || arch == host_arch() {
         return None;
     }
     let qemu = match arch {
-        "arm64" => "qemu-aarch64",
-        "amd64" => "qemu-x86_64",
-        other => other,
+        "arm64" => "qemu-aarch64".to_string(),
+        "amd64" => "qemu-x86_64".to_string(),
+        "386" => "qemu-i386".to_string(),
+        "loong64" => "qemu-loongarch64".to_string(),
+        other => format!("qemu-{other}"),
     };
-    let registered = Path::new("/proc/sys/fs/binfmt_misc").join(qemu).exists();
+    let dir = std::env::var_os("ADF_BINFMT_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new("/proc/sys/fs/binfmt_misc").to_path_buf());
+    let registered = dir.join(&qemu).exists();
     (!registered).then(|| {
         format!(
             "a linux/{arch} image cannot run on this linux/{} host: no {qemu} binfmt emulator is registered",

@@ -198,6 +198,18 @@ impl Engine for DockerCli {
         registry::remote_digest(self, reference)
     }
 
+    fn push_index(
+        &self,
+        reference: &str,
+        manifests: &[String],
+    ) -> Result<Option<String>, EngineError> {
+        registry::push_index(self, reference, manifests)
+    }
+
+    fn remote_index(&self, reference: &str) -> Option<Vec<(String, String)>> {
+        registry::remote_index(self, reference)
+    }
+
     fn local_digest(&self, image: &str, repository: &str) -> Option<String> {
         images::local_digest(self, image, repository)
     }

@@ -41,13 +41,74 @@ pub(super) fn push(cli: &DockerCli, reference: &str) -> Result<Option<String>, E
     }
 }
 
-pub(super) fn remote_digest(cli: &DockerCli, reference: &str) -> Remote {
+/// `docker manifest SUBCOMMAND [--insecure for loopback registries]` (plain HTTP there).
+fn manifest_command(cli: &DockerCli, args: &[&str], reference: &str) -> std::process::Command {
     let mut cmd = cli.command();
-    cmd.args(["manifest", "inspect", "-v"]);
+    cmd.arg("manifest").args(args);
     if registry_of(reference).is_some_and(is_loopback) {
         cmd.arg("--insecure");
     }
-    cmd.arg(reference).env("DOCKER_CLI_EXPERIMENTAL", "enabled");
+    cmd.env("DOCKER_CLI_EXPERIMENTAL", "enabled");
+    cmd
+}
+
+/// The `manifests` of an image index or manifest list, as (platform, digest).
+pub fn parse_index(json: &str) -> Option<Vec<(String, String)>> {
+    let v: serde_json::Value = serde_json::from_str(json).ok()?;
+    let list = v.get("manifests")?.as_array()?;
+    Some(
+        list.iter()
+            .filter_map(|m| {
+                let digest = m.get("digest")?.as_str()?;
+                let p = m.get("platform")?;
+                let mut platform = format!(
+                    "{}/{}",
+                    p.get("os")?.as_str()?,
+                    p.get("architecture")?.as_str()?
+                );
+                if let Some(variant) = p.get("variant").and_then(|v| v.as_str()) {
+                    platform = format!("{platform}/{variant}");
+                }
+                Some((platform, digest.to_string()))
+            })
+            .collect(),
+    )
+}
+
+pub(super) fn push_index(
+    cli: &DockerCli,
+    reference: &str,
+    manifests: &[String],
+) -> Result<Option<String>, EngineError> {
+    let mut create = manifest_command(cli, &["create", "--amend"], reference);
+    create.arg(reference).args(manifests);
+    let action = process::describe(&create);
+    process::checked(&mut create, &action)?;
+    let mut push = manifest_command(cli, &["push", "--purge"], reference);
+    push.arg(reference);
+    let action = process::describe(&push);
+    let out = process::checked(&mut push, &action)?;
+    Ok(out
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with("sha256:"))
+        .map(str::to_string))
+}
+
+pub(super) fn remote_index(cli: &DockerCli, reference: &str) -> Option<Vec<(String, String)>> {
+    let mut cmd = manifest_command(cli, &["inspect"], reference);
+    cmd.arg(reference);
+    let out = process::output(&mut cmd).ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    parse_index(&String::from_utf8_lossy(&out.stdout))
+}
+
+pub(super) fn remote_digest(cli: &DockerCli, reference: &str) -> Remote {
+    let mut cmd = manifest_command(cli, &["inspect", "-v"], reference);
+    cmd.arg(reference);
     let out = match process::output(&mut cmd) {
         Ok(o) => o,
         Err(e) => return Remote::Unknown(e.message),
@@ -133,6 +194,15 @@ mod tests {
         assert_eq!(parse_inspect(one).as_deref(), Some("sha256:abc"));
         assert_eq!(parse_inspect("[{}]"), None);
         assert_eq!(parse_inspect("not json"), None);
+        let list = r#"{"schemaVersion":2,"manifests":[{"digest":"sha256:a","platform":{"architecture":"amd64","os":"linux"}},{"digest":"sha256:b","platform":{"architecture":"arm","os":"linux","variant":"v7"}}]}"#;
+        assert_eq!(
+            parse_index(list),
+            Some(vec![
+                ("linux/amd64".into(), "sha256:a".into()),
+                ("linux/arm/v7".into(), "sha256:b".into())
+            ])
+        );
+        assert_eq!(parse_index(one), None);
     }
 
     #[test]
