@@ -7,6 +7,13 @@
 #   engine.sh registry PORT [--auth U:P]  start a registry on 127.0.0.1:PORT, print its pid
 #   engine.sh registry-stop PORT [--purge]  stop it (with --purge: delete its storage too)
 #   engine.sh status                      what is up (exit 0 if dockerd and the fixture are)
+#   engine.sh qemu                        register qemu-aarch64 with binfmt_misc (arm64 RUN steps)
+#   engine.sh modern                      start a Docker 26 engine (buildx, containerd image store)
+#                                         and print the path of its docker client
+#   engine.sh modern-status               is it up (exit 0 if it is)
+#   engine.sh modern-stop                 stop it
+#   engine.sh fixtures-multiarch [CLIENT] linux/amd64 + linux/arm64 busybox fixtures on the engine
+#                                         CLIENT talks to (default /usr/bin/docker)
 #
 # Facts about the engines on these machines:
 # - dockerd runs with --iptables=false --bridge=none --storage-driver=overlay2, log in
@@ -19,8 +26,28 @@
 #   busybox ash, there is no /bin/bash, no libc, no package manager.
 # - Registry N keeps everything under /tmp/adf-registry-N (config.yml, data/, htpasswd,
 #   registry.log, registry.pid); 127.0.0.0/8 registries are "insecure" by default in dockerd.
-# Only loopback addresses are contacted (besides apt's own configured sources when installing).
-# Status lines go to stderr; stdout carries only requested values (the registry pid).
+# - `modern` unpacks Debian trixie's docker.io, docker-cli and docker-buildx (Docker 26.1, buildx
+#   0.13; the .debs are fetched with a private apt state under /tmp/adf-trixie, from the host's
+#   Debian archive: nothing is installed) into /opt/adf-docker26 and runs that dockerd beside the
+#   first one: unix:///tmp/adf-d26.sock, --data-root /tmp/adf-d26, --exec-root /tmp/adf-d26e, pid
+#   file /tmp/adf-d26.pid, log /tmp/adf-d26.log, the containerd image store (one tag can hold
+#   several platforms; `buildx build --platform a,b --load` works). Its client is the wrapper
+#   /opt/adf-docker26/bin/docker: the Docker 26 CLI, DOCKER_HOST=unix:///tmp/adf-d26.sock unless
+#   set, DOCKER_CONFIG=/opt/adf-docker26/config (which holds cli-plugins/docker-buildx) unless
+#   set; a caller's own DOCKER_CONFIG gets a cli-plugins/docker-buildx symlink. buildx is nowhere
+#   else: /usr/local/bin/docker (28.x) still has none. RUN steps need `--network host` there too.
+# - `qemu` mounts binfmt_misc and registers qemu-aarch64 (qemu-user-static, binfmt-support, with
+#   the F flag, so containers need no emulator inside): `--platform linux/arm64` RUN steps and
+#   containers work on both engines, about 8x slower than native.
+# - `fixtures-multiarch` (tests/fixtures/engine/busybox-multiarch.Dockerfile, no RUN step; the
+#   arm64 busybox-static .deb comes from the host's Debian archive with a private apt state under
+#   /tmp/adf-arm64): on a classic image store (the 20.10 engine) adf-fixture/busybox:1-amd64 and
+#   adf-fixture/busybox:1-arm64, one platform each; on a containerd image store (the Docker 26
+#   engine) adf-fixture/busybox:1 holding linux/amd64 and linux/arm64. It registers qemu first.
+# Only loopback addresses are contacted (besides apt's own configured sources when installing,
+# and the host's Debian archive for the trixie and arm64 downloads).
+# Status lines go to stderr; stdout carries only requested values (the registry pid, the Docker
+# 26 client of `modern`).
 set -euo pipefail
 
 DOCKER=/usr/bin/docker
@@ -33,6 +60,29 @@ FIXTURE_IMAGE=adf-fixture/busybox:1
 FIXTURE_LABEL=org.adf.fixture.rev
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 FIXTURE_DOCKERFILE=$SCRIPT_DIR/../tests/fixtures/engine/busybox.Dockerfile
+# multi-platform fixtures and qemu
+MULTIARCH_DOCKERFILE=$SCRIPT_DIR/../tests/fixtures/engine/busybox-multiarch.Dockerfile
+MULTIARCH_REPO=adf-fixture/busybox
+MULTIARCH_LOCK=/tmp/adf-multiarch.lock
+ARM64_STATE=/tmp/adf-arm64
+BINFMT_DIR=/proc/sys/fs/binfmt_misc
+# the Docker 26 engine of `modern`
+D26_PREFIX=/opt/adf-docker26
+D26_CLI=$D26_PREFIX/usr/bin/docker
+D26_DOCKERD=$D26_PREFIX/usr/sbin/dockerd
+D26_BUILDX=$D26_PREFIX/usr/libexec/docker/cli-plugins/docker-buildx
+D26_CONFIG=$D26_PREFIX/config
+D26_CLIENT=$D26_PREFIX/bin/docker
+D26_DAEMON_JSON=$D26_PREFIX/daemon.json
+D26_SOCK=/tmp/adf-d26.sock
+D26_DATA=/tmp/adf-d26
+D26_EXEC=/tmp/adf-d26e
+D26_PIDFILE=/tmp/adf-d26.pid
+D26_LOG=/tmp/adf-d26.log
+D26_LOCK=/tmp/adf-d26.lock
+D26_STATE=/tmp/adf-trixie
+D26_SUITE=trixie
+D26_PACKAGES=(docker.io docker-cli docker-buildx)
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 export LC_ALL=C
@@ -129,16 +179,11 @@ apt_update() {
     done
 }
 
-ensure_packages() {
-    local miss
-    miss=$(missing_packages)
-    if [[ -z $miss ]]; then
-        step "packages present"
-        return
-    fi
-    say "installing: $miss (log: $APT_LOG)"
+apt_install() { # PKG...: apt-get update, then install PKGs (no recommends, no service started)
+    say "installing: $* (log: $APT_LOG)"
     : >"$APT_LOG"
-    # No service may start from a maintainer script: dockerd is started below, with our flags.
+    # No service may start from a maintainer script: dockerd is started by ensure_dockerd, with
+    # our flags (and binfmt-support's service is not needed: ensure_qemu registers the format).
     local made_policy=
     if [[ ! -e /usr/sbin/policy-rc.d ]]; then
         printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
@@ -148,16 +193,26 @@ ensure_packages() {
     fi
     local ok=1
     apt_update
-    # shellcheck disable=SC2086 # $miss is a word list
-    apt_get install --no-install-recommends $miss || ok=
+    apt_get install --no-install-recommends "$@" || ok=
     if [[ -n $made_policy ]]; then
         rm -f /usr/sbin/policy-rc.d
         trap - EXIT
     fi
     if [[ -z $ok ]]; then
         log_tail "$APT_LOG"
-        die "apt-get install $miss failed (log: $APT_LOG)"
+        die "apt-get install $* failed (log: $APT_LOG)"
     fi
+}
+
+ensure_packages() {
+    local miss
+    miss=$(missing_packages)
+    if [[ -z $miss ]]; then
+        step "packages present"
+        return
+    fi
+    # shellcheck disable=SC2086 # $miss is a word list
+    apt_install $miss
     miss=$(missing_packages)
     [[ -z $miss ]] || die "still missing after apt-get install: $miss"
     step "packages installed"
@@ -441,6 +496,521 @@ cmd_registry_stop() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# private apt states: download .debs from the host's Debian archive for another suite or
+# architecture, without touching the host's apt state (nothing is installed)
+
+host_codename() { # the host's Debian release, e.g. bookworm
+    # shellcheck disable=SC1091 # the host's file
+    (. /etc/os-release && echo "${VERSION_CODENAME:-}")
+}
+
+# host_archive: "URI<TAB>SIGNED-BY" (SIGNED-BY may be empty) of the host's Debian archive: the
+# first `deb` source in /etc/apt/sources.list* (one-line or deb822 format) for the host's own
+# suite (e.g. bookworm, not bookworm-security). Nothing if there is none.
+host_archive() {
+    local codename f
+    codename=$(host_codename)
+    [[ -n $codename ]] || return 0
+    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+        [[ -f $f ]] || continue
+        case $f in
+            *.sources)
+                awk -v want="$codename" '
+                    function flush() {
+                        if (types ~ /(^| )deb( |$)/ && enabled !~ /^(no|false|0)$/ &&
+                            index(" " suites " ", " " want " ") && uris != "") {
+                            split(uris, u, " "); print u[1] "\t" signed; found = 1; exit
+                        }
+                        types = uris = suites = signed = enabled = ""
+                    }
+                    /^[ \t]*#/ { next }
+                    /^[ \t]*$/ { flush(); next }
+                    /^[ \t]/ { next } # a continuation line (an inline key)
+                    {
+                        key = tolower($0); sub(/:.*/, "", key)
+                        val = $0; sub(/^[^:]*:[ \t]*/, "", val); sub(/[ \t]+$/, "", val)
+                        if (key == "types") types = val
+                        else if (key == "uris") uris = val
+                        else if (key == "suites") suites = val
+                        else if (key == "enabled") enabled = tolower(val)
+                        else if (key == "signed-by" && val ~ /^\//) signed = val
+                    }
+                    END { if (!found) flush() }' "$f"
+                ;;
+            *)
+                awk -v want="$codename" '
+                    /^[ \t]*deb[ \t]/ {
+                        line = $0; sub(/^[ \t]*deb[ \t]+/, "", line); opts = ""
+                        if (line ~ /^\[/) { opts = line; sub(/\].*/, "", opts); sub(/^[^]]*\][ \t]*/, "", line) }
+                        n = split(line, w, /[ \t]+/)
+                        if (n >= 3 && w[2] == want) {
+                            signed = ""
+                            if (match(opts, /signed-by=[^ \t\]]+/)) signed = substr(opts, RSTART + 10, RLENGTH - 10)
+                            print w[1] "\t" signed; exit
+                        }
+                    }' "$f"
+                ;;
+        esac
+    done | head -n 1
+}
+
+# private_fetch STATE ARCH SUITE DEST PKG...: download PKGs (ARCH, from SUITE's component main of
+# the host's Debian archive) with an apt state of its own under STATE (sources list, lists,
+# cache; no dpkg status, so nothing counts as installed), and unpack them into DEST (dpkg -x).
+private_fetch() {
+    local state=$1 arch=$2 suite=$3 dest=$4
+    shift 4
+    local archive uri signed
+    archive=$(host_archive)
+    [[ -n $archive ]] || die "no Debian archive for this release in /etc/apt/sources.list*: cannot fetch $* ($suite, $arch)"
+    uri=${archive%%$'\t'*}
+    signed=${archive#*$'\t'}
+    rm -rf "$state/debs"
+    mkdir -p "$state/lists/partial" "$state/cache/archives/partial" "$state/sources.list.d" "$state/debs"
+    # The host's archive line, with the suite, component and architecture replaced.
+    printf 'deb [arch=%s%s] %s %s main\n' "$arch" "${signed:+ signed-by=$signed}" "$uri" "$suite" >"$state/sources.list"
+    local -a o=(
+        -o "Dir::Etc::SourceList=$state/sources.list" -o "Dir::Etc::SourceParts=$state/sources.list.d"
+        -o "Dir::State::Lists=$state/lists" -o "Dir::Cache=$state/cache" -o Dir::State::status=/dev/null
+        -o "APT::Architecture=$arch" -o "APT::Architectures::=$arch" -o APT::Sandbox::User=root
+    )
+    say "fetching $* ($suite, $arch) with a private apt state (log: $state/apt.log)"
+    : >"$state/apt.log"
+    if ! apt-get -q "${o[@]}" update </dev/null >>"$state/apt.log" 2>&1 9>&-; then
+        log_tail "$state/apt.log"
+        die "apt-get update for $suite ($arch) failed (log: $state/apt.log)"
+    fi
+    if ! (cd "$state/debs" && apt-get -q "${o[@]}" download "$@") </dev/null >>"$state/apt.log" 2>&1 9>&-; then
+        log_tail "$state/apt.log"
+        die "apt-get download $* ($suite, $arch) failed (log: $state/apt.log)"
+    fi
+    local f
+    mkdir -p "$dest"
+    for f in "$state/debs"/*.deb; do
+        dpkg -x "$f" "$dest" || die "dpkg -x $f $dest failed"
+    done
+    rm -rf "$state/debs"
+}
+
+# ---------------------------------------------------------------------------------------------
+# qemu: arm64 RUN steps and containers on an x86_64 host
+
+qemu_registered() { # qemu-aarch64 is enabled, with the F flag (the kernel keeps the emulator open)
+    local f=$BINFMT_DIR/qemu-aarch64
+    [[ -r $f ]] && [[ $(head -n 1 "$f") == enabled ]] && grep -q '^flags:.*F' "$f"
+}
+
+ensure_qemu() {
+    case $(uname -m) in
+        aarch64 | arm64) step "arm64 host: no emulator needed"; return ;;
+    esac
+    if ! mountpoint -q "$BINFMT_DIR"; then
+        [[ $(id -u) == 0 ]] || die "binfmt_misc is not mounted at $BINFMT_DIR, and mounting it needs root"
+        mount -t binfmt_misc binfmt_misc "$BINFMT_DIR" 2>&1 | sed 's/^/engine: /' >&2 || true
+        mountpoint -q "$BINFMT_DIR" || die "cannot mount binfmt_misc at $BINFMT_DIR (a container without CAP_SYS_ADMIN?)"
+        step "binfmt_misc mounted"
+    fi
+    if qemu_registered; then
+        step "qemu-aarch64 registered"
+        return
+    fi
+    [[ $(id -u) == 0 ]] || die "registering qemu-aarch64 needs root (apt-get, update-binfmts)"
+    local -a miss=()
+    pkg_installed qemu-user-static || miss+=(qemu-user-static)
+    pkg_installed binfmt-support || miss+=(binfmt-support)
+    if ((${#miss[@]})); then
+        apt_install "${miss[@]}"
+        step "installed ${miss[*]}"
+    fi
+    local f=$BINFMT_DIR/qemu-aarch64
+    if [[ -e $f ]] && ! grep -q '^flags:.*F' "$f"; then
+        die "$f is registered without the F (fix-binary) flag, so containers cannot use it;" \
+            "remove it (echo -1 >$f) and run engine.sh qemu again"
+    fi
+    if ! qemu_registered; then
+        # Not registered by the packages' maintainer scripts (no init system here): do it now.
+        if ! update-binfmts --display qemu-aarch64 >/dev/null 2>&1; then
+            update-binfmts --import qemu-aarch64 </dev/null >>"$APT_LOG" 2>&1 9>&- || true
+        fi
+        update-binfmts --enable qemu-aarch64 </dev/null >>"$APT_LOG" 2>&1 9>&- || true
+    fi
+    if ! qemu_registered; then
+        tail -n 5 "$APT_LOG" >&2 || true
+        [[ -e $f ]] || die "$f does not exist after installing qemu-user-static and binfmt-support" \
+            "(update-binfmts --enable qemu-aarch64 failed; log: $APT_LOG)"
+        die "$f exists but is not enabled with the F flag: $(tr '\n' ' ' <"$f")"
+    fi
+    step "qemu-aarch64 registered"
+}
+
+cmd_qemu() {
+    lock "$MULTIARCH_LOCK" 900
+    ensure_qemu
+}
+
+# ---------------------------------------------------------------------------------------------
+# the Docker 26 engine (containerd image store, buildx)
+
+d26_cli() { # the Docker 26 client on the Docker 26 engine, with buildx, whatever the caller's env
+    DOCKER_CONFIG=$D26_CONFIG "$D26_CLI" -H "unix://$D26_SOCK" "$@"
+}
+
+d26_installed() {
+    [[ -x $D26_DOCKERD && -x $D26_BUILDX ]] && "$D26_CLI" --version >/dev/null 2>&1
+}
+
+ensure_d26_install() {
+    if d26_installed; then
+        step "docker 26 present in $D26_PREFIX"
+        return
+    fi
+    # Unpack beside, then move into place: a half-unpacked tree never looks installed.
+    local tmp=$D26_PREFIX.new
+    rm -rf "$tmp"
+    private_fetch "$D26_STATE" "$(dpkg --print-architecture)" "$D26_SUITE" "$tmp" "${D26_PACKAGES[@]}"
+    [[ -x $tmp/usr/sbin/dockerd && -x $tmp/usr/bin/docker && -x $tmp/usr/libexec/docker/cli-plugins/docker-buildx ]] ||
+        die "the $D26_SUITE packages ${D26_PACKAGES[*]} lack usr/sbin/dockerd, usr/bin/docker or the buildx plugin (in $tmp)"
+    "$tmp/usr/bin/docker" --version >/dev/null 2>&1 || die "$tmp/usr/bin/docker does not run on this machine"
+    rm -rf "$D26_PREFIX"
+    mv "$tmp" "$D26_PREFIX"
+    step "docker $("$D26_CLI" --version | sed 's/^Docker version //; s/,.*//') unpacked into $D26_PREFIX"
+}
+
+write_if_changed() { # FILE MODE CONTENT: (re)write FILE only if its content differs
+    if [[ ! -f $1 || $(cat "$1") != "$3" ]]; then
+        printf '%s\n' "$3" >"$1.tmp"
+        chmod "$2" "$1.tmp"
+        mv -f "$1.tmp" "$1"
+    fi
+}
+
+ensure_d26_files() {
+    # buildx for this client only: the Docker CLI looks for plugins in $DOCKER_CONFIG/cli-plugins
+    # (default ~/.docker/cli-plugins, which /usr/local/bin/docker would see too) and in fixed
+    # system directories (/usr/{local/,}{lib,libexec}/docker/cli-plugins), not beside itself.
+    mkdir -p "$D26_CONFIG/cli-plugins" "$D26_PREFIX/bin"
+    if [[ $(readlink "$D26_CONFIG/cli-plugins/docker-buildx" 2>/dev/null || true) != "$D26_BUILDX" ]]; then
+        ln -sfn "$D26_BUILDX" "$D26_CONFIG/cli-plugins/docker-buildx"
+    fi
+    write_if_changed "$D26_DAEMON_JSON" 644 '{"features": {"containerd-snapshotter": true}}'
+    write_if_changed "$D26_CLIENT" 755 "#!/bin/sh
+# Written by scripts/engine.sh (modern): the Docker 26 client, with buildx, talking to the
+# Docker 26 engine on unix://$D26_SOCK unless DOCKER_HOST is set.
+# buildx is only in $D26_CONFIG/cli-plugins, the default DOCKER_CONFIG
+# here: no other docker client on this machine sees it. A caller's own DOCKER_CONFIG (a
+# private one for docker login, say) is kept, and gets a cli-plugins/docker-buildx symlink
+# (never ~/.docker, where /usr/local/bin/docker would find it too).
+if [ -z \"\${DOCKER_HOST:-}\" ]; then
+    DOCKER_HOST=unix://$D26_SOCK
+    export DOCKER_HOST
+fi
+if [ -z \"\${DOCKER_CONFIG:-}\" ]; then
+    DOCKER_CONFIG=$D26_CONFIG
+    export DOCKER_CONFIG
+elif [ ! -e \"\$DOCKER_CONFIG/cli-plugins/docker-buildx\" ]; then
+    case \"\$DOCKER_CONFIG\" in
+        \"\${HOME:-/root}/.docker\" | \"\${HOME:-/root}/.docker/\") ;;
+        *)
+            if ! [ \"\$DOCKER_CONFIG\" -ef \"\${HOME:-/root}/.docker\" ]; then
+                mkdir -p \"\$DOCKER_CONFIG/cli-plugins\" 2>/dev/null &&
+                    ln -sf $D26_BUILDX \"\$DOCKER_CONFIG/cli-plugins/docker-buildx\" 2>/dev/null
+            fi
+            ;;
+    esac
+fi
+exec $D26_CLI \"\$@\""
+}
+
+d26_version() { # the Docker 26 engine's server version, or nothing
+    timeout 10 env DOCKER_CONFIG="$D26_CONFIG" "$D26_CLI" -H "unix://$D26_SOCK" \
+        version --format '{{.Server.Version}}' 2>/dev/null || true
+}
+
+d26_running_pid() { # the pid of a live Docker 26 dockerd from its pid file, if any
+    local pid
+    pid=$(cat "$D26_PIDFILE" 2>/dev/null || true)
+    [[ $pid =~ ^[0-9]+$ ]] && alive "$pid" && [[ $(cat "/proc/$pid/comm" 2>/dev/null || true) == dockerd ]] && echo "$pid"
+    return 0
+}
+
+containerd_store() { # CLIENT...: does the engine keep images in containerd (snapshotters)?
+    local ds
+    ds=$("$@" info --format '{{json .DriverStatus}}' 2>/dev/null 9>&-) || return 1
+    [[ $ds == *io.containerd.snapshotter* ]]
+}
+
+ensure_d26_daemon() {
+    local ver pid
+    ver=$(d26_version)
+    if [[ -z $ver ]]; then
+        pid=$(d26_running_pid)
+        if [[ -n $pid ]]; then
+            say "docker 26 dockerd (pid $pid) runs but does not answer yet: waiting"
+        else
+            say "starting $D26_DOCKERD on unix://$D26_SOCK (log: $D26_LOG)"
+            mkdir -p "$D26_DATA" "$D26_EXEC"
+            printf '\n==== %s engine.sh starts the docker 26 dockerd\n' "$(date -Is)" >>"$D26_LOG"
+            # Its own docker-proxy first; containerd, runc and docker-init are the host's.
+            spawn "$D26_LOG" env PATH="$D26_PREFIX/usr/sbin:$PATH" "$D26_DOCKERD" \
+                --config-file "$D26_DAEMON_JSON" -H "unix://$D26_SOCK" \
+                --data-root "$D26_DATA" --exec-root "$D26_EXEC" --pidfile "$D26_PIDFILE" \
+                --iptables=false --bridge=none
+            pid=$SPAWNED
+        fi
+        local deadline=$((SECONDS + 60))
+        until ver=$(d26_version) && [[ -n $ver ]]; do
+            if ! alive "$pid"; then
+                log_tail "$D26_LOG"
+                die "docker 26 dockerd (pid $pid) exited (log: $D26_LOG)"
+            fi
+            if ((SECONDS >= deadline)); then
+                log_tail "$D26_LOG"
+                die "docker 26 dockerd (pid $pid) did not answer on unix://$D26_SOCK within 60 s (log: $D26_LOG)"
+            fi
+            sleep 0.2
+        done
+        step "docker $ver dockerd up (pid $pid)"
+    else
+        pid=$(d26_running_pid)
+        step "docker $ver dockerd answers${pid:+ (pid $pid)}"
+    fi
+    [[ $ver == 26.* ]] || die "unix://$D26_SOCK answers with server $ver, not 26.x: stop it (engine.sh modern-stop)"
+    containerd_store d26_cli ||
+        die "the engine on unix://$D26_SOCK does not use the containerd image store:" \
+            "$(d26_cli info --format '{{json .DriverStatus}}' 2>&1 9>&-)"
+}
+
+cmd_modern() {
+    [[ $(id -u) == 0 ]] || die "engine.sh modern needs root (dockerd)"
+    lock "$D26_LOCK" 900
+    ensure_d26_install
+    ensure_d26_files
+    ensure_d26_daemon
+    local bx
+    bx=$(env -u DOCKER_CONFIG "$D26_CLIENT" buildx version 2>&1 9>&-) || die "$D26_CLIENT buildx version failed: $bx"
+    step "$bx"
+    echo "$D26_CLIENT"
+}
+
+cmd_modern_status() {
+    local ver pid
+    ver=$(d26_version)
+    pid=$(d26_running_pid)
+    if [[ -z $ver ]]; then
+        say "docker 26 engine: down${pid:+ (pid $pid runs but does not answer)}"
+        return 1
+    fi
+    local store=classic
+    containerd_store d26_cli && store=containerd
+    say "docker 26 engine: up, server $ver${pid:+, pid $pid}, $store image store, client $D26_CLIENT"
+    [[ $store == containerd ]]
+}
+
+cmd_modern_stop() {
+    lock "$D26_LOCK" 900
+    local pid
+    pid=$(d26_running_pid)
+    if [[ -z $pid ]]; then
+        [[ -z $(d26_version) ]] || die "unix://$D26_SOCK answers, but no dockerd from $D26_PIDFILE: not stopping it"
+        step "docker 26 engine was not running"
+        return
+    fi
+    kill "$pid" 2>/dev/null || true
+    local i
+    for ((i = 0; i < 300; i++)); do
+        alive "$pid" || break
+        sleep 0.1
+    done
+    if alive "$pid"; then
+        say "docker 26 dockerd (pid $pid) still runs after 30 s: killing it"
+        kill -9 "$pid" 2>/dev/null || true
+        # Its containerd stays after a SIGKILL: stop that one too.
+        local cpid
+        cpid=$(cat "$D26_EXEC/containerd/containerd.pid" 2>/dev/null || true)
+        if [[ $cpid =~ ^[0-9]+$ ]] && alive "$cpid" && [[ $(cat "/proc/$cpid/comm" 2>/dev/null || true) == containerd ]]; then
+            kill "$cpid" 2>/dev/null || true
+        fi
+    fi
+    step "docker 26 engine stopped (pid $pid)"
+}
+
+# ---------------------------------------------------------------------------------------------
+# multi-platform fixtures
+
+arm64_busybox() { # path of Debian's busybox-static for arm64, fetched (once) if needed
+    local b
+    for b in "$ARM64_STATE/root/bin/busybox" "$ARM64_STATE/root/usr/bin/busybox"; do
+        if [[ -x $b && $(od -An -tu2 -j18 -N2 "$b" | tr -d ' ') == 183 ]]; then # EM_AARCH64
+            echo "$b"
+            return
+        fi
+    done
+    rm -rf "$ARM64_STATE/root"
+    private_fetch "$ARM64_STATE" arm64 "$(host_codename)" "$ARM64_STATE/root" busybox-static >&2
+    for b in "$ARM64_STATE/root/bin/busybox" "$ARM64_STATE/root/usr/bin/busybox"; do
+        [[ -x $b && $(od -An -tu2 -j18 -N2 "$b" | tr -d ' ') == 183 ]] && { echo "$b"; return; }
+    done
+    die "the arm64 busybox-static package has no aarch64 /bin/busybox (in $ARM64_STATE/root)"
+}
+
+multiarch_rev() { # the fixture revision: the Dockerfile, both busybox binaries, the applets
+    local amd64 arm64
+    amd64=$(busybox_binary)
+    arm64=$(arm64_busybox)
+    {
+        sha256sum <"$MULTIARCH_DOCKERFILE"
+        sha256sum <"$amd64"
+        sha256sum <"$arm64"
+        "$amd64" --list | sha256sum
+    } | sha256sum | cut -c1-16
+}
+
+# multiarch_context DIR: the build context of busybox-multiarch.Dockerfile.
+multiarch_context() {
+    local dir=$1 amd64 arm64 applet
+    amd64=$(busybox_binary)
+    arm64=$(arm64_busybox)
+    mkdir -p "$dir/rootfs/bin" "$dir/rootfs/tmp"
+    chmod 1777 "$dir/rootfs/tmp"
+    cp "$amd64" "$dir/busybox-amd64"
+    cp "$arm64" "$dir/busybox-arm64"
+    cp "$MULTIARCH_DOCKERFILE" "$dir/Dockerfile"
+    # What `busybox --install -s /bin` makes: every applet a symlink to /bin/busybox.
+    "$amd64" --list >"$dir/applets" || die "$amd64 --list failed"
+    while IFS= read -r applet; do
+        [[ -n $applet && $applet != busybox && $applet != */* ]] || continue
+        ln -s /bin/busybox "$dir/rootfs/bin/$applet"
+    done <"$dir/applets"
+    rm -f "$dir/applets"
+}
+
+MULTIARCH_CTX=
+multiarch_ctx() { # sets MULTIARCH_CTX to the build context, made on the first call, gone at exit
+    [[ -z $MULTIARCH_CTX ]] || return 0
+    MULTIARCH_CTX=$(mktemp -d /tmp/adf-multiarch.XXXXXX)
+    trap 'rm -rf "$MULTIARCH_CTX"' EXIT
+    multiarch_context "$MULTIARCH_CTX"
+}
+
+label_of() { # CLIENT... IMAGE: the fixture label (and the architecture) of IMAGE
+    local n=$(($# - 1))
+    "${@:1:n}" image inspect --format "{{ index .Config.Labels \"$FIXTURE_LABEL\" }} {{.Architecture}}" "${!#}" 2>/dev/null 9>&- || true
+}
+
+# run_arch CLIENT... -- PLATFORM IMAGE: `uname -m` of a container of IMAGE for PLATFORM, after a
+# look at what it must hold.
+run_arch() {
+    local -a c=()
+    while [[ $1 != -- ]]; do c+=("$1"); shift; done
+    shift
+    "${c[@]}" run --rm --network none --platform "$1" "$2" \
+        sh -c 'test -x /bin/sh && test -k /tmp && test -d /tmp && uname -m' 2>&1 9>&-
+}
+
+# build_multiarch CLIENT... -- PLATFORMS TAG REV CONTEXT
+build_multiarch() {
+    local -a c=()
+    while [[ $1 != -- ]]; do c+=("$1"); shift; done
+    shift
+    local platforms=$1 tag=$2 rev=$3 ctx=$4 old_id new_id log=$4.log
+    old_id=$("${c[@]}" image inspect --format '{{.Id}}' "$tag" 2>/dev/null 9>&- || true)
+    local -a build
+    if [[ $platforms == *,* ]]; then
+        build=(buildx build --load --provenance=false)
+    else
+        build=(build)
+    fi
+    if ! DOCKER_BUILDKIT=1 "${c[@]}" "${build[@]}" --platform "$platforms" --network host --progress plain \
+        --label "$FIXTURE_LABEL=$rev" -t "$tag" "$ctx" </dev/null >"$log" 2>&1 9>&-; then
+        log_tail "$log"
+        die "building $tag ($platforms) failed (log: $log)"
+    fi
+    rm -f "$log"
+    new_id=$("${c[@]}" image inspect --format '{{.Id}}' "$tag" 9>&-)
+    if [[ -n $old_id && $old_id != "$new_id" ]]; then
+        "${c[@]}" image rm "$old_id" >/dev/null 2>&1 9>&- || true
+    fi
+    step "built $tag ($platforms)"
+}
+
+check_arch() { # CLIENT... -- PLATFORM IMAGE: a container of IMAGE for PLATFORM runs that machine
+    local -a c=()
+    while [[ $1 != -- ]]; do c+=("$1"); shift; done
+    shift
+    local want out
+    case $1 in
+        linux/amd64) want=x86_64 ;;
+        linux/arm64) want=aarch64 ;;
+        *) die "check_arch: unknown platform $1" ;;
+    esac
+    out=$(run_arch "${c[@]}" -- "$1" "$2") || die "running $2 for $1 failed: $out"
+    [[ $out == "$want" ]] || die "$2 for $1: uname -m says '$out', not $want"
+    step "fixture $2 runs as $out for $1"
+}
+
+cmd_fixtures_multiarch() {
+    local client=${1:-$DOCKER}
+    if [[ $client != */* ]]; then
+        client=$(command -v "$client") || die "no docker client $1 on PATH"
+    fi
+    [[ -x $client ]] || die "no docker client at $client"
+    [[ -f $MULTIARCH_DOCKERFILE ]] || die "missing $MULTIARCH_DOCKERFILE"
+    pkg_installed busybox-static || die "busybox-static is not installed: run engine.sh up"
+    lock "$MULTIARCH_LOCK" 900
+    timeout 10 "$client" version --format '{{.Server.Version}}' >/dev/null 2>&1 9>&- ||
+        die "$client reaches no engine (engine.sh up starts the 20.10 one, engine.sh modern the Docker 26 one)"
+    ensure_qemu
+
+    local rev
+    rev=$(multiarch_rev)
+
+    if containerd_store "$client"; then
+        # One tag for both platforms.
+        local tag=$MULTIARCH_REPO:1 have
+        have=$(label_of "$client" "$tag")
+        if [[ ${have%% *} == "$rev" ]] &&
+            "$client" buildx version >/dev/null 2>&1 9>&- &&
+            multiarch_has_platforms "$client" "$tag"; then
+            step "fixture $tag (linux/amd64, linux/arm64) present"
+            return
+        fi
+        "$client" buildx version >/dev/null 2>&1 9>&- || die "$client has no buildx: a multi-platform --load needs it"
+        multiarch_ctx
+        build_multiarch "$client" -- linux/amd64,linux/arm64 "$tag" "$rev" "$MULTIARCH_CTX"
+        check_arch "$client" -- linux/amd64 "$tag"
+        check_arch "$client" -- linux/arm64 "$tag"
+    else
+        # A classic image store holds one platform per tag.
+        local arch tag have
+        local -a built=()
+        for arch in amd64 arm64; do
+            tag=$MULTIARCH_REPO:1-$arch
+            have=$(label_of "$client" "$tag")
+            if [[ $have == "$rev $arch" ]]; then
+                step "fixture $tag present"
+                continue
+            fi
+            multiarch_ctx
+            build_multiarch "$client" -- "linux/$arch" "$tag" "$rev" "$MULTIARCH_CTX"
+            have=$(label_of "$client" "$tag")
+            [[ $have == "$rev $arch" ]] || die "$tag was built for linux/$arch but its config says '${have#* }'"
+            built+=("$arch")
+        done
+        for arch in "${built[@]}"; do
+            check_arch "$client" -- "linux/$arch" "$MULTIARCH_REPO:1-$arch"
+        done
+    fi
+}
+
+multiarch_has_platforms() { # CLIENT IMAGE: the (containerd store) image holds amd64 and arm64
+    local p id
+    for p in linux/amd64 linux/arm64; do
+        id=$("$1" create --pull never --platform "$p" --network none "$2" true 2>/dev/null 9>&-) || return 1
+        "$1" rm "$id" >/dev/null 2>&1 9>&- || true
+    done
+}
+
+# ---------------------------------------------------------------------------------------------
 
 cmd_status() {
     local rc=0 pid
@@ -493,7 +1063,7 @@ cmd_fixtures() {
 }
 
 usage() { # EXIT_CODE
-    sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit "$1"
 }
 
@@ -503,6 +1073,11 @@ case ${1:-} in
     registry) shift; cmd_registry "$@" ;;
     registry-stop) shift; cmd_registry_stop "$@" ;;
     status) shift; cmd_status "$@" ;;
+    qemu) shift; cmd_qemu "$@" ;;
+    modern) shift; cmd_modern "$@" ;;
+    modern-status) shift; cmd_modern_status "$@" ;;
+    modern-stop) shift; cmd_modern_stop "$@" ;;
+    fixtures-multiarch) shift; cmd_fixtures_multiarch "$@" ;;
     -h | --help | help) usage 0 ;;
     *) usage 2 ;;
 esac

@@ -91,6 +91,9 @@ pub struct EngineInfo {
     pub builder: Builder,
     /// How the builder was chosen (buildx plugin, DOCKER_BUILDKIT=1 on a pre-23 client, ...).
     pub builder_reason: String,
+    /// Builds go through the buildx plugin (which would attach provenance attestations, making
+    /// every pushed image an index, unless told not to).
+    pub buildx: bool,
 }
 
 /// Everything adf asks of a container engine. Implementations are shared by worker threads.

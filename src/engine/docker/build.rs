@@ -26,7 +26,7 @@ fn hold_tag() -> String {
 
 /// The `docker build` arguments for a request (secrets already resolved to files).
 pub(super) fn arguments(
-    builder: Builder,
+    info: &crate::engine::EngineInfo,
     req: &BuildRequest,
     iidfile: &Path,
     hold: &str,
@@ -40,8 +40,13 @@ pub(super) fn arguments(
     ];
     a.extend(["--iidfile".into(), iidfile.display().to_string()]);
     a.extend(["--tag".into(), hold.to_string()]);
-    if builder == Builder::BuildKit {
+    if info.builder == Builder::BuildKit {
         a.push("--progress=plain".into());
+    }
+    if info.buildx {
+        // one image per platform, as the classic builder makes: a provenance attestation would
+        // turn every pushed platform image into an index of its own
+        a.push("--provenance=false".into());
     }
     for (k, v) in &spec.args {
         a.extend(["--build-arg".into(), format!("{k}={v}")]);
@@ -173,7 +178,7 @@ pub(super) fn build(
     let iidfile = tmp.path().join("iid");
     let secrets = secret_files(req, tmp.path()).map_err(io)?;
     let hold = hold_tag();
-    let args = arguments(cli.info.builder, req, &iidfile, &hold, &secrets);
+    let args = arguments(&cli.info, req, &iidfile, &hold, &secrets);
     let (waited, lines) = run_logged(cli, &args, &req.log, interrupted, on_step)?;
     let status = match waited {
         Waited::Exited(status) => status,
@@ -198,7 +203,14 @@ pub(super) fn build(
             ..EngineError::new(ErrorKind::Failed, action, message)
         });
     }
-    let id = std::fs::read_to_string(&iidfile).map_err(io)?;
+    let mut id = std::fs::read_to_string(&iidfile).map_err(io)?;
+    if cli.info.buildx {
+        // without attestations buildx writes the config digest, which a containerd image store
+        // does not know images by: ask the engine what the hold tag is
+        if let Some(real) = super::images::image_id(cli, &hold)? {
+            id = real;
+        }
+    }
     match id.trim() {
         "" => Err(EngineError::new(
             ErrorKind::Failed,
@@ -251,7 +263,8 @@ mod tests {
         );
         assert_eq!(req.secrets().count(), 1);
         let secrets = [("pip".to_string(), PathBuf::from("pip.conf"))];
-        let args = arguments(Builder::BuildKit, &req, Path::new("iid"), "hold", &secrets);
+        let info = crate::engine::EngineInfo::default();
+        let args = arguments(&info, &req, Path::new("iid"), "hold", &secrets);
         assert_eq!(
             args.join(" "),
             "build --file ctx/Dockerfile --iidfile iid --tag hold --progress=plain \
@@ -259,7 +272,17 @@ mod tests {
              --target runtime --platform linux/arm64 --secret id=pip,src=pip.conf \
              --shm-size 1g --network host --no-cache --cache-from x/cache --pull --quiet ctx"
         );
-        let legacy = arguments(Builder::Legacy, &req, Path::new("iid"), "hold", &[]);
+        let legacy = crate::engine::EngineInfo {
+            builder: Builder::Legacy,
+            ..Default::default()
+        };
+        let legacy = arguments(&legacy, &req, Path::new("iid"), "hold", &[]);
         assert!(!legacy.contains(&"--progress=plain".to_string()));
+        let buildx = crate::engine::EngineInfo {
+            buildx: true,
+            ..Default::default()
+        };
+        let buildx = arguments(&buildx, &req, Path::new("iid"), "hold", &[]);
+        assert!(buildx.contains(&"--provenance=false".to_string()));
     }
 }

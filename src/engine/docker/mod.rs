@@ -118,6 +118,7 @@ impl DockerCli {
         };
         cli.info.client_version = client;
         cli.info.server_version = server;
+        cli.info.buildx = builder == Builder::BuildKit && reason == "buildx plugin";
         cli.info.builder = builder;
         cli.info.builder_reason = reason;
         Ok(cli)
