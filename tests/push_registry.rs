@@ -5,34 +5,12 @@ mod common;
 
 use common::*;
 use serde_json::Value;
-use std::io::{Read, Write};
 
 /// A fresh, empty registry on 127.0.0.1:PORT.
 fn fresh_registry(port: u16) {
     let port = port.to_string();
     engine_sh(&["registry-stop", &port, "--purge"]);
     engine_sh(&["registry", &port]);
-}
-
-/// GET on the registry's API (loopback only): status, Docker-Content-Digest, body.
-fn registry_get(port: u16, path: &str) -> (u16, Option<String>, String) {
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("registry answers");
-    let accept = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.index.v1+json";
-    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: {accept}\r\nConnection: close\r\n\r\n").expect("request");
-    let mut text = String::new();
-    s.read_to_string(&mut text).expect("response");
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let digest = head.lines().find_map(|l| {
-        l.to_ascii_lowercase()
-            .starts_with("docker-content-digest:")
-            .then(|| l[22..].trim().to_string())
-    });
-    (status, digest, body.to_string())
 }
 
 const CHILD: &str =

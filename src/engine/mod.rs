@@ -70,6 +70,16 @@ pub struct RunOutput {
     pub timed_out: bool,
 }
 
+/// How the engine keeps images locally.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageStore {
+    /// One platform per local image (Docker's graph drivers: 20.10 and most servers today).
+    Classic,
+    /// The containerd image store: one local tag can hold every platform.
+    Containerd,
+}
+
 /// What a registry holds under a reference.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Remote {
@@ -112,6 +122,18 @@ pub trait Engine: Send + Sync {
 
     /// Points every tag at `image`.
     fn tag(&self, image: &str, tags: &[String]) -> Result<(), EngineError>;
+
+    /// How the engine stores images (asked once, when first needed).
+    fn image_store(&self) -> ImageStore;
+
+    /// On a containerd image store: points `tags` at one local multi-platform image made of
+    /// `sources` (platform, local single-platform tag); its ID.
+    fn combine(
+        &self,
+        tags: &[String],
+        sources: &[(String, String)],
+        interrupted: &AtomicBool,
+    ) -> Result<String, EngineError>;
 
     /// Removes a tag, never the image while other tags point at it (best effort).
     fn untag(&self, tag: &str);

@@ -40,6 +40,8 @@ pub trait BuildReporter {
     fn start(&mut self, images: &[Planned], jobs: usize, engine: &EngineInfo);
     fn event(&mut self, images: &[Planned], event: &Event);
     fn warning(&mut self, text: &str);
+    /// A containerd image store now holds `tags` with every platform of `image`.
+    fn combined(&mut self, image: &str, tags: &[String], platforms: &[String]);
 }
 
 /// Why nothing was built (bad input: exit 2).
@@ -57,11 +59,13 @@ pub struct BuildReport {
     /// One per image; empty for a dry run.
     pub outcomes: Vec<Outcome>,
     pub interrupted: bool,
+    /// Multi-platform tags a containerd image store could not be given (all platforms built).
+    pub combine_failures: Vec<String>,
 }
 
 impl BuildReport {
     pub fn ok(&self) -> bool {
-        self.outcomes.iter().all(|o| o.status.ok())
+        self.outcomes.iter().all(|o| o.status.ok()) && self.combine_failures.is_empty()
     }
 }
 
@@ -138,6 +142,7 @@ pub fn build(
             images,
             outcomes: Vec::new(),
             interrupted: false,
+            combine_failures: Vec::new(),
         });
     }
     let jobs = jobs_for(project, plan, &images, &found, &opts.cli_flags);
@@ -159,11 +164,88 @@ pub fn build(
             }
         }
     }
+    let combine_failures = if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+        Vec::new()
+    } else {
+        combine(project, plan, &outcomes, engine, interrupted, reporter)
+    };
     Ok(BuildReport {
         images,
         outcomes,
         interrupted: interrupted.load(std::sync::atomic::Ordering::SeqCst),
+        combine_failures,
     })
+}
+
+/// On a containerd image store, every multi-platform image whose platforms all built (or were
+/// fresh) gets its file tags as one local multi-platform image, made again when a platform was
+/// rebuilt or the tag is missing. A classic store keeps the per-platform tags only (the index
+/// is made by `adf push`).
+fn combine(
+    project: &Project,
+    plan: &Plan,
+    outcomes: &[Outcome],
+    engine: &dyn crate::engine::Engine,
+    interrupted: &AtomicBool,
+    reporter: &mut dyn BuildReporter,
+) -> Vec<String> {
+    let mut failures = Vec::new();
+    let mut done: HashSet<&str> = HashSet::new();
+    let outcome_of = |i: usize| {
+        plan.images
+            .iter()
+            .position(|p| p.index == i)
+            .map(|pos| &outcomes[pos].status)
+    };
+    for p in &plan.images {
+        let img = &project.images[p.index];
+        if img.variants < 2 || !done.insert(img.family.as_str()) {
+            continue;
+        }
+        let members = project.family(&img.family);
+        let statuses: Vec<Option<&Status>> = members.iter().map(|&m| outcome_of(m)).collect();
+        if statuses.iter().any(|s| !s.is_some_and(Status::ok)) {
+            continue; // not all platforms selected, or one failed
+        }
+        if engine.image_store() != crate::engine::ImageStore::Containerd {
+            return failures;
+        }
+        let tags: Vec<String> = img.published_tags.iter().map(|t| t.value.clone()).collect();
+        let rebuilt = statuses
+            .iter()
+            .any(|s| matches!(s, Some(Status::Built { .. })));
+        let missing = tags
+            .first()
+            .is_some_and(|t| !matches!(engine.image_id(t), Ok(Some(_))));
+        if !(rebuilt || missing) {
+            continue;
+        }
+        let sources: Vec<(String, String)> = members
+            .iter()
+            .filter_map(|&m| {
+                let v = &project.images[m];
+                Some((v.platform.clone()?, v.primary_tag()?.to_string()))
+            })
+            .collect();
+        if sources.iter().any(|(p, _)| p.split('/').count() > 2) {
+            reporter.warning(&format!(
+                "{}: platforms with a variant (linux/arm/v7) are kept as per-platform tags only",
+                img.family
+            ));
+            continue;
+        }
+        match engine.combine(&tags, &sources, interrupted) {
+            Ok(_) => {
+                let platforms: Vec<String> = sources.into_iter().map(|(p, _)| p).collect();
+                reporter.combined(&img.family, &tags, &platforms);
+            }
+            Err(e) => {
+                reporter.warning(&format!("{}: {e}", img.family));
+                failures.push(img.family.clone());
+            }
+        }
+    }
+    failures
 }
 
 /// Under the legacy builder, BuildKit-only Dockerfile features fail late and obscurely: refuse

@@ -20,6 +20,9 @@ pub struct PlannedImage {
     #[serde(skip)]
     pub index: usize,
     pub name: String,
+    /// The platform it is built for, when the file lists platforms for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
     pub wave: usize,
     pub tags: Vec<String>,
     pub depends_on: Vec<String>,
@@ -146,6 +149,7 @@ pub fn make(project: &Project, selected: &[bool]) -> Plan {
             images.push(PlannedImage {
                 index: i,
                 name: img.name.clone(),
+                platform: img.spec.platforms.first().cloned(),
                 wave,
                 tags: img.tags().map(str::to_string).collect(),
                 depends_on: img.depends_on.iter().map(|d| d.value.clone()).collect(),

@@ -132,4 +132,12 @@ impl BuildReporter for BuildView {
     fn warning(&mut self, text: &str) {
         self.line(format!("adf: warning: {text}"));
     }
+
+    fn combined(&mut self, image: &str, tags: &[String], platforms: &[String]) {
+        self.line(format!(
+            "[{image}] {}: one local image for {}",
+            tags.join(", "),
+            platforms.join(", ")
+        ));
+    }
 }

@@ -196,3 +196,37 @@ pub fn engine_sh(args: &[&str]) -> String {
     );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
+
+/// GET on a registry's API on 127.0.0.1:PORT: status, Docker-Content-Digest, body bytes. Asks
+/// for every manifest type (without the docker v2 types a registry may convert manifests).
+pub fn registry_get_bytes(port: u16, path: &str) -> (u16, Option<String>, Vec<u8>) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("registry answers");
+    let accept = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.index.v1+json";
+    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: {accept}\r\nConnection: close\r\n\r\n").expect("request");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("response");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(raw.len());
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let body = raw.get(split + 4..).unwrap_or_default().to_vec();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let digest = head.lines().find_map(|l| {
+        l.to_ascii_lowercase()
+            .starts_with("docker-content-digest:")
+            .then(|| l[22..].trim().to_string())
+    });
+    (status, digest, body)
+}
+
+/// [`registry_get_bytes`] with the body as text.
+pub fn registry_get(port: u16, path: &str) -> (u16, Option<String>, String) {
+    let (status, digest, body) = registry_get_bytes(port, path);
+    (status, digest, String::from_utf8_lossy(&body).into_owned())
+}

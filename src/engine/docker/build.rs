@@ -224,6 +224,71 @@ pub(super) fn build(
     }
 }
 
+/// One local multi-platform image from single-platform ones: a `FROM`-only build for every
+/// platform at once, each platform's stage the image of that platform (a containerd store
+/// keeps the result under one tag).
+pub(super) fn combine(
+    cli: &DockerCli,
+    tags: &[String],
+    sources: &[(String, String)],
+    interrupted: &AtomicBool,
+) -> Result<String, EngineError> {
+    let action = format!("combining {}", tags.join(", "));
+    let io = |e: std::io::Error| EngineError::new(ErrorKind::Failed, &action, e.to_string());
+    let tmp = tempfile::Builder::new()
+        .prefix("adf-combine-")
+        .tempdir()
+        .map_err(io)?;
+    // one stage per platform, chosen by the build's own target platform
+    let mut dockerfile = String::new();
+    for (platform, source) in sources {
+        let stage = crate::model::platform::suffix(platform);
+        dockerfile.push_str(&format!(
+            "FROM --platform={platform} {source} AS adf-{stage}\n"
+        ));
+    }
+    dockerfile.push_str("ARG TARGETARCH\nFROM adf-${TARGETARCH}\n");
+    std::fs::write(tmp.path().join("Dockerfile"), dockerfile).map_err(io)?;
+    let iidfile = tmp.path().join("iid");
+    let platforms: Vec<&str> = sources.iter().map(|(p, _)| p.as_str()).collect();
+    let mut args: Vec<String> = vec![
+        "buildx".into(),
+        "build".into(),
+        "--load".into(),
+        "--provenance=false".into(),
+        "--progress=plain".into(),
+        "--platform".into(),
+        platforms.join(","),
+        "--iidfile".into(),
+        iidfile.display().to_string(),
+    ];
+    for t in tags {
+        args.extend(["--tag".into(), t.clone()]);
+    }
+    args.push(tmp.path().display().to_string());
+    let log = tmp.path().join("log");
+    let (waited, lines) = run_logged(cli, &args, &log, interrupted, &|_| {})?;
+    match waited {
+        Waited::Exited(s) if s.success() => {}
+        Waited::Exited(s) => {
+            return Err(EngineError {
+                tail: progress::failing_step_tail(&lines, 10),
+                code: s.code(),
+                ..EngineError::new(ErrorKind::Failed, action, "docker buildx build failed")
+            })
+        }
+        _ => {
+            return Err(EngineError::new(
+                ErrorKind::Interrupted,
+                action,
+                "interrupted",
+            ))
+        }
+    }
+    let first = tags.first().map(String::as_str).unwrap_or_default();
+    Ok(super::images::image_id(cli, first)?.unwrap_or_default())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 //! tags), an image's ID, config and repo digests.
 
 use super::DockerCli;
-use crate::engine::{process, EngineError, ErrorKind, ImageConfig, ImageInfo};
+use crate::engine::{process, EngineError, ErrorKind, ImageConfig, ImageInfo, ImageStore};
 use crate::model::reference::normalize;
 use crate::plan::fingerprint::FINGERPRINT_LABEL;
 use std::collections::HashMap;
@@ -95,6 +95,14 @@ pub(super) fn built_images(cli: &DockerCli, refs: &[String]) -> HashMap<String, 
         }
     }
     out
+}
+
+/// The containerd image store shows as the `io.containerd.snapshotter` driver.
+pub(super) fn image_store(cli: &DockerCli) -> ImageStore {
+    match cli.checked(&["info", "--format", "{{json .DriverStatus}}"]) {
+        Ok(s) if s.contains("io.containerd.snapshotter") => ImageStore::Containerd,
+        _ => ImageStore::Classic,
+    }
 }
 
 pub(super) fn image_id(cli: &DockerCli, reference: &str) -> Result<Option<String>, EngineError> {

@@ -14,7 +14,7 @@ pub use registry::scrub;
 use super::process;
 use super::{
     BuildRequest, BuiltImage, Engine, EngineError, EngineInfo, ErrorKind, ImageConfig, ImageInfo,
-    Remote, RunOutput, RunRequest,
+    ImageStore, Remote, RunOutput, RunRequest,
 };
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -43,6 +43,7 @@ impl std::fmt::Display for Builder {
 #[derive(Clone, Debug)]
 pub struct DockerCli {
     info: EngineInfo,
+    store: std::sync::OnceLock<ImageStore>,
 }
 
 fn major(version: &str) -> u32 {
@@ -61,6 +62,7 @@ impl DockerCli {
                 client: path,
                 ..EngineInfo::default()
             },
+            store: std::sync::OnceLock::new(),
         }
     }
 
@@ -157,6 +159,19 @@ impl Engine for DockerCli {
     fn tag(&self, image: &str, tags: &[String]) -> Result<(), EngineError> {
         tags.iter()
             .try_for_each(|t| self.checked(&["tag", image, t]).map(drop))
+    }
+
+    fn image_store(&self) -> ImageStore {
+        *self.store.get_or_init(|| images::image_store(self))
+    }
+
+    fn combine(
+        &self,
+        tags: &[String],
+        sources: &[(String, String)],
+        interrupted: &AtomicBool,
+    ) -> Result<String, EngineError> {
+        build::combine(self, tags, sources, interrupted)
     }
 
     fn untag(&self, tag: &str) {
