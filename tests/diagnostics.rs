@@ -229,3 +229,84 @@ fn verify_expect_must_be_a_regex() {
         "bad-expect",
     );
 }
+
+#[test]
+fn a_child_platform_its_parent_lacks() {
+    let yaml = "images:\n  base:\n    build: {context: ., dockerfile: dockerfiles/app.dockerfile, platforms: [linux/amd64]}\n    tags: [x/base:1]\n  app:\n    depends_on: [base]\n    build: {context: ., dockerfile: dockerfiles/app.dockerfile, platforms: [linux/amd64, linux/arm64]}\n    tags: [x/app:1]\n";
+    expect("platform_mismatch", yaml, 2, "platform-mismatch");
+}
+
+#[test]
+fn arch_variables_follow_each_platform() {
+    let dir = project(&[
+        (
+            "dockerfile-compose.yaml",
+            "images:\n  base:\n    build:\n      context: .\n      dockerfile: dockerfiles/app.dockerfile\n      args: {BASE_IMAGE: \"busybox:${DOCKER_ARCH}\", PYTHON_VERSION: \"${ARCH}\"}\n      platforms: [linux/amd64, linux/arm64]\n    tags: [x/base:1]\n",
+        ),
+        ("dockerfiles/app.dockerfile", DF),
+    ]);
+    let out = adf(
+        dir.path(),
+        &[
+            "--set",
+            "ARCH=aarch64",
+            "plan",
+            "--no-engine",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let plan: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let got: Vec<(String, String, String, String)> = plan["images"]
+        .as_array()
+        .expect("images")
+        .iter()
+        .map(|i| {
+            let s = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+            (
+                s(&i["name"]),
+                s(&i["platform"]),
+                s(&i["args"]["PYTHON_VERSION"]),
+                s(&i["tags"][0]),
+            )
+        })
+        .collect();
+    let want = [
+        ("base@amd64", "linux/amd64", "x86_64", "x/base:1-amd64"),
+        ("base@arm64", "linux/arm64", "aarch64", "x/base:1-arm64"),
+    ];
+    let want: Vec<(String, String, String, String)> = want
+        .iter()
+        .map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string()))
+        .collect();
+    assert_eq!(got, want, "ARCH follows the platform, not --set ARCH");
+    let one = adf(
+        dir.path(),
+        &[
+            "plan",
+            "--no-engine",
+            "--platform",
+            "linux/arm64",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    assert!(
+        one.stdout.contains("base@arm64") && !one.stdout.contains("base@amd64"),
+        "{}",
+        one.stdout
+    );
+    let none = adf(
+        dir.path(),
+        &["plan", "--no-engine", "--platform", "linux/s390x"],
+    );
+    assert_eq!(none.code, 2, "{}", none.stderr);
+    assert!(
+        none.stderr
+            .contains("no selected image is built for `linux/s390x`"),
+        "{}",
+        none.stderr
+    );
+}

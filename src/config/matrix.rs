@@ -242,3 +242,20 @@ fn report_duplicate_names(images: &[Expanded], diags: &mut Diagnostics) {
         }
     }
 }
+
+#[cfg(test)]
+mod platform_tests {
+    use super::arch_vars;
+
+    #[test]
+    fn each_platform_sets_its_own_arch() {
+        let vars = |p: &str| arch_vars(p).map(|[a, d]| (a.1, d.1));
+        assert_eq!(
+            vars("linux/arm64"),
+            Some(("aarch64".into(), "arm64".into()))
+        );
+        assert_eq!(vars("linux/amd64"), Some(("x86_64".into(), "amd64".into())));
+        assert_eq!(vars("linux/s390x"), None);
+        assert_eq!(vars("nonsense"), None);
+    }
+}

@@ -77,7 +77,11 @@ pub fn resolve_parents(
                                     img.family, dep.value
                                 ),
                             )
-                            .at(dep.span, format!("`{}` lists {provided}", dep.value))
+                            .at(
+                                img.spans.platforms.first().copied().unwrap_or(dep.span),
+                                format!("`{}` does not provide this platform", dep.value),
+                            )
+                            .also(dep.span, format!("`{}` lists {provided}", dep.value))
                             .help(format!(
                                 "add `{platform}` to the `platforms:` of `{}`, or drop it from `{}`",
                                 dep.value, img.family
