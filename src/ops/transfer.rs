@@ -18,11 +18,21 @@ pub struct Wanted {
 pub fn resolve(project: Option<&Project>, images: &[String]) -> Result<Vec<Wanted>, String> {
     let mut wanted: Vec<Wanted> = Vec::new();
     for arg in images {
-        let found = project.and_then(|p| p.find(arg).map(|i| &p.images[i]));
-        let refs: Vec<(String, Option<String>)> = match found {
-            Some(img) => {
-                let tags: Vec<_> = img
-                    .tags()
+        // a declared name is every platform of it; `NAME@ARCH` is one
+        let found: Vec<&crate::model::Image> = project
+            .map(|p| {
+                let members = match p.find(arg) {
+                    Some(i) => vec![i],
+                    None => p.family(arg).to_vec(),
+                };
+                members.into_iter().map(|i| &p.images[i]).collect()
+            })
+            .unwrap_or_default();
+        let refs: Vec<(String, Option<String>)> = match found.is_empty() {
+            false => {
+                let tags: Vec<_> = found
+                    .iter()
+                    .flat_map(|img| img.tags())
                     .map(|t| (t.to_string(), Some(arg.clone())))
                     .collect();
                 if tags.is_empty() {
@@ -30,7 +40,7 @@ pub fn resolve(project: Option<&Project>, images: &[String]) -> Result<Vec<Wante
                 }
                 tags
             }
-            None => vec![(arg.clone(), None)],
+            true => vec![(arg.clone(), None)],
         };
         for (reference, image) in refs {
             if !wanted.iter().any(|w| w.reference == reference) {
