@@ -221,6 +221,24 @@ ensure_packages() {
 # ---------------------------------------------------------------------------------------------
 # dockerd
 
+# await_daemon PID LOG WHAT WHERE CHECK: wait up to 60 s until CHECK succeeds; die with the
+# log's tail if the daemon exits or never answers.
+await_daemon() {
+    local pid=$1 log=$2 what=$3 where=$4 check=$5
+    local deadline=$((SECONDS + 60))
+    until "$check"; do
+        if ! alive "$pid"; then
+            log_tail "$log"
+            die "$what (pid $pid) exited (log: $log)"
+        fi
+        if ((SECONDS >= deadline)); then
+            log_tail "$log"
+            die "$what (pid $pid) did not answer on $where within 60 s (log: $log)"
+        fi
+        sleep 0.2
+    done
+}
+
 docker_up() { timeout 10 "$DOCKER" version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
 dockerd_running_pid() { # the pid of a live dockerd from its pid file, if any
@@ -245,18 +263,7 @@ ensure_dockerd() {
         spawn "$DOCKERD_LOG" "$DOCKERD" "${DOCKERD_ARGS[@]}"
         pid=$SPAWNED
     fi
-    local deadline=$((SECONDS + 60))
-    until docker_up; do
-        if ! alive "$pid"; then
-            log_tail "$DOCKERD_LOG"
-            die "dockerd (pid $pid) exited (log: $DOCKERD_LOG)"
-        fi
-        if ((SECONDS >= deadline)); then
-            log_tail "$DOCKERD_LOG"
-            die "dockerd (pid $pid) did not answer on /var/run/docker.sock within 60 s (log: $DOCKERD_LOG)"
-        fi
-        sleep 0.2
-    done
+    await_daemon "$pid" "$DOCKERD_LOG" "dockerd" /var/run/docker.sock docker_up
     step "dockerd up (pid $pid)"
 }
 
@@ -726,6 +733,8 @@ d26_version() { # the Docker 26 engine's server version, or nothing
         version --format '{{.Server.Version}}' 2>/dev/null || true
 }
 
+d26_answers() { [[ -n $(d26_version) ]]; }
+
 d26_running_pid() { # the pid of a live Docker 26 dockerd from its pid file, if any
     local pid
     pid=$(cat "$D26_PIDFILE" 2>/dev/null || true)
@@ -757,18 +766,8 @@ ensure_d26_daemon() {
                 --iptables=false --bridge=none
             pid=$SPAWNED
         fi
-        local deadline=$((SECONDS + 60))
-        until ver=$(d26_version) && [[ -n $ver ]]; do
-            if ! alive "$pid"; then
-                log_tail "$D26_LOG"
-                die "docker 26 dockerd (pid $pid) exited (log: $D26_LOG)"
-            fi
-            if ((SECONDS >= deadline)); then
-                log_tail "$D26_LOG"
-                die "docker 26 dockerd (pid $pid) did not answer on unix://$D26_SOCK within 60 s (log: $D26_LOG)"
-            fi
-            sleep 0.2
-        done
+        await_daemon "$pid" "$D26_LOG" "docker 26 dockerd" "unix://$D26_SOCK" d26_answers
+        ver=$(d26_version)
         step "docker $ver dockerd up (pid $pid)"
     else
         pid=$(d26_running_pid)
