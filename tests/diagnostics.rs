@@ -310,3 +310,9 @@ fn arch_variables_follow_each_platform() {
         none.stderr
     );
 }
+
+#[test]
+fn a_multi_platform_tag_must_not_follow_the_platform() {
+    let yaml = "images:\n  base:\n    build: {context: ., dockerfile: dockerfiles/app.dockerfile, platforms: [linux/amd64, linux/arm64]}\n    tags: [\"x/base:1-${ARCH}\"]\n";
+    expect("platform_tag", yaml, 2, "platform-tag");
+}

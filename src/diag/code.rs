@@ -13,6 +13,8 @@ pub enum Code {
     PlatformMismatch,
     /// A platform this host cannot build (no emulator, no native builder).
     PlatformUnavailable,
+    /// A tag of a multi-platform image that differs between its platforms.
+    PlatformTag,
     /// A tag that is not a valid image reference.
     BadReference,
     /// `--set` that is not NAME=VALUE.
@@ -129,6 +131,7 @@ impl Code {
         Code::BadPlatform,
         Code::PlatformMismatch,
         Code::PlatformUnavailable,
+        Code::PlatformTag,
         Code::BadReference,
         Code::BadSet,
         Code::BadSha256,
@@ -192,6 +195,7 @@ impl Code {
             Code::BadPlatform => "bad-platform",
             Code::PlatformMismatch => "platform-mismatch",
             Code::PlatformUnavailable => "platform-unavailable",
+            Code::PlatformTag => "platform-tag",
             Code::BadReference => "bad-reference",
             Code::BadSet => "bad-set",
             Code::BadSha256 => "bad-sha256",

@@ -230,6 +230,7 @@ pub fn build(cfg: Config, diags: &mut Diagnostics) -> Project {
         images.push(image);
     }
     let families = platform::families(&images);
+    platform::check_tags(&images, &families, diags);
     let parents = platform::resolve_parents(&images, &families, diags);
     for (img, parents) in images.iter_mut().zip(parents) {
         img.parents = parents;

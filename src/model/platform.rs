@@ -95,6 +95,43 @@ pub fn resolve_parents(
         .collect()
 }
 
+/// A multi-platform image is published as one index per file tag: its tags must be the same
+/// for every platform (`${ARCH}` in a tag would make them differ).
+pub fn check_tags(
+    images: &[Image],
+    families: &HashMap<String, Vec<usize>>,
+    diags: &mut Diagnostics,
+) {
+    for members in families.values().filter(|m| m.len() > 1) {
+        let first = &images[members[0]];
+        for &m in &members[1..] {
+            let other = &images[m];
+            let differs = first
+                .published_tags
+                .iter()
+                .zip(&other.published_tags)
+                .find(|(a, b)| a.value != b.value);
+            if let Some((a, b)) = differs {
+                diags.push(
+                    Diagnostic::error(
+                        Code::PlatformTag,
+                        format!(
+                            "tag of `{}` is `{}` for {} but `{}` for {}",
+                            first.family,
+                            a.value,
+                            first.platform.as_deref().unwrap_or_default(),
+                            b.value,
+                            other.platform.as_deref().unwrap_or_default()
+                        ),
+                    )
+                    .at(a.span, "differs between platforms")
+                    .help("a multi-platform image is published as one tag holding every platform: drop `${ARCH}`/`${DOCKER_ARCH}` from its tags (adf tags each platform's local image REPO:TAG-ARCH itself)"),
+                );
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
