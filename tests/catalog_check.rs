@@ -27,19 +27,15 @@ fn every_stack_checks_clean_on_both_architectures() {
     let cache = tempfile::tempdir().expect("cache");
     let (code, stdout, stderr) = run(work.path(), cache.path(), &["init", "--list"]);
     assert_eq!(code, 0, "{stderr}");
-    // a multi-platform stack is listed per variant (`yolo-910b@amd64`, `yolo-910b@arm64`): keep
-    // its declared name once, which `init --stack` takes for all of its platforms
-    let mut stacks: Vec<String> = Vec::new();
-    for name in stdout
+    // a multi-platform stack is listed once, by its declared name (which `init --stack` takes
+    // for all of its platforms)
+    let stacks: Vec<String> = stdout
         .lines()
         .skip(1)
         .filter_map(|l| l.split_whitespace().next())
-        .map(|n| n.split('@').next().unwrap_or(n).to_string())
-    {
-        if !stacks.contains(&name) {
-            stacks.push(name);
-        }
-    }
+        .map(str::to_string)
+        .collect();
+    assert!(!stdout.contains('@'), "{stdout}");
     assert!(stacks.len() >= 10, "{stdout}");
     for required in [
         "yolo-910b",

@@ -161,7 +161,6 @@ fn logical_lines(text: &str) -> Vec<String> {
     out
 }
 
-/// A context path as BuildKit resolves it; `None` for the whole context.
 /// A source as a context-relative path (`./a/` → `a`); `None` for the whole context.
 pub fn context_path(src: &str) -> Option<String> {
     let p = src

@@ -35,20 +35,22 @@ pub fn catalog() -> Result<Catalog, String> {
     Ok(Catalog { project, text })
 }
 
-/// The catalog's stacks (its leaf images) with their descriptions.
+/// The catalog's stacks (its leaf images, by declared name: a multi-platform one once) with
+/// their descriptions.
 pub fn stacks(c: &Catalog) -> Vec<(String, String)> {
     let p = &c.project;
     let all = vec![true; p.images.len()];
-    (0..p.images.len())
-        .filter(|&i| p.dag.role(i, &all) == crate::graph::Role::Leaf)
-        .map(|i| {
-            let img = &p.images[i];
-            (
-                img.name.clone(),
+    let mut out: Vec<(String, String)> = Vec::new();
+    for i in (0..p.images.len()).filter(|&i| p.dag.role(i, &all) == crate::graph::Role::Leaf) {
+        let img = &p.images[i];
+        if !out.iter().any(|(name, _)| *name == img.family) {
+            out.push((
+                img.family.clone(),
                 img.description.clone().unwrap_or_default(),
-            )
-        })
-        .collect()
+            ));
+        }
+    }
+    out
 }
 
 /// The catalog's file with only the images `targets` select and everything they build on (the
