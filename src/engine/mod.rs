@@ -98,6 +98,8 @@ pub struct EngineInfo {
     pub client: PathBuf,
     pub client_version: String,
     pub server_version: String,
+    /// The engine's own architecture (Docker's name: `amd64`, `arm64`), when probed.
+    pub server_arch: String,
     pub builder: Builder,
     /// How the builder was chosen (buildx plugin, DOCKER_BUILDKIT=1 on a pre-23 client, ...).
     pub builder_reason: String,
@@ -156,8 +158,11 @@ pub trait Engine: Send + Sync {
 
     fn run(&self, req: &RunRequest) -> Result<RunOutput, EngineError>;
 
-    /// Why an image of Docker architecture `arch` cannot run here, if it cannot.
+    /// Why an image of Docker architecture `arch` cannot run on the engine, if it cannot.
     fn cannot_run(&self, arch: &str) -> Option<String>;
+
+    /// Why the engine cannot build `RUN` steps for `platform` (`linux/arm64`), if it cannot.
+    fn cannot_build(&self, platform: &str) -> Option<String>;
 
     /// Pushes a local tag to its registry; the manifest digest when the engine says it.
     fn push(&self, reference: &str) -> Result<Option<String>, EngineError>;

@@ -312,8 +312,7 @@ fn platform_check(
         let Some(platform) = img.spec.platforms.first() else {
             continue;
         };
-        let arch = platform.split('/').nth(1).unwrap_or_default();
-        let Some(why) = engine.cannot_run(arch) else {
+        let Some(why) = engine.cannot_build(platform) else {
             continue;
         };
         let Some(line) = cache.get(&img.spec.dockerfile).and_then(|f| f.first_run) else {

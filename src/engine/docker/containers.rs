@@ -139,11 +139,22 @@ pub fn host_arch() -> &'static str {
     }
 }
 
-/// Why an image of `arch` cannot run on this (local) engine, if it cannot: another
-/// architecture with no binfmt emulator registered (`ADF_BINFMT_DIR` replaces
-/// `/proc/sys/fs/binfmt_misc`).
-pub(super) fn cannot_run(arch: &str) -> Option<String> {
-    if arch.is_empty() || arch == host_arch() {
+/// Why an image of `arch` cannot run on the engine, if it cannot: another architecture than
+/// the engine's, with no binfmt emulator registered (`ADF_BINFMT_DIR` replaces
+/// `/proc/sys/fs/binfmt_misc`). Only a local engine's emulators can be seen: for one behind a
+/// remote `DOCKER_HOST` this says nothing, and the engine answers for itself.
+pub(super) fn cannot_run(info: &crate::engine::EngineInfo, arch: &str) -> Option<String> {
+    let engine_arch = if info.server_arch.is_empty() {
+        host_arch()
+    } else {
+        info.server_arch.as_str()
+    };
+    if arch.is_empty() || arch == engine_arch {
+        return None;
+    }
+    let remote =
+        std::env::var("DOCKER_HOST").is_ok_and(|h| !h.is_empty() && !h.starts_with("unix://"));
+    if remote || engine_arch != host_arch() {
         return None;
     }
     let qemu = match arch {

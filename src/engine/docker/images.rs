@@ -97,6 +97,23 @@ pub(super) fn built_images(cli: &DockerCli, refs: &[String]) -> HashMap<String, 
     out
 }
 
+/// The platforms of the current buildx builder (`Platforms:` of `docker buildx inspect`);
+/// empty when it cannot tell.
+pub(super) fn builder_platforms(cli: &DockerCli) -> Vec<String> {
+    let Ok(out) = cli.checked(&["buildx", "inspect"]) else {
+        return Vec::new();
+    };
+    out.lines()
+        .find_map(|l| l.trim().strip_prefix("Platforms:"))
+        .map(|list| {
+            list.split(',')
+                .map(|p| p.trim().trim_end_matches('*').to_string())
+                .filter(|p| !p.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The containerd image store shows as the `io.containerd.snapshotter` driver.
 pub(super) fn image_store(cli: &DockerCli) -> ImageStore {
     match cli.checked(&["info", "--format", "{{json .DriverStatus}}"]) {

@@ -44,6 +44,8 @@ impl std::fmt::Display for Builder {
 pub struct DockerCli {
     info: EngineInfo,
     store: std::sync::OnceLock<ImageStore>,
+    /// The buildx builder's platforms (`docker buildx inspect`), asked once when needed.
+    builder_platforms: std::sync::OnceLock<Vec<String>>,
 }
 
 fn major(version: &str) -> u32 {
@@ -63,6 +65,7 @@ impl DockerCli {
                 ..EngineInfo::default()
             },
             store: std::sync::OnceLock::new(),
+            builder_platforms: std::sync::OnceLock::new(),
         }
     }
 
@@ -74,10 +77,12 @@ impl DockerCli {
         let out = process::output(cli.command().args([
             "version",
             "--format",
-            "{{.Client.Version}}|{{.Server.Version}}",
+            "{{.Client.Version}}|{{.Server.Version}}|{{.Server.Arch}}",
         ]))?;
         let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        let (client, server) = text.split_once('|').unwrap_or((text.as_str(), ""));
+        let mut parts = text.splitn(3, '|');
+        let (client, server) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        cli.info.server_arch = parts.next().unwrap_or("").trim().to_string();
         if !out.status.success() || server.is_empty() || server.starts_with('<') {
             let detail = String::from_utf8_lossy(&out.stderr)
                 .lines()
@@ -203,7 +208,23 @@ impl Engine for DockerCli {
     }
 
     fn cannot_run(&self, arch: &str) -> Option<String> {
-        containers::cannot_run(arch)
+        containers::cannot_run(&self.info, arch)
+    }
+
+    fn cannot_build(&self, platform: &str) -> Option<String> {
+        if !self.info.buildx {
+            let arch = platform.split('/').nth(1).unwrap_or_default();
+            return containers::cannot_run(&self.info, arch);
+        }
+        let platforms = self
+            .builder_platforms
+            .get_or_init(|| images::builder_platforms(self));
+        (!platforms.is_empty() && !platforms.iter().any(|p| p == platform)).then(|| {
+            format!(
+                "the buildx builder cannot build {platform} (it has {}); no emulator for it is registered on its host",
+                platforms.join(", ")
+            )
+        })
     }
 
     fn push(&self, reference: &str) -> Result<Option<String>, EngineError> {
