@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod engine;
+pub mod export;
 pub mod graph;
 pub mod knowledge;
 pub mod model;

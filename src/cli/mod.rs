@@ -5,6 +5,7 @@ mod archive;
 mod args;
 mod build;
 mod compat;
+mod export;
 mod init;
 mod login;
 mod project;
@@ -105,6 +106,9 @@ pub enum Command {
     /// Load images from an archive written by `adf save` or `docker save`
     #[command(after_help = archive::LOAD_HELP)]
     Load(archive::LoadArgs),
+    /// Write what adf knows out for other tools: `script` replays a chain on a host without Docker
+    #[command(after_help = export::EXPORT_HELP)]
+    Export(export::ExportArgs),
 }
 
 pub fn run(cli: Cli) -> i32 {
@@ -122,6 +126,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Login(a) => login::run(a),
         Command::Save(a) => archive::save(g, a),
         Command::Load(a) => archive::load(a),
+        Command::Export(a) => export::run(g, a),
     }
 }
 

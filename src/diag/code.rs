@@ -15,6 +15,8 @@ pub enum Code {
     PlatformUnavailable,
     /// A tag of a multi-platform image that differs between its platforms.
     PlatformTag,
+    /// A Dockerfile step an exporter cannot translate.
+    NotExportable,
     /// A tag that is not a valid image reference.
     BadReference,
     /// `--set` that is not NAME=VALUE.
@@ -132,6 +134,7 @@ impl Code {
         Code::PlatformMismatch,
         Code::PlatformUnavailable,
         Code::PlatformTag,
+        Code::NotExportable,
         Code::BadReference,
         Code::BadSet,
         Code::BadSha256,
@@ -196,6 +199,7 @@ impl Code {
             Code::PlatformMismatch => "platform-mismatch",
             Code::PlatformUnavailable => "platform-unavailable",
             Code::PlatformTag => "platform-tag",
+            Code::NotExportable => "not-exportable",
             Code::BadReference => "bad-reference",
             Code::BadSet => "bad-set",
             Code::BadSha256 => "bad-sha256",

@@ -64,7 +64,9 @@ pub fn read(text: &str) -> Result<Vec<Instruction>, (usize, String)> {
 
 fn parse(line: usize, joined: &str) -> Result<Instruction, (usize, String)> {
     let joined = joined.trim();
-    let (keyword, mut rest) = joined.split_once(char::is_whitespace).unwrap_or((joined, ""));
+    let (keyword, mut rest) = joined
+        .split_once(char::is_whitespace)
+        .unwrap_or((joined, ""));
     let mut flags = Vec::new();
     loop {
         rest = rest.trim_start();
@@ -101,6 +103,9 @@ mod tests {
         assert_eq!(got[2].flag("network"), Some("none"));
         assert_eq!(got[2].args, "sh /p/x");
         assert_eq!(got[3].exec_form(), Some(vec!["a b".into(), "/c/".into()]));
-        assert_eq!(read("FROM x\nRUN <<EOF\nhi\nEOF\n"), Err((2, "a heredoc cannot be exported".into())));
+        assert_eq!(
+            read("FROM x\nRUN <<EOF\nhi\nEOF\n"),
+            Err((2, "a heredoc cannot be exported".into()))
+        );
     }
 }

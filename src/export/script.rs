@@ -29,6 +29,40 @@ pub struct Stage<'a> {
     pub instructions: Vec<Instruction>,
 }
 
+/// What the host already is, read from the Dockerfiles of the images it is (the starting image
+/// and its ancestors): where its steps run and how.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Inherited {
+    pub workdir: Option<String>,
+    pub user: Option<String>,
+    /// `SHELL [program, flag]`.
+    pub shell: Option<(String, String)>,
+}
+
+impl Inherited {
+    /// Applies one image's `WORKDIR`, `USER` and `SHELL` (in order) to what it inherited.
+    pub fn apply(&mut self, instructions: &[Instruction], args: &BTreeMap<String, String>) {
+        for ins in instructions {
+            match ins.keyword.as_str() {
+                "WORKDIR" => {
+                    let dir = substitute(&ins.args, args);
+                    self.workdir = Some(match (&self.workdir, dir.starts_with('/')) {
+                        (Some(base), false) => format!("{}/{dir}", base.trim_end_matches('/')),
+                        _ => dir,
+                    });
+                }
+                "USER" => self.user = Some(substitute(&ins.args, args)),
+                "SHELL" => {
+                    if let Some([p, f]) = ins.exec_form().as_deref() {
+                        self.shell = Some((p.clone(), f.clone()));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 /// A step that cannot be replayed on a host.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Untranslatable {
@@ -91,9 +125,17 @@ if [ $# -ne 1 ] || [ ! -d "$1" ]; then
     exit 2
 fi
 ADF_ROOT=$(cd "$1" && pwd)
-mkdir -p "$ADF_STATE" "$(dirname "$ADF_PROFILE")"
+mkdir -p "$ADF_STATE/env" "$(dirname "$ADF_PROFILE")"
 [ -f "$ADF_PROFILE" ] || : >"$ADF_PROFILE"
-. "$ADF_PROFILE"
+# every ENV is computed from the host's own values, as they were before the first run
+for adf_f in "$ADF_STATE"/env/*; do
+    [ -e "$adf_f" ] || continue
+    adf_n=${adf_f##*/}
+    case "$adf_n" in
+    *.unset) unset "${adf_n%.unset}" ;;
+    *) adf_v=$(cat "$adf_f"; echo x); export "$adf_n=${adf_v%x}" ;;
+    esac
+done
 ADF_SHELL_0=/bin/sh
 ADF_SHELL_1=-c
 ADF_USER=
@@ -102,6 +144,10 @@ adf_step() { echo "[$1] $2" >&2; }
 adf_quote() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 # NAME VALUE: exported for what follows, and kept in the profile for later shells
 adf_env() {
+    if [ ! -e "$ADF_STATE/env/$1" ] && [ ! -e "$ADF_STATE/env/$1.unset" ]; then
+        eval "adf_isset=\${$1+set} adf_old=\${$1-}"
+        if [ -n "$adf_isset" ]; then printf '%s' "$adf_old" >"$ADF_STATE/env/$1"; else : >"$ADF_STATE/env/$1.unset"; fi
+    fi
     export "$1=$2"
     { grep -v "^export $1=" "$ADF_PROFILE" || true; } >"$ADF_PROFILE.adf-tmp"
     printf 'export %s=%s\n' "$1" "$(adf_quote "$2")" >>"$ADF_PROFILE.adf-tmp"
@@ -150,6 +196,8 @@ pub fn script(
     stages: &[Stage],
     target: &str,
     from: Option<&str>,
+    inherited: &Inherited,
+    profile: Option<&str>,
 ) -> Result<String, Untranslatable> {
     let mut out = String::new();
     let names: Vec<&str> = stages.iter().map(|s| s.name).collect();
@@ -161,18 +209,51 @@ pub fn script(
         from.map(|f| format!(" that already is `{f}`"))
             .unwrap_or_default()
     );
-    let _ = writeln!(out, "#   sh {target}.sh PROJECT_DIR      (runs with bash, dash or busybox sh)");
+    let _ = writeln!(
+        out,
+        "#   sh {target}.sh PROJECT_DIR      (runs with bash, dash or busybox sh)"
+    );
     let _ = writeln!(out, "# PROJECT_DIR holds dockerfile-compose.yaml: COPY/ADD sources and bind mounts come from it.");
-    let _ = writeln!(out, "# ADF_PROFILE: where every ENV is kept (default /etc/profile.d/adf-{target}.sh);");
+    let _ = writeln!(
+        out,
+        "# ADF_PROFILE: where every ENV is kept (default /etc/profile.d/adf-{target}.sh);"
+    );
     let _ = writeln!(out, "# ADF_STATE: step markers, so a second run skips what is done (default /var/lib/adf/{target});");
-    let _ = writeln!(out, "# ADF_SECRET_<ID>: the file holding build secret <ID> (upper case, - as _).");
-    let _ = writeln!(out, "ADF_PROFILE=${{ADF_PROFILE:-/etc/profile.d/adf-{target}.sh}}");
+    let _ = writeln!(
+        out,
+        "# ADF_SECRET_<ID>: the file holding build secret <ID> (upper case, - as _)."
+    );
+    let profile = profile
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("/etc/profile.d/adf-{target}.sh"));
+    let _ = writeln!(out, "ADF_PROFILE=${{ADF_PROFILE:-{profile}}}");
     let _ = writeln!(out, "ADF_STATE=${{ADF_STATE:-/var/lib/adf/{target}}}");
     out.push_str(PRELUDE);
+    if let Some(dir) = &inherited.workdir {
+        let _ = writeln!(out, "cd {}", quote(dir));
+    }
+    if let Some(user) = &inherited.user {
+        let _ = writeln!(
+            out,
+            "ADF_USER={}",
+            quote(user.split(':').next().unwrap_or(user))
+        );
+    }
+    if let Some((program, flag)) = &inherited.shell {
+        let _ = writeln!(
+            out,
+            "ADF_SHELL_0={}; ADF_SHELL_1={}",
+            quote(program),
+            quote(flag)
+        );
+    }
     for stage in stages {
         stage_script(stage, &mut out)?;
     }
-    let _ = writeln!(out, "\necho \"adf: {target} is in place; new shells read $ADF_PROFILE\" >&2");
+    let _ = writeln!(
+        out,
+        "\necho \"adf: {target} is in place; new shells read $ADF_PROFILE\" >&2"
+    );
     Ok(out)
 }
 
@@ -193,20 +274,29 @@ fn stage_script(stage: &Stage, out: &mut String) -> Result<(), Untranslatable> {
     let _ = writeln!(out, "ADF_CTX={}", expanding(&ctx));
     let mut declared: Vec<String> = Vec::new();
     let mut froms = 0;
+    // ARGs before the first FROM are for FROM lines only, never in the steps' environment
     let total = stage.instructions.len();
     for (n, ins) in stage.instructions.iter().enumerate() {
         let line = ins.line;
         let marker = quote(&format!("{name}-{}", step_key(stage, ins)));
         let step = |out: &mut String| {
-            let shown: String = format!("{} {}", ins.keyword, ins.args).chars().take(100).collect();
+            let shown: String = format!("{} {}", ins.keyword, ins.args)
+                .chars()
+                .take(100)
+                .collect();
             let _ = writeln!(
                 out,
                 "adf_step {} {}",
                 quote(name),
-                quote(&format!("step {}/{total} ({}:{line}) {shown}", n + 1, stage.dockerfile))
+                quote(&format!(
+                    "step {}/{total} ({}:{line}) {shown}",
+                    n + 1,
+                    stage.dockerfile
+                ))
             );
         };
         match ins.keyword.as_str() {
+            "ARG" if froms == 0 => {}
             "ARG" => {
                 for (arg, default) in arg_decls(&ins.args) {
                     let value = match stage.args.get(&arg) {
@@ -225,7 +315,11 @@ fn stage_script(stage: &Stage, out: &mut String) -> Result<(), Untranslatable> {
                 let image = ins.args.split_whitespace().next().unwrap_or_default();
                 let resolved = substitute(image, stage.args);
                 if !stage.parent_tags.is_empty() && !stage.parent_tags.contains(&resolved) {
-                    return Err(err(line, format!("`FROM {image}` is `{resolved}`, an image outside the chain"), "the chain's images must build FROM their parent (the base arg adf passes)"));
+                    return Err(err(
+                        line,
+                        format!("`FROM {image}` is `{resolved}`, an image outside the chain"),
+                        "the chain's images must build FROM their parent (the base arg adf passes)",
+                    ));
                 }
                 step(out);
             }
@@ -237,14 +331,23 @@ fn stage_script(stage: &Stage, out: &mut String) -> Result<(), Untranslatable> {
             }
             "WORKDIR" => {
                 step(out);
-                let _ = writeln!(out, "mkdir -p {dir} && cd {dir}", dir = expanding(&ins.args));
+                let _ = writeln!(
+                    out,
+                    "mkdir -p {dir} && cd {dir}",
+                    dir = expanding(&ins.args)
+                );
             }
             "SHELL" => {
                 let Some(shell) = ins.exec_form().filter(|s| s.len() == 2) else {
                     return Err(err(line, "SHELL must be a JSON array of a program and one flag, e.g. [\"/bin/bash\", \"-c\"]".into(), "write SHELL [\"/bin/bash\", \"-c\"]"));
                 };
                 step(out);
-                let _ = writeln!(out, "ADF_SHELL_0={}; ADF_SHELL_1={}", quote(&shell[0]), quote(&shell[1]));
+                let _ = writeln!(
+                    out,
+                    "ADF_SHELL_0={}; ADF_SHELL_1={}",
+                    quote(&shell[0]),
+                    quote(&shell[1])
+                );
             }
             "USER" => {
                 step(out);
@@ -264,28 +367,43 @@ fn stage_script(stage: &Stage, out: &mut String) -> Result<(), Untranslatable> {
                 }
                 step(out);
                 let _ = writeln!(out, "if ! adf_done {marker}; then");
-                copy_step(stage, ins).map_err(|(what, help)| err(line, what, help))?.lines().for_each(|l| {
-                    let _ = writeln!(out, "    {l}");
-                });
+                copy_step(stage, ins)
+                    .map_err(|(what, help)| err(line, what, help))?
+                    .lines()
+                    .for_each(|l| {
+                        let _ = writeln!(out, "    {l}");
+                    });
                 let _ = writeln!(out, "    adf_mark {marker}\nfi");
             }
             "ONBUILD" => {
-                return Err(err(line, "ONBUILD runs in a later build, which a host does not have".into(), "move the step into the Dockerfile of the image that needs it"));
+                return Err(err(
+                    line,
+                    "ONBUILD runs in a later build, which a host does not have".into(),
+                    "move the step into the Dockerfile of the image that needs it",
+                ));
             }
             "VOLUME" => {
                 step(out);
-                for dir in ins.exec_form().unwrap_or_else(|| ins.args.split_whitespace().map(str::to_string).collect()) {
+                for dir in ins
+                    .exec_form()
+                    .unwrap_or_else(|| ins.args.split_whitespace().map(str::to_string).collect())
+                {
                     let _ = writeln!(out, "mkdir -p {}", expanding(&dir));
                 }
             }
             // image metadata: nothing to do on a host
             _ => {
-                let _ = writeln!(out, "# {} {} (image metadata: nothing to replay)", ins.keyword, ins.args);
+                let _ = writeln!(
+                    out,
+                    "# {} {} (image metadata: nothing to replay)",
+                    ins.keyword, ins.args
+                );
             }
         }
     }
     if !declared.is_empty() {
-        let _ = writeln!(out, "unset {}", declared.join(" "));
+        // the stage's ARGs end with it; an ENV of the same name lives on in the profile
+        let _ = writeln!(out, "unset {}\n. \"$ADF_PROFILE\"", declared.join(" "));
     }
     Ok(())
 }
@@ -343,14 +461,21 @@ fn env_pairs(args: &str) -> Vec<(String, String)> {
 fn substitute(s: &str, args: &BTreeMap<String, String>) -> String {
     let mut out = s.to_string();
     for (k, v) in args {
-        out = out.replace(&format!("${{{k}}}"), v).replace(&format!("${k}"), v);
+        out = out
+            .replace(&format!("${{{k}}}"), v)
+            .replace(&format!("${k}"), v);
     }
     out
 }
 
 type StepError = (String, &'static str);
 
-fn run_step(stage: &Stage, ins: &Instruction, ctx: &str, out: &mut String) -> Result<(), StepError> {
+fn run_step(
+    stage: &Stage,
+    ins: &Instruction,
+    ctx: &str,
+    out: &mut String,
+) -> Result<(), StepError> {
     let mut setup = Vec::new();
     let mut teardown = Vec::new();
     for (flag, value) in &ins.flags {
@@ -361,13 +486,23 @@ fn run_step(stage: &Stage, ins: &Instruction, ctx: &str, out: &mut String) -> Re
             .split(',')
             .filter_map(|kv| kv.split_once('='))
             .collect();
-        let target = fields.get("target").or(fields.get("dst")).or(fields.get("destination"));
+        let target = fields
+            .get("target")
+            .or(fields.get("dst"))
+            .or(fields.get("destination"));
         match fields.get("type").copied().unwrap_or("bind") {
             "bind" => {
                 if fields.contains_key("from") {
-                    return Err(("a bind mount from another stage or image".into(), "a host has no build stages: put the files in the project directory"));
+                    return Err((
+                        "a bind mount from another stage or image".into(),
+                        "a host has no build stages: put the files in the project directory",
+                    ));
                 }
-                let source = fields.get("source").or(fields.get("src")).copied().unwrap_or(".");
+                let source = fields
+                    .get("source")
+                    .or(fields.get("src"))
+                    .copied()
+                    .unwrap_or(".");
                 let Some(target) = target else {
                     return Err(("a bind mount without target".into(), "add target=PATH"));
                 };
@@ -378,10 +513,18 @@ fn run_step(stage: &Stage, ins: &Instruction, ctx: &str, out: &mut String) -> Re
                 let Some(id) = fields.get("id").copied() else {
                     return Err(("a secret mount without id".into(), "add id=NAME"));
                 };
-                let target = target.map(|t| t.to_string()).unwrap_or_else(|| format!("/run/secrets/{id}"));
-                let var = format!("ADF_SECRET_{}", id.to_ascii_uppercase().replace(['-', '.'], "_"));
+                let target = target
+                    .map(|t| t.to_string())
+                    .unwrap_or_else(|| format!("/run/secrets/{id}"));
+                let var = format!(
+                    "ADF_SECRET_{}",
+                    id.to_ascii_uppercase().replace(['-', '.'], "_")
+                );
                 setup.push(format!("[ -n \"${{{var}:-}}\" ] || {{ echo \"adf: build secret {id}: set {var} to the file that holds it\" >&2; exit 1; }}"));
-                setup.push(format!("mkdir -p \"$(dirname {t})\" && (umask 077 && cp \"${var}\" {t})", t = expanding(&target)));
+                setup.push(format!(
+                    "mkdir -p \"$(dirname {t})\" && (umask 077 && cp \"${var}\" {t})",
+                    t = expanding(&target)
+                ));
                 teardown.push(format!("rm -f {}", expanding(&target)));
             }
             "cache" | "tmpfs" => {
@@ -389,7 +532,12 @@ fn run_step(stage: &Stage, ins: &Instruction, ctx: &str, out: &mut String) -> Re
                     setup.push(format!("mkdir -p {}", expanding(t)));
                 }
             }
-            other => return Err((format!("a `{other}` mount"), "use bind, secret or cache mounts")),
+            other => {
+                return Err((
+                    format!("a `{other}` mount"),
+                    "use bind, secret or cache mounts",
+                ))
+            }
         }
     }
     let _ = writeln!(out, "    adf_links=");
@@ -408,7 +556,10 @@ fn run_step(stage: &Stage, ins: &Instruction, ctx: &str, out: &mut String) -> Re
     for t in &teardown {
         let _ = writeln!(out, "    {t}");
     }
-    let _ = writeln!(out, "    for adf_l in $adf_links; do rm -f \"$adf_l\"; done");
+    let _ = writeln!(
+        out,
+        "    for adf_l in $adf_links; do rm -f \"$adf_l\"; done"
+    );
     Ok(())
 }
 
@@ -418,7 +569,10 @@ fn copy_step(stage: &Stage, ins: &Instruction) -> Result<String, StepError> {
         None => ins.args.split_whitespace().map(str::to_string).collect(),
     };
     if words.len() < 2 {
-        return Err((format!("{} needs a source and a destination", ins.keyword), "write COPY SRC... DEST"));
+        return Err((
+            format!("{} needs a source and a destination", ins.keyword),
+            "write COPY SRC... DEST",
+        ));
     }
     let (sources, dest) = words.split_at(words.len() - 1);
     let mut out = String::new();
@@ -427,10 +581,16 @@ fn copy_step(stage: &Stage, ins: &Instruction) -> Result<String, StepError> {
         let src = substitute(src, stage.args);
         if src.contains("://") {
             if ins.keyword != "ADD" {
-                return Err(("COPY of a URL".into(), "use ADD --checksum=sha256:... URL DEST"));
+                return Err((
+                    "COPY of a URL".into(),
+                    "use ADD --checksum=sha256:... URL DEST",
+                ));
             }
             let Some(sum) = ins.flag("checksum").and_then(|c| c.strip_prefix("sha256:")) else {
-                return Err((format!("ADD of `{src}` without --checksum"), "add --checksum=sha256:HEX so the download can be checked"));
+                return Err((
+                    format!("ADD of `{src}` without --checksum"),
+                    "add --checksum=sha256:HEX so the download can be checked",
+                ));
             };
             let _ = writeln!(out, "adf_get=$(mktemp)");
             let _ = writeln!(out, "if command -v curl >/dev/null; then curl -fsSL {u} -o \"$adf_get\"; else wget -qO \"$adf_get\" {u}; fi", u = quote(&src));
@@ -440,10 +600,21 @@ fn copy_step(stage: &Stage, ins: &Instruction) -> Result<String, StepError> {
         }
         let path = crate::model::dockerfile::context_path(&src).unwrap_or_default();
         let archive = ins.keyword == "ADD"
-            && [".tar", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2"].iter().any(|e| path.ends_with(e));
-        let full = if path.is_empty() { "$ADF_CTX".to_string() } else { format!("$ADF_CTX/{path}") };
+            && [".tar", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2"]
+                .iter()
+                .any(|e| path.ends_with(e));
+        let full = if path.is_empty() {
+            "$ADF_CTX".to_string()
+        } else {
+            format!("$ADF_CTX/{path}")
+        };
         if archive {
-            let _ = writeln!(out, "mkdir -p {d} && tar -xf {} -C {d}", expanding(&full), d = expanding(dest[0].as_str()));
+            let _ = writeln!(
+                out,
+                "mkdir -p {d} && tar -xf {} -C {d}",
+                expanding(&full),
+                d = expanding(dest[0].as_str())
+            );
             continue;
         }
         copied.push(globbing(&full));
@@ -458,8 +629,15 @@ fn copy_step(stage: &Stage, ins: &Instruction) -> Result<String, StepError> {
         };
         if let Some(mode) = ins.flag("chmod") {
             match &targets {
-                Some(t) => { let _ = writeln!(out, "chmod -R {mode} {t}"); }
-                None => return Err(("--chmod with several sources or a directory destination".into(), "copy one source to a full destination path when you set --chmod")),
+                Some(t) => {
+                    let _ = writeln!(out, "chmod -R {mode} {t}");
+                }
+                None => {
+                    return Err((
+                        "--chmod with several sources or a directory destination".into(),
+                        "copy one source to a full destination path when you set --chmod",
+                    ))
+                }
             }
         }
         if let Some(owner) = ins.flag("chown") {
@@ -477,9 +655,18 @@ mod tests {
 
     #[test]
     fn env_forms() {
-        assert_eq!(env_pairs("A=1 B=\"x y\""), [("A".into(), "1".into()), ("B".into(), "x y".into())]);
-        assert_eq!(env_pairs("PATH /opt/bin:$PATH"), [("PATH".into(), "/opt/bin:$PATH".into())]);
-        assert_eq!(arg_decls("A B=1"), [("A".into(), None), ("B".into(), Some("1".into()))]);
+        assert_eq!(
+            env_pairs("A=1 B=\"x y\""),
+            [("A".into(), "1".into()), ("B".into(), "x y".into())]
+        );
+        assert_eq!(
+            env_pairs("PATH /opt/bin:$PATH"),
+            [("PATH".into(), "/opt/bin:$PATH".into())]
+        );
+        assert_eq!(
+            arg_decls("A B=1"),
+            [("A".into(), None), ("B".into(), Some("1".into()))]
+        );
     }
 
     #[test]
