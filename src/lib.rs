@@ -20,5 +20,6 @@ pub mod ops;
 pub mod plan;
 pub mod publish;
 pub mod render;
+pub mod shell;
 pub mod ui;
 pub mod verify;

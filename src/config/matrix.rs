@@ -32,6 +32,14 @@ fn for_each_str(img: &mut RawImage, f: &mut dyn FnMut(&mut Str)) {
             f(s);
         }
     }
+    if let Some(d) = img.runtime_deps.as_mut() {
+        for s in [&mut d.wheelhouse, &mut d.requirements, &mut d.index_env]
+            .into_iter()
+            .flatten()
+        {
+            f(s);
+        }
+    }
     for v in &mut img.verify {
         f(&mut v.run);
         for s in [&mut v.name, &mut v.expect].into_iter().flatten() {

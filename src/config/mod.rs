@@ -11,7 +11,9 @@ pub mod yaml;
 
 pub use interp::{parse_sets, VarSources};
 pub use matrix::Expanded;
-pub use schema::{RawBuild, RawImage, RawInstaller, RawSecretSource, RawVerify, Str};
+pub use schema::{
+    RawBuild, RawImage, RawInstaller, RawRuntimeDeps, RawSecretSource, RawVerify, Str,
+};
 
 use crate::diag::Code;
 use crate::diag::{Diagnostic, Diagnostics, FileId, Sources};

@@ -1,7 +1,7 @@
 //! The file's schema: turns the spanned YAML tree into raw, not yet interpolated structs,
 //! reporting unknown keys (with did-you-mean) and wrong shapes, all at once.
 
-use super::sections::{read_installers, read_secret_sources, read_verify};
+use super::sections::{read_installers, read_runtime_deps, read_secret_sources, read_verify};
 use super::yaml::{Node, NodeKind};
 use crate::diag::Code;
 use crate::diag::{Diagnostic, Diagnostics, Span, Spanned};
@@ -40,6 +40,7 @@ pub struct RawImage {
     pub stack: Pairs,
     pub installers: Vec<RawInstaller>,
     pub verify: Vec<RawVerify>,
+    pub runtime_deps: Option<RawRuntimeDeps>,
     pub build_flags: Vec<Str>,
     pub description: Option<Str>,
 }
@@ -72,6 +73,15 @@ pub struct RawInstaller {
     pub hint: Option<Str>,
 }
 
+/// `runtime_deps:` of an image: Python packages installed when its container starts.
+#[derive(Debug, Clone)]
+pub struct RawRuntimeDeps {
+    pub span: Span,
+    pub wheelhouse: Option<Str>,
+    pub requirements: Option<Str>,
+    pub index_env: Option<Str>,
+}
+
 #[derive(Debug, Clone)]
 pub struct RawVerify {
     pub span: Span,
@@ -99,6 +109,7 @@ pub const IMAGE_KEYS: &[&str] = &[
     "stack",
     "installers",
     "verify",
+    "runtime_deps",
     "build_flags",
     "description",
 ];
@@ -119,6 +130,7 @@ pub const BUILD_KEYS: &[&str] = &[
 ];
 pub(super) const INSTALLER_KEYS: &[&str] = &["path", "sha256", "url", "hint"];
 pub(super) const VERIFY_KEYS: &[&str] = &["name", "run", "expect"];
+pub(super) const RUNTIME_DEPS_KEYS: &[&str] = &["wheelhouse", "requirements", "index_env"];
 pub(super) const SECRET_KEYS: &[&str] = &["file", "environment"];
 
 /// The closest known word, when it is close enough to be a plausible typo.
@@ -415,6 +427,7 @@ fn read_image(r: &mut Reader, key_node: &Node, node: &Node) -> Option<RawImage> 
             "stack" => img.stack = r.pairs(v, "stack", "stack: {python: \"3.10\", cann: 8.2.RC1}"),
             "installers" => img.installers = read_installers(r, v),
             "verify" => img.verify = read_verify(r, v),
+            "runtime_deps" => img.runtime_deps = read_runtime_deps(r, v),
             "build_flags" => {
                 img.build_flags = r.strings(v, "build_flags", "build_flags: [--network, host]")
             }

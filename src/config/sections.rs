@@ -1,7 +1,9 @@
-//! Readers for the list-shaped sections of the file: `secrets:`, `installers:` and `verify:`.
+//! Readers for the nested sections of the file: `secrets:`, `installers:`, `verify:` and
+//! `runtime_deps:`.
 
 use super::schema::{
-    RawInstaller, RawSecretSource, RawVerify, Reader, INSTALLER_KEYS, SECRET_KEYS, VERIFY_KEYS,
+    RawInstaller, RawRuntimeDeps, RawSecretSource, RawVerify, Reader, INSTALLER_KEYS,
+    RUNTIME_DEPS_KEYS, SECRET_KEYS, VERIFY_KEYS,
 };
 use super::yaml::{Node, NodeKind};
 use crate::diag::Code;
@@ -75,6 +77,29 @@ pub(super) fn read_installers(r: &mut Reader, node: &Node) -> Vec<RawInstaller> 
         }
     }
     out
+}
+
+pub(super) fn read_runtime_deps(r: &mut Reader, node: &Node) -> Option<RawRuntimeDeps> {
+    let example = "runtime_deps: {wheelhouse: /opt/wheels, requirements: /opt/app/requirements.txt, index_env: PIP_INDEX_URL}";
+    if node.is_null() {
+        return None;
+    }
+    let entries = r.map(node, "runtime_deps", example);
+    let mut deps = RawRuntimeDeps {
+        span: node.span,
+        wheelhouse: None,
+        requirements: None,
+        index_env: None,
+    };
+    for (k, _, v) in r.known_keys(entries, RUNTIME_DEPS_KEYS, "runtime_deps") {
+        let val = r.scalar(v, k, example);
+        match k {
+            "wheelhouse" => deps.wheelhouse = val,
+            "requirements" => deps.requirements = val,
+            _ => deps.index_env = val,
+        }
+    }
+    Some(deps)
 }
 
 pub(super) fn read_verify(r: &mut Reader, node: &Node) -> Vec<RawVerify> {

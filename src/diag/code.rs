@@ -17,6 +17,8 @@ pub enum Code {
     PlatformTag,
     /// A Dockerfile step an exporter cannot translate.
     NotExportable,
+    /// A `runtime_deps:` that cannot work.
+    BadRuntimeDeps,
     /// A tag that is not a valid image reference.
     BadReference,
     /// `--set` that is not NAME=VALUE.
@@ -135,6 +137,7 @@ impl Code {
         Code::PlatformUnavailable,
         Code::PlatformTag,
         Code::NotExportable,
+        Code::BadRuntimeDeps,
         Code::BadReference,
         Code::BadSet,
         Code::BadSha256,
@@ -200,6 +203,7 @@ impl Code {
             Code::PlatformUnavailable => "platform-unavailable",
             Code::PlatformTag => "platform-tag",
             Code::NotExportable => "not-exportable",
+            Code::BadRuntimeDeps => "bad-runtime-deps",
             Code::BadReference => "bad-reference",
             Code::BadSet => "bad-set",
             Code::BadSha256 => "bad-sha256",

@@ -39,6 +39,8 @@ pub struct ImageConfig {
     pub arch: String,
     pub env: Vec<(String, String)>,
     pub labels: Vec<(String, String)>,
+    pub entrypoint: Vec<String>,
+    pub cmd: Vec<String>,
 }
 
 /// A freshly built image, held by a private temporary tag until its real tags are applied (an

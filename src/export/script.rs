@@ -12,6 +12,7 @@
 //! marker and are skipped on a second run.
 
 use super::instructions::Instruction;
+use crate::shell::quote;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -76,11 +77,6 @@ impl std::fmt::Display for Untranslatable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}: {}", self.dockerfile, self.line, self.what)
     }
-}
-
-/// Single-quoted for the shell.
-pub fn quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
 }
 
 /// Double-quoted for the shell: `$VAR` and `${VAR}` expand (as Docker expands them), nothing
@@ -671,7 +667,6 @@ mod tests {
 
     #[test]
     fn quoting() {
-        assert_eq!(quote("it's"), r"'it'\''s'");
         assert_eq!(expanding("a \"$B\" `c`"), r#""a \"$B\" \`c\`""#);
         assert_eq!(globbing("$ADF_CTX/a*.txt"), "\"$ADF_CTX/a\"*\".txt\"");
     }

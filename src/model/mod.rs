@@ -74,6 +74,8 @@ pub struct Image {
     pub installers: Vec<Installer>,
     pub verify: Vec<VerifyCheck>,
     pub description: Option<String>,
+    /// Where `runtime_deps:` was written, for diagnostics.
+    pub runtime_deps_span: Option<Span>,
 }
 
 impl Image {
@@ -189,6 +191,7 @@ pub fn build(cfg: Config, diags: &mut Diagnostics) -> Project {
         let image_flags: Vec<String> = decl.build_flags.iter().map(|f| f.value.clone()).collect();
         let (spec, spans) = spec::from_raw(
             &decl.build,
+            decl.runtime_deps.as_ref(),
             &image_flags,
             &file_flags,
             &cfg.secrets,
@@ -225,6 +228,7 @@ pub fn build(cfg: Config, diags: &mut Diagnostics) -> Project {
             installers: decl.installers.into_iter().map(installer).collect(),
             verify: decl.verify.into_iter().map(verify_check).collect(),
             description: decl.description.map(|d| d.value),
+            runtime_deps_span: decl.runtime_deps.as_ref().map(|d| d.span),
         };
         by_name.insert(image.name.clone(), images.len());
         images.push(image);

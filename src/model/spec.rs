@@ -17,6 +17,39 @@ pub enum SecretSource {
     Env(String),
 }
 
+/// The label that describes an image's run-time dependencies hook (and so makes it part of the
+/// fingerprint).
+pub const RUNTIME_DEPS_LABEL: &str = "adf.runtime-deps";
+
+/// `runtime_deps:`: Python packages installed when a container of the image starts, from a
+/// mounted wheelhouse or a package index named by an environment variable.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RuntimeDeps {
+    /// Where the wheelhouse is mounted in the container.
+    pub wheelhouse: Option<String>,
+    /// A requirements file in the image; without it, every wheel of the wheelhouse.
+    pub requirements: Option<String>,
+    /// The environment variable that holds the index URL (for an online install).
+    pub index_env: Option<String>,
+}
+
+impl RuntimeDeps {
+    /// `wheelhouse /opt/wheels, requirements /opt/app/requirements.txt, index $PIP_INDEX_URL`.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(w) = &self.wheelhouse {
+            parts.push(format!("wheelhouse {w}"));
+        }
+        if let Some(r) = &self.requirements {
+            parts.push(format!("requirements {r}"));
+        }
+        if let Some(i) = &self.index_env {
+            parts.push(format!("index ${i}"));
+        }
+        parts.join(", ")
+    }
+}
+
 /// A secret an image's build mounts.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BuildSecret {
@@ -48,6 +81,8 @@ pub struct BuildSpec {
     pub extra_hosts: Vec<String>,
     /// `build_flags:` of the file, then of the image, split into words.
     pub flags: Vec<String>,
+    /// An entrypoint wrapper layer adf adds on top of the built image.
+    pub runtime_deps: Option<RuntimeDeps>,
 }
 
 /// Where each value of a spec was written (the config file), for diagnostics.
@@ -80,6 +115,7 @@ pub fn written_args(build: &RawBuild) -> BTreeMap<String, String> {
 /// arg is injected by the model once parents are known.
 pub fn from_raw(
     build: &RawBuild,
+    runtime_deps: Option<&crate::config::RawRuntimeDeps>,
     image_flags: &[String],
     file_flags: &[String],
     declared_secrets: &[RawSecretSource],
@@ -135,7 +171,16 @@ pub fn from_raw(
         cache_from: values(&build.cache_from),
         extra_hosts: values(&build.extra_hosts),
         flags: split_words(&[file_flags, image_flags].concat()),
+        runtime_deps: runtime_deps.map(|d| RuntimeDeps {
+            wheelhouse: d.wheelhouse.as_ref().map(|s| s.value.clone()),
+            requirements: d.requirements.as_ref().map(|s| s.value.clone()),
+            index_env: d.index_env.as_ref().map(|s| s.value.clone()),
+        }),
     };
+    let mut spec = spec;
+    if let Some(d) = &spec.runtime_deps {
+        spec.labels.insert(RUNTIME_DEPS_LABEL.into(), d.describe());
+    }
     let spans = SpecSpans {
         build: build_span,
         context: build.context.as_ref().map(|c| c.span).unwrap_or(build_span),

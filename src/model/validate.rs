@@ -18,6 +18,7 @@ pub fn run(p: &Project, diags: &mut Diagnostics) {
         files.check(img, diags);
         build_keys(p, img, diags);
         secrets_in_values(img, diags);
+        runtime_deps(img, diags);
         verify_patterns(img, diags);
     }
     base_drift(p, diags);
@@ -278,6 +279,49 @@ fn build_keys(p: &Project, img: &Image, diags: &mut Diagnostics) {
                 );
             }
         }
+    }
+}
+
+/// `runtime_deps:` names absolute paths in the image, an environment variable, and something to
+/// install from.
+fn runtime_deps(img: &Image, diags: &mut Diagnostics) {
+    let (Some(d), Some(span)) = (&img.spec.runtime_deps, img.runtime_deps_span) else {
+        return;
+    };
+    let mut problems = Vec::new();
+    for (key, path) in [
+        ("wheelhouse", &d.wheelhouse),
+        ("requirements", &d.requirements),
+    ] {
+        if let Some(p) = path.as_deref().filter(|p| !p.starts_with('/')) {
+            problems.push(format!("`{key}: {p}` is not an absolute path in the image"));
+        }
+    }
+    if let Some(v) = &d.index_env {
+        let ok = v
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !ok {
+            problems.push(format!(
+                "`index_env: {v}` is not an environment variable name"
+            ));
+        }
+        if d.requirements.is_none() {
+            problems
+                .push("`index_env` needs `requirements` (what to install from the index)".into());
+        }
+    }
+    if d.wheelhouse.is_none() && d.requirements.is_none() {
+        problems.push("nothing to install: give `wheelhouse`, `requirements` or both".into());
+    }
+    for p in problems {
+        diags.push(
+            Diagnostic::error(Code::BadRuntimeDeps, format!("runtime_deps of image `{}`: {p}", img.family))
+                .at(span, "here")
+                .help("runtime_deps: {wheelhouse: /opt/wheels, requirements: /opt/app/requirements.txt, index_env: PIP_INDEX_URL}"),
+        );
     }
 }
 

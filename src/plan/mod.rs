@@ -5,6 +5,7 @@ pub mod context;
 pub mod decide;
 pub mod dockerignore;
 pub mod fingerprint;
+pub mod runtime_deps;
 
 use crate::config::schema::did_you_mean;
 use crate::diag::Code;
@@ -30,6 +31,9 @@ pub struct PlannedImage {
     /// Dockerfile's literal first FROM; `null` when unknown.
     pub base: Option<String>,
     pub args: BTreeMap<String, String>,
+    /// The layer adf adds on top (`runtime_deps:`): the entrypoint wrapper and what it installs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runtime_deps: Option<crate::model::spec::RuntimeDeps>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -155,6 +159,7 @@ pub fn make(project: &Project, selected: &[bool]) -> Plan {
                 depends_on: img.depends_on.iter().map(|d| d.value.clone()).collect(),
                 base,
                 args,
+                runtime_deps: img.spec.runtime_deps.clone(),
             });
         }
     }

@@ -148,6 +148,13 @@ pub fn plan_text(plan: &Plan, decisions: Option<&[Decision]>, explain: bool) -> 
             let args: Vec<String> = img.args.iter().map(|(k, v)| format!("{k}={v}")).collect();
             out.push_str(&format!("      args {}\n", args.join(" ")));
         }
+        if let Some(d) = &img.runtime_deps {
+            out.push_str(&format!(
+                "      + layer {}: installs at start ({})\n",
+                crate::plan::runtime_deps::WRAPPER_PATH,
+                d.describe()
+            ));
+        }
     }
     out
 }

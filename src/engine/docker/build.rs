@@ -125,7 +125,12 @@ fn run_logged(
 ) -> Result<(Waited, Vec<String>), EngineError> {
     let action = format!("{} build", cli.info.client.display());
     let io = |e: std::io::Error| EngineError::new(ErrorKind::Failed, &action, e.to_string());
-    let log = Mutex::new(std::fs::File::create(log).map_err(io)?);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .map_err(io)?;
+    let log = Mutex::new(file);
     if let Ok(mut f) = log.lock() {
         let _ = writeln!(f, "$ {} {}", cli.info.client.display(), args.join(" "));
     }
@@ -179,6 +184,8 @@ pub(super) fn build(
     let secrets = secret_files(req, tmp.path()).map_err(io)?;
     let hold = hold_tag();
     let args = arguments(&cli.info, req, &iidfile, &hold, &secrets);
+    // a fresh log for this build (run_logged appends: a generated layer adds to it)
+    std::fs::File::create(&req.log).map_err(io)?;
     let (waited, lines) = run_logged(cli, &args, &req.log, interrupted, on_step)?;
     let status = match waited {
         Waited::Exited(status) => status,
@@ -211,17 +218,107 @@ pub(super) fn build(
             id = real;
         }
     }
-    match id.trim() {
-        "" => Err(EngineError::new(
-            ErrorKind::Failed,
-            action,
-            "docker wrote no image ID",
-        )),
-        id => Ok(BuiltImage {
+    let built = match id.trim() {
+        "" => {
+            return Err(EngineError::new(
+                ErrorKind::Failed,
+                action,
+                "docker wrote no image ID",
+            ))
+        }
+        id => BuiltImage {
             id: id.to_string(),
             hold_tag: hold,
-        }),
+        },
+    };
+    match &req.spec.runtime_deps {
+        None => Ok(built),
+        Some(deps) => {
+            let wrapped = wrap(cli, req, &built.hold_tag, deps, interrupted, on_step);
+            crate::engine::Engine::untag(cli, &built.hold_tag);
+            wrapped
+        }
     }
+}
+
+/// The generated last layer of an image with `runtime_deps:`: the entrypoint wrapper on top of
+/// the image just built (held by `base`), its entrypoint and command kept.
+fn wrap(
+    cli: &DockerCli,
+    req: &BuildRequest,
+    base: &str,
+    deps: &crate::model::spec::RuntimeDeps,
+    interrupted: &AtomicBool,
+    on_step: &(dyn Fn(String) + Sync),
+) -> Result<BuiltImage, EngineError> {
+    use crate::plan::runtime_deps;
+    let action = format!("the runtime_deps layer of {}", req.name);
+    let io = |e: std::io::Error| EngineError::new(ErrorKind::Failed, &action, e.to_string());
+    let config = super::images::image_config(cli, base)?;
+    let tmp = tempfile::Builder::new()
+        .prefix("adf-wrap-")
+        .tempdir()
+        .map_err(io)?;
+    let script = tmp.path().join("adf-runtime-deps");
+    std::fs::write(&script, runtime_deps::wrapper(deps)).map_err(io)?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).map_err(io)?;
+    }
+    let dockerfile = tmp.path().join("Dockerfile");
+    let text = runtime_deps::dockerfile(base, &config.entrypoint, &config.cmd);
+    std::fs::write(&dockerfile, text).map_err(io)?;
+    let iidfile = tmp.path().join("iid");
+    let hold = hold_tag();
+    let mut args: Vec<String> = vec![
+        "build".into(),
+        "--file".into(),
+        dockerfile.display().to_string(),
+        "--iidfile".into(),
+        iidfile.display().to_string(),
+        "--tag".into(),
+        hold.clone(),
+    ];
+    if cli.info.builder == Builder::BuildKit {
+        args.push("--progress=plain".into());
+    }
+    if cli.info.buildx {
+        args.push("--provenance=false".into());
+    }
+    if let Some(p) = &req.platform {
+        args.extend(["--platform".into(), p.clone()]);
+    }
+    args.push(tmp.path().display().to_string());
+    on_step(format!(
+        "entrypoint wrapper (runtime_deps: {})",
+        deps.describe()
+    ));
+    let (waited, lines) = run_logged(cli, &args, &req.log, interrupted, on_step)?;
+    match waited {
+        Waited::Exited(s) if s.success() => {}
+        Waited::Exited(s) => {
+            return Err(EngineError {
+                tail: progress::failing_step_tail(&lines, 15),
+                code: s.code(),
+                ..EngineError::new(ErrorKind::Failed, action, "docker build failed")
+            })
+        }
+        _ => {
+            return Err(EngineError::new(
+                ErrorKind::Interrupted,
+                action,
+                "interrupted",
+            ))
+        }
+    }
+    let id = match super::images::image_id(cli, &hold)? {
+        Some(id) => id,
+        None => std::fs::read_to_string(&iidfile)
+            .map_err(io)?
+            .trim()
+            .to_string(),
+    };
+    Ok(BuiltImage { id, hold_tag: hold })
 }
 
 /// One local multi-platform image from single-platform ones: a `FROM`-only build for every

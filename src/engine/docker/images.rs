@@ -168,11 +168,22 @@ fn parse_config(json: &str) -> Result<ImageConfig, serde_json::Error> {
                 .collect()
         })
         .unwrap_or_default();
+    let strings = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
     Ok(ImageConfig {
         id: v["Id"].as_str().unwrap_or_default().to_string(),
         arch: v["Architecture"].as_str().unwrap_or_default().to_string(),
         env,
         labels,
+        entrypoint: strings(&config["Entrypoint"]),
+        cmd: strings(&config["Cmd"]),
     })
 }
 
