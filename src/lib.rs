@@ -16,6 +16,7 @@ pub mod export;
 pub mod graph;
 pub mod knowledge;
 pub mod model;
+pub mod npu;
 pub mod ops;
 pub mod plan;
 pub mod publish;

@@ -37,7 +37,7 @@ pub struct LoadArgs {
 }
 
 /// Whether the file may be consulted at all: never the built-in catalog.
-fn has_config(g: &GlobalArgs) -> bool {
+pub(super) fn has_config(g: &GlobalArgs) -> bool {
     g.file.is_some()
         || Path::new(DEFAULT_FILE).exists()
         || Path::new("dockerfile-compose.yml").exists()

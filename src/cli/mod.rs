@@ -10,6 +10,7 @@ mod init;
 mod login;
 mod project;
 mod push;
+mod run;
 mod verify;
 mod views;
 
@@ -109,6 +110,9 @@ pub enum Command {
     /// Write what adf knows out for other tools: `script` replays a chain on a host without Docker
     #[command(after_help = export::EXPORT_HELP)]
     Export(export::ExportArgs),
+    /// Run an image with the host's Ascend NPUs and driver mounted (or print the docker command)
+    #[command(after_help = run::RUN_HELP)]
+    Run(run::RunArgs),
 }
 
 pub fn run(cli: Cli) -> i32 {
@@ -127,6 +131,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Save(a) => archive::save(g, a),
         Command::Load(a) => archive::load(a),
         Command::Export(a) => export::run(g, a),
+        Command::Run(a) => run::run(g, a),
     }
 }
 

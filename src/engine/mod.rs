@@ -64,6 +64,29 @@ pub struct RunRequest {
     pub timeout: Duration,
 }
 
+/// A container run for a person (`adf run`): the terminal's streams pass through, the
+/// container is removed when it ends.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContainerRun {
+    pub image: String,
+    /// The command, replacing the image's `CMD`; empty: the image's own.
+    pub command: Vec<String>,
+    /// Host devices to pass in (`/dev/davinci0`, ...).
+    pub devices: Vec<String>,
+    /// Host paths mounted read-only at the same place.
+    pub read_only_mounts: Vec<String>,
+    /// `/dev/shm`'s size (`16g`), when the container has its own IPC namespace.
+    pub shm_size: Option<String>,
+    /// IPC namespace: `host`, `private`, `shareable`, `container:NAME`.
+    pub ipc: String,
+    /// Network: `host`, `none`, `bridge`, a network's name.
+    pub network: String,
+    /// Keep stdin open and allocate a terminal (stdin is a terminal).
+    pub interactive: bool,
+    /// More engine flags, passed before the image as they are.
+    pub extra_flags: Vec<String>,
+}
+
 /// Output (stdout then stderr) and exit code of a command run in an image.
 #[derive(Clone, Debug)]
 pub struct RunOutput {
@@ -159,6 +182,15 @@ pub trait Engine: Send + Sync {
     ) -> Result<(), EngineError>;
 
     fn run(&self, req: &RunRequest) -> Result<RunOutput, EngineError>;
+
+    /// The command line that runs `req`, program first (what `run_container` starts; `adf run
+    /// --print` shows it).
+    fn run_command_line(&self, req: &ContainerRun) -> Vec<String>;
+
+    /// Runs `req` in the foreground with this process's stdin, stdout and stderr; the
+    /// container's exit code (the client's: 125 and up are the engine's own failures; 128 + N
+    /// for a client killed by signal N).
+    fn run_container(&self, req: &ContainerRun) -> Result<i32, EngineError>;
 
     /// Why an image of Docker architecture `arch` cannot run on the engine, if it cannot.
     fn cannot_run(&self, arch: &str) -> Option<String>;

@@ -12,6 +12,15 @@ pub fn suffix(platform: &str) -> String {
     platform.split('/').skip(1).collect::<Vec<_>>().join("-")
 }
 
+/// This host's architecture as a platform suffix (Docker's name): `amd64`, `arm64`, ...
+pub fn host_suffix() -> &'static str {
+    match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    }
+}
+
 /// A variant's local tag: `REPO:TAG` → `REPO:TAG-arm64` (`REPO` alone is `REPO:latest`).
 pub fn variant_tag(tag: &str, suffix: &str) -> String {
     let last = tag.rsplit('/').next().unwrap_or(tag);

@@ -11,7 +11,8 @@
 //! 3. [`verify::verify`]: each image's tiers through the engine, recorded per image ID.
 //! 4. [`push::push`]: the build and verify gate for every selected image, then pushes, parents
 //!    first, through the [`pool`].
-//! 5. [`transfer`]: save, load and login; [`init`]: the built-in catalog, written out.
+//! 5. [`transfer`]: save, load and login; [`init`]: the built-in catalog, written out;
+//!    [`run`]: one image in a container with the host's NPUs.
 //!
 //! Must not: print, parse flags, or spawn processes (the engine does).
 
@@ -21,6 +22,7 @@ pub mod init;
 pub mod plan;
 pub mod pool;
 pub mod push;
+pub mod run;
 pub mod schedule;
 pub mod transfer;
 pub mod verify;

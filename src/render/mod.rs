@@ -9,6 +9,23 @@ use crate::plan::decide::{Action, Decision};
 use crate::plan::Plan;
 use serde::Serialize;
 
+/// Words as one POSIX shell line: a word of only safe characters as it is, any other in single
+/// quotes (a quote inside as `'\''`).
+pub fn shell_line(words: &[String]) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "_@%+=:,./-".contains(c);
+    words
+        .iter()
+        .map(|w| {
+            if !w.is_empty() && w.chars().all(safe) {
+                w.clone()
+            } else {
+                format!("'{}'", w.replace('\'', "'\\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Left-aligned columns separated by two spaces; the last column is not padded.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
@@ -208,4 +225,21 @@ pub fn build_json(names: &[String], outcomes: &[Outcome]) -> serde_json::Value {
         .collect();
     let ok = outcomes.iter().all(|o| o.status.ok());
     serde_json::json!({ "ok": ok, "images": images })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_line;
+
+    #[test]
+    fn shell_lines_quote_only_what_needs_it() {
+        let words: Vec<String> = ["docker", "-v", "/a:/a:ro", "sh", "-c", "echo 'hi' $X", ""]
+            .iter()
+            .map(|w| w.to_string())
+            .collect();
+        assert_eq!(
+            shell_line(&words),
+            r#"docker -v /a:/a:ro sh -c 'echo '\''hi'\'' $X' ''"#
+        );
+    }
 }

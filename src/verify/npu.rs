@@ -1,40 +1,10 @@
 //! The NPU tier: needs `/dev/davinci*` on the host and torch_npu in the stack; SKIPPED (with
-//! the reason) otherwise, never passed.
+//! the reason) otherwise, never passed. The devices and driver mounts are [`crate::npu`]'s, the
+//! same `adf run` passes (`ADF_NPU_DEV_DIR` replaces `/dev` for discovery).
 
 use super::{run_check, CheckResult, Options, Subject, VerifyCommand};
 use crate::engine::{Engine, ImageConfig};
-use std::path::Path;
-
-/// Host paths the Ascend driver needs inside the container (sources S17 and S8 of
-/// knowledge/compat.toml), mounted when present.
-const DRIVER_MOUNTS: &[&str] = &[
-    "/usr/local/dcmi",
-    "/usr/local/bin/npu-smi",
-    "/usr/local/Ascend/driver/lib64",
-    "/usr/local/Ascend/driver/version.info",
-    "/etc/ascend_install.info",
-];
-const CONTROL_DEVICES: &[&str] = &["/dev/davinci_manager", "/dev/devmm_svm", "/dev/hisi_hdc"];
-
-/// `/dev/davinci0`, `/dev/davinci1`, ... on this host (`ADF_NPU_DEV_DIR` replaces `/dev`).
-pub fn devices() -> Vec<String> {
-    let dir = std::env::var("ADF_NPU_DEV_DIR").unwrap_or_else(|_| "/dev".into());
-    let mut out: Vec<String> = std::fs::read_dir(&dir)
-        .map(|rd| {
-            rd.filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| {
-                    n.strip_prefix("davinci").is_some_and(|rest| {
-                        !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit())
-                    })
-                })
-                .map(|n| format!("{dir}/{n}"))
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort();
-    out
-}
+use crate::npu::{self as host, HostRoot};
 
 fn checks() -> Vec<VerifyCommand> {
     let cmd = |name: &str, run: &str, expect: &str| VerifyCommand {
@@ -70,8 +40,8 @@ pub fn tier(
             .map(|c| CheckResult::skipped(c.name.clone(), why.clone()))
             .collect()
     };
-    let found = devices();
-    if found.is_empty() {
+    let host = HostRoot::local();
+    if host.npus().is_empty() {
         return skip_all(
             "no /dev/davinci* on this host: the NPU tier needs an Ascend device".into(),
         );
@@ -82,18 +52,12 @@ pub fn tier(
     if let Some(why) = engine.cannot_run(&config.arch) {
         return skip_all(why);
     }
-    let devices: Vec<String> = found
-        .iter()
-        .map(String::as_str)
-        .chain(CONTROL_DEVICES.iter().copied())
-        .filter(|d| Path::new(d).exists())
-        .map(str::to_string)
-        .collect();
-    let mounts: Vec<String> = DRIVER_MOUNTS
-        .iter()
-        .filter(|m| Path::new(m).exists())
-        .map(|m| m.to_string())
-        .collect();
+    // every NPU present, the control devices and driver paths beside them: as `adf run` gives them
+    let access = match host::access(&host, Some(&host::NpuChoice::All)) {
+        Ok(a) => a,
+        Err(e) => return skip_all(e.to_string()),
+    };
+    let (devices, mounts) = (access.devices, access.mounts);
     all.iter()
         .map(|c| {
             let name = c.name.clone();

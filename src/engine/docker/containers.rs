@@ -3,7 +3,7 @@
 
 use super::DockerCli;
 use crate::engine::process::{self, Waited};
-use crate::engine::{EngineError, ErrorKind, RunOutput, RunRequest};
+use crate::engine::{ContainerRun, EngineError, ErrorKind, RunOutput, RunRequest};
 use std::io::Read;
 use std::path::Path;
 use std::process::Stdio;
@@ -130,13 +130,57 @@ pub(super) fn run(cli: &DockerCli, req: &RunRequest) -> Result<RunOutput, Engine
     })
 }
 
+/// `docker run` of a container for a person, without the program: removed at the end, the
+/// terminal's streams when stdin is one, devices and read-only mounts, then the extra flags, the
+/// image and its command.
+pub(super) fn run_args(req: &ContainerRun) -> Vec<String> {
+    let mut args: Vec<String> = vec!["run".into(), "--rm".into()];
+    if req.interactive {
+        args.push("-it".into());
+    }
+    args.extend(["--ipc".into(), req.ipc.clone()]);
+    if let Some(size) = &req.shm_size {
+        args.extend(["--shm-size".into(), size.clone()]);
+    }
+    args.extend(["--network".into(), req.network.clone()]);
+    for d in &req.devices {
+        args.extend(["--device".into(), d.clone()]);
+    }
+    for m in &req.read_only_mounts {
+        args.extend(["-v".into(), format!("{m}:{m}:ro")]);
+    }
+    args.extend(req.extra_flags.iter().cloned());
+    args.push(req.image.clone());
+    args.extend(req.command.iter().cloned());
+    args
+}
+
+/// Runs the container in the foreground with adf's own stdin, stdout and stderr; the client's
+/// exit code (docker run exits with the container's).
+pub(super) fn run_container(cli: &DockerCli, req: &ContainerRun) -> Result<i32, EngineError> {
+    let mut cmd = cli.command();
+    cmd.args(run_args(req))
+        .stdin(Stdio::inherit())
+        .stdout(Stdio::inherit())
+        .stderr(Stdio::inherit());
+    let mut child = process::spawn(&mut cmd)?;
+    // Ctrl-C reaches docker too, which passes it to the container: wait for it to end
+    let status = child.wait().map_err(|e| {
+        EngineError::new(
+            ErrorKind::Failed,
+            format!("docker run {}", req.image),
+            e.to_string(),
+        )
+    })?;
+    Ok(status.code().unwrap_or_else(|| {
+        use std::os::unix::process::ExitStatusExt;
+        128 + status.signal().unwrap_or(0)
+    }))
+}
+
 /// The host's Docker architecture.
 pub fn host_arch() -> &'static str {
-    match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        other => other,
-    }
+    crate::model::platform::host_suffix()
 }
 
 /// Why an image of `arch` cannot run on the engine, if it cannot: another architecture than

@@ -13,8 +13,8 @@ pub use registry::scrub;
 
 use super::process;
 use super::{
-    BuildRequest, BuiltImage, Engine, EngineError, EngineInfo, ErrorKind, ImageConfig, ImageInfo,
-    ImageStore, Remote, RunOutput, RunRequest,
+    BuildRequest, BuiltImage, ContainerRun, Engine, EngineError, EngineInfo, ErrorKind,
+    ImageConfig, ImageInfo, ImageStore, Remote, RunOutput, RunRequest,
 };
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -205,6 +205,16 @@ impl Engine for DockerCli {
 
     fn run(&self, req: &RunRequest) -> Result<RunOutput, EngineError> {
         containers::run(self, req)
+    }
+
+    fn run_command_line(&self, req: &ContainerRun) -> Vec<String> {
+        std::iter::once(self.info.client.display().to_string())
+            .chain(containers::run_args(req))
+            .collect()
+    }
+
+    fn run_container(&self, req: &ContainerRun) -> Result<i32, EngineError> {
+        containers::run_container(self, req)
     }
 
     fn cannot_run(&self, arch: &str) -> Option<String> {
