@@ -14,6 +14,8 @@
 #   engine.sh modern-stop                 stop it
 #   engine.sh fixtures-multiarch [CLIENT] linux/amd64 + linux/arm64 busybox fixtures on the engine
 #                                         CLIENT talks to (default /usr/bin/docker)
+#   engine.sh fixtures-python [CLIENT]    build adf-fixture/python:3 (Debian bookworm, python3, pip)
+#                                         on the engine CLIENT talks to, if missing or outdated
 #
 # Facts about the engines on these machines:
 # - dockerd runs with --iptables=false --bridge=none --storage-driver=overlay2, log in
@@ -44,8 +46,14 @@
 #   /tmp/adf-arm64): on a classic image store (the 20.10 engine) adf-fixture/busybox:1-amd64 and
 #   adf-fixture/busybox:1-arm64, one platform each; on a containerd image store (the Docker 26
 #   engine) adf-fixture/busybox:1 holding linux/amd64 and linux/arm64. It registers qemu first.
+# - adf-fixture/python:3 (`fixtures-python`) is a minimal Debian bookworm (debootstrap
+#   --variant=minbase) with python3 and python3-pip (no Recommends: no compiler, no python3-dev),
+#   bash, coreutils (sha256sum) and dash as /bin/sh; no apt lists. ENV PIP_BREAK_SYSTEM_PACKAGES=1,
+#   so a plain `pip install` (e.g. --no-index --find-links DIR) installs into the system python;
+#   CMD ["bash"]. The root filesystem comes from the host's Debian archive; its tarball is kept in
+#   /tmp/adf-python-rootfs.tar (with .rev), so a re-import after `docker rmi` takes seconds.
 # Only loopback addresses are contacted (besides apt's own configured sources when installing,
-# and the host's Debian archive for the trixie and arm64 downloads).
+# and the host's Debian archive for the trixie, arm64 and bookworm python downloads).
 # Status lines go to stderr; stdout carries only requested values (the registry pid, the Docker
 # 26 client of `modern`).
 set -euo pipefail
@@ -66,6 +74,19 @@ MULTIARCH_REPO=adf-fixture/busybox
 MULTIARCH_LOCK=/tmp/adf-multiarch.lock
 ARM64_STATE=/tmp/adf-arm64
 BINFMT_DIR=/proc/sys/fs/binfmt_misc
+# the python fixture
+PYTHON_IMAGE=adf-fixture/python:3
+PYTHON_SUITE=bookworm
+PYTHON_PACKAGES=(python3 python3-pip)
+PYTHON_CHANGES=(
+    'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+    'ENV PIP_BREAK_SYSTEM_PACKAGES=1'
+    'CMD ["bash"]'
+)
+PYTHON_TAR=/tmp/adf-python-rootfs.tar
+PYTHON_TREE=/tmp/adf-python-rootfs.d
+PYTHON_LOG=/tmp/adf-python-debootstrap.log
+PYTHON_LOCK=/tmp/adf-python.lock
 # the Docker 26 engine of `modern`
 D26_PREFIX=/opt/adf-docker26
 D26_CLI=$D26_PREFIX/usr/bin/docker
@@ -1010,6 +1031,161 @@ multiarch_has_platforms() { # CLIENT IMAGE: the (containerd store) image holds a
 }
 
 # ---------------------------------------------------------------------------------------------
+# the python fixture: Debian bookworm (minbase) + python3 + pip, from debootstrap
+
+# unmount_below DIR: lazily unmount whatever is mounted at or below DIR, deepest first (what an
+# interrupted debootstrap leaves: proc, sys, a bind-mounted /dev), so that removing DIR cannot
+# reach into them.
+unmount_below() {
+    local m
+    awk -v d="$1" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/self/mounts | sort -r |
+        while IFS= read -r m; do
+            umount -l "$m" 2>/dev/null || true
+        done
+}
+
+remove_tree() { # DIR
+    [[ -e $1 ]] || return 0
+    unmount_below "$1"
+    rm -rf --one-file-system "$1"
+}
+
+# python_rootfs DIR: debootstrap the fixture's root filesystem into DIR, then tidy it.
+# Its text is part of the tarball's revision: a change here rebuilds the tarball and the image.
+python_rootfs() {
+    local dir=$1 archive uri signed b
+    archive=$(host_archive)
+    [[ -n $archive ]] || die "no Debian archive for this release in /etc/apt/sources.list*: cannot debootstrap $PYTHON_SUITE"
+    uri=${archive%%$'\t'*}
+    signed=${archive#*$'\t'}
+    local -a opts=(--variant=minbase "--include=$(IFS=,; echo "${PYTHON_PACKAGES[*]}")")
+    [[ -z $signed ]] || opts+=("--keyring=$signed")
+    say "debootstrap $PYTHON_SUITE (${PYTHON_PACKAGES[*]}) from the host's Debian archive (log: $PYTHON_LOG)"
+    : >"$PYTHON_LOG"
+    if ! debootstrap "${opts[@]}" "$PYTHON_SUITE" "$dir" "$uri" </dev/null >>"$PYTHON_LOG" 2>&1 9>&-; then
+        [[ ! -f $dir/debootstrap/debootstrap.log ]] || cat "$dir/debootstrap/debootstrap.log" >>"$PYTHON_LOG"
+        unmount_below "$dir"
+        log_tail "$PYTHON_LOG"
+        die "debootstrap $PYTHON_SUITE failed (log: $PYTHON_LOG)"
+    fi
+    unmount_below "$dir"
+    if awk -v d="$dir" 'index($2, d "/") == 1 { found = 1 } END { exit !found }' /proc/self/mounts; then
+        die "something is still mounted below $dir: not tidying it"
+    fi
+    # No package cache or lists, no device nodes (the engine provides /dev), and none of the
+    # host's own names: the engine bind-mounts /etc/hostname, /etc/hosts and /etc/resolv.conf.
+    rm -rf --one-file-system "$dir/debootstrap" "$dir/var/cache/apt/archives/"*.deb \
+        "$dir/var/lib/apt/lists/"* "$dir/dev/"* "$dir/proc/"* "$dir/sys/"* "$dir/run/"*
+    : >"$dir/etc/resolv.conf"
+    echo localhost >"$dir/etc/hostname"
+    for b in bash sh sha256sum python3; do
+        [[ -x $dir/bin/$b || -x $dir/usr/bin/$b ]] || die "the $PYTHON_SUITE root filesystem has no $b (in $dir)"
+    done
+}
+
+python_tar_rev() { # the tarball's revision: the suite, the packages and python_rootfs itself
+    { printf '%s\n' "$PYTHON_SUITE" "${PYTHON_PACKAGES[@]}"; declare -f python_rootfs; } | sha256sum | cut -c1-16
+}
+
+python_rev() { # the image's revision: the tarball's, and the image config
+    { python_tar_rev; printf '%s\n' "${PYTHON_CHANGES[@]}"; } | sha256sum | cut -c1-16
+}
+
+# ensure_python_tar: $PYTHON_TAR holds the current root filesystem (made once, then reused).
+ensure_python_tar() {
+    local rev
+    rev=$(python_tar_rev)
+    if [[ -s $PYTHON_TAR && $(cat "$PYTHON_TAR.rev" 2>/dev/null || true) == "$rev" ]]; then
+        step "rootfs $PYTHON_TAR present"
+        return
+    fi
+    [[ $(id -u) == 0 ]] || die "building the python fixture needs root (debootstrap)"
+    if ! command -v debootstrap >/dev/null 2>&1; then
+        apt_install debootstrap
+        command -v debootstrap >/dev/null 2>&1 || die "still no debootstrap after apt-get install"
+        step "installed debootstrap"
+    fi
+    rm -f "$PYTHON_TAR" "$PYTHON_TAR.rev" "$PYTHON_TAR.tmp"
+    remove_tree "$PYTHON_TREE"
+    mkdir -p "$PYTHON_TREE"
+    python_rootfs "$PYTHON_TREE"
+    step "debootstrap $PYTHON_SUITE done"
+    tar --numeric-owner -C "$PYTHON_TREE" -cf "$PYTHON_TAR.tmp" . || die "tar of $PYTHON_TREE failed"
+    remove_tree "$PYTHON_TREE"
+    mv -f "$PYTHON_TAR.tmp" "$PYTHON_TAR"
+    echo "$rev" >"$PYTHON_TAR.rev"
+    step "rootfs $PYTHON_TAR written ($(du -m "$PYTHON_TAR" | cut -f1) MB)"
+}
+
+# What the fixture must do: sh, sha256sum, pip, and a pure-Python wheel installed offline with a
+# plain `pip install` (made on the spot: adf_probe-1.0-py3-none-any.whl).
+PYTHON_PROBE_WHEEL='
+import base64, hashlib, os, zipfile
+d = "/tmp/adf-wheels"
+os.makedirs(d, exist_ok=True)
+files = {
+    "adf_probe/__init__.py": b"OK = \"ok\"\n",
+    "adf_probe-1.0.dist-info/METADATA": b"Metadata-Version: 2.1\nName: adf-probe\nVersion: 1.0\n",
+    "adf_probe-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nGenerator: engine.sh\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+}
+record = []
+for name, data in files.items():
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    record.append("%s,sha256=%s,%d" % (name, digest, len(data)))
+record.append("adf_probe-1.0.dist-info/RECORD,,")
+files["adf_probe-1.0.dist-info/RECORD"] = ("\n".join(record) + "\n").encode()
+with zipfile.ZipFile(d + "/adf_probe-1.0-py3-none-any.whl", "w") as z:
+    for name, data in files.items():
+        z.writestr(name, data)
+'
+# shellcheck disable=SC2016 # expanded in the container
+PYTHON_PROBE='set -e
+for c in sh bash sha256sum; do command -v "$c" >/dev/null || { echo "no $c" >&2; exit 1; }; done
+echo abc | sha256sum >/dev/null
+python3 -m pip --version
+python3 -c "$1"
+python3 -m pip install -q --no-index --find-links /tmp/adf-wheels adf-probe 2>&1
+python3 -c "import adf_probe; print(adf_probe.OK)"'
+
+cmd_fixtures_python() {
+    local client=${1:-$DOCKER}
+    if [[ $client != */* ]]; then
+        client=$(command -v "$client") || die "no docker client $1 on PATH"
+    fi
+    [[ -x $client ]] || die "no docker client at $client"
+    lock "$PYTHON_LOCK" 900
+    timeout 10 "$client" version --format '{{.Server.Version}}' >/dev/null 2>&1 9>&- ||
+        die "$client reaches no engine (engine.sh up starts the 20.10 one, engine.sh modern the Docker 26 one)"
+
+    local rev have
+    rev=$(python_rev)
+    have=$("$client" image inspect --format "{{ index .Config.Labels \"$FIXTURE_LABEL\" }}" \
+        "$PYTHON_IMAGE" 2>/dev/null 9>&- || true)
+    if [[ $have == "$rev" ]]; then
+        step "fixture $PYTHON_IMAGE present"
+        return
+    fi
+    ensure_python_tar
+
+    local old_id new_id change out
+    local -a changes=()
+    for change in "${PYTHON_CHANGES[@]}"; do changes+=(--change "$change"); done
+    old_id=$("$client" image inspect --format '{{.Id}}' "$PYTHON_IMAGE" 2>/dev/null 9>&- || true)
+    out=$("$client" import "${changes[@]}" --change "LABEL $FIXTURE_LABEL=$rev" \
+        "$PYTHON_TAR" "$PYTHON_IMAGE" </dev/null 2>&1 9>&-) || die "docker import of $PYTHON_TAR failed: $out"
+    new_id=$("$client" image inspect --format '{{.Id}}' "$PYTHON_IMAGE" 9>&-)
+    if [[ -n $old_id && $old_id != "$new_id" ]]; then
+        "$client" image rm "$old_id" >/dev/null 2>&1 9>&- || true
+    fi
+    step "imported $PYTHON_IMAGE"
+
+    out=$("$client" run --rm --network none "$PYTHON_IMAGE" sh -c "$PYTHON_PROBE" sh "$PYTHON_PROBE_WHEEL" 2>&1 9>&-) ||
+        die "$PYTHON_IMAGE fails its check: $out"
+    [[ ${out##*$'\n'} == ok ]] || die "unexpected output from $PYTHON_IMAGE: $out"
+    step "fixture $PYTHON_IMAGE checked ($(head -n 1 <<<"$out" | cut -d' ' -f1-2))"
+}
+
+# ---------------------------------------------------------------------------------------------
 
 cmd_status() {
     local rc=0 pid
@@ -1062,7 +1238,7 @@ cmd_fixtures() {
 }
 
 usage() { # EXIT_CODE
-    sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit "$1"
 }
 
@@ -1077,6 +1253,7 @@ case ${1:-} in
     modern-status) shift; cmd_modern_status "$@" ;;
     modern-stop) shift; cmd_modern_stop "$@" ;;
     fixtures-multiarch) shift; cmd_fixtures_multiarch "$@" ;;
+    fixtures-python) shift; cmd_fixtures_python "$@" ;;
     -h | --help | help) usage 0 ;;
     *) usage 2 ;;
 esac

@@ -12,16 +12,9 @@ use serde::Serialize;
 /// Words as one POSIX shell line: a word of only safe characters as it is, any other in single
 /// quotes (a quote inside as `'\''`).
 pub fn shell_line(words: &[String]) -> String {
-    let safe = |c: char| c.is_ascii_alphanumeric() || "_@%+=:,./-".contains(c);
     words
         .iter()
-        .map(|w| {
-            if !w.is_empty() && w.chars().all(safe) {
-                w.clone()
-            } else {
-                format!("'{}'", w.replace('\'', "'\\''"))
-            }
-        })
+        .map(|w| crate::shell::word(w))
         .collect::<Vec<_>>()
         .join(" ")
 }
