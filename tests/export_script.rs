@@ -102,27 +102,21 @@ fn the_script_turns_the_first_image_into_the_leaf() {
          sh /project/install.sh /project 2>/tmp/second || {{ cat /tmp/second; exit 1; }}
          grep -c 'step' /tmp/first >&2; {DUMP}"
     );
-    let out = std::process::Command::new(&docker)
-        .args([
-            "run",
-            "--rm",
-            "--network",
-            "none",
-            "-v",
-            &mount,
-            &format!("{prefix}/root:1"),
-            "sh",
-            "-c",
-            &replay,
-        ])
-        .output()
-        .expect("docker runs");
-    let replayed = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{replayed}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let root = format!("{prefix}/root:1");
+    let args = [
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "-v",
+        &mount,
+        &root,
+        "sh",
+        "-c",
+        &replay,
+    ];
+    let (code, replayed, err) = docker_run_with(&docker, &args);
+    assert_eq!(code, 0, "{replayed}\n{err}");
     let built = docker_out(&[
         "run",
         "--rm",

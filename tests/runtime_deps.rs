@@ -5,7 +5,6 @@
 mod common;
 
 use common::*;
-use std::process::Command;
 
 /// Builds `adfprobe-1.0-py3-none-any.whl` (a module printing its version) into `dir` with the
 /// fixture's own Python.
@@ -28,38 +27,20 @@ with zipfile.ZipFile("/w/adfprobe-1.0-py3-none-any.whl", "w") as z:
         z.writestr(name, text)
 "#;
     let mount = format!("{}:/w", dir.display());
-    let out = Command::new(docker)
-        .args([
-            "run",
-            "--rm",
-            "--network",
-            "none",
-            "-v",
-            &mount,
-            "adf-fixture/python:3",
-            "python3",
-            "-c",
-            script,
-        ])
-        .output()
-        .expect("docker runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn docker_run(docker: &str, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(docker)
-        .args(args)
-        .output()
-        .expect("docker runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let args = [
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "-v",
+        &mount,
+        "adf-fixture/python:3",
+        "python3",
+        "-c",
+        script,
+    ];
+    let (code, _, err) = docker_run_with(docker, &args);
+    assert_eq!(code, 0, "{err}");
 }
 
 #[test]
@@ -104,7 +85,7 @@ fn wheels_install_once_at_start_and_a_broken_one_stops_the_container() {
     );
 
     // without a wheelhouse the wrapper does nothing and the command runs (and fails: no module)
-    let (code, _, err) = docker_run(&docker, &["run", "--rm", "--network", "none", &image]);
+    let (code, _, err) = docker_run_with(&docker, &["run", "--rm", "--network", "none", &image]);
     assert_ne!(code, 0);
     assert!(err.contains("No module named 'adfprobe'"), "{err}");
 
@@ -112,7 +93,7 @@ fn wheels_install_once_at_start_and_a_broken_one_stops_the_container() {
     make_wheel(&docker, wheels.path());
     let mount = format!("{}:/opt/wheels:ro", wheels.path().display());
     let name = format!("adf-rtdeps-{}", std::process::id());
-    let (code, out, err) = docker_run(
+    let (code, out, err) = docker_run_with(
         &docker,
         &[
             "run",
@@ -132,11 +113,11 @@ fn wheels_install_once_at_start_and_a_broken_one_stops_the_container() {
     );
     assert_eq!(out.trim(), "probe 1.0");
     // a restart: the stamp says it is done, and nothing is said about installing
-    let (code, out, err) = docker_run(&docker, &["start", "-a", &name]);
+    let (code, out, err) = docker_run_with(&docker, &["start", "-a", &name]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(!err.contains("installed"), "no reinstall on restart: {err}");
     assert_eq!(out.trim(), "probe 1.0");
-    let _ = docker_run(&docker, &["rm", "-f", &name]);
+    let _ = docker_run_with(&docker, &["rm", "-f", &name]);
 
     // a broken wheel stops the container with a message, before the service starts
     std::fs::write(
@@ -144,7 +125,7 @@ fn wheels_install_once_at_start_and_a_broken_one_stops_the_container() {
         "not a zip",
     )
     .unwrap();
-    let (code, out, err) = docker_run(
+    let (code, out, err) = docker_run_with(
         &docker,
         &["run", "--rm", "--network", "none", "-v", &mount, &image],
     );

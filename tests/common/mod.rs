@@ -230,3 +230,16 @@ pub fn registry_get(port: u16, path: &str) -> (u16, Option<String>, String) {
     let (status, digest, body) = registry_get_bytes(port, path);
     (status, digest, String::from_utf8_lossy(&body).into_owned())
 }
+
+/// `CLIENT ARGS`: exit code, stdout, stderr (whatever the exit code).
+pub fn docker_run_with(docker: &str, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(docker)
+        .args(args)
+        .output()
+        .expect("docker runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
