@@ -4,3 +4,5 @@
 
 pub mod instructions;
 pub mod script;
+mod steps;
+mod words;

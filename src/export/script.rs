@@ -12,6 +12,8 @@
 //! marker and are skipped on a second run.
 
 use super::instructions::Instruction;
+use super::steps::{copy_step, run_step, step_key, StepError};
+use super::words::{arg_decls, env_pairs, expanding, substitute};
 use crate::shell::quote;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -79,112 +81,8 @@ impl std::fmt::Display for Untranslatable {
     }
 }
 
-/// Double-quoted for the shell: `$VAR` and `${VAR}` expand (as Docker expands them), nothing
-/// else does.
-fn expanding(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        if matches!(c, '"' | '\\' | '`') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('"');
-    out
-}
-
-/// A path with variables expanded and glob characters live: quoted piecewise.
-fn globbing(s: &str) -> String {
-    let mut out = String::new();
-    let mut plain = String::new();
-    for c in s.chars() {
-        if matches!(c, '*' | '?') {
-            if !plain.is_empty() {
-                out.push_str(&expanding(&plain));
-                plain.clear();
-            }
-            out.push(c);
-        } else {
-            plain.push(c);
-        }
-    }
-    if !plain.is_empty() {
-        out.push_str(&expanding(&plain));
-    }
-    out
-}
-
-const PRELUDE: &str = r#"set -eu
-(set -o pipefail) 2>/dev/null && set -o pipefail
-if [ $# -ne 1 ] || [ ! -d "$1" ]; then
-    echo "usage: $0 PROJECT_DIR   (the directory of dockerfile-compose.yaml)" >&2
-    exit 2
-fi
-ADF_ROOT=$(cd "$1" && pwd)
-mkdir -p "$ADF_STATE/env" "$(dirname "$ADF_PROFILE")"
-[ -f "$ADF_PROFILE" ] || : >"$ADF_PROFILE"
-# every ENV is computed from the host's own values, as they were before the first run
-for adf_f in "$ADF_STATE"/env/*; do
-    [ -e "$adf_f" ] || continue
-    adf_n=${adf_f##*/}
-    case "$adf_n" in
-    *.unset) unset "${adf_n%.unset}" ;;
-    *) adf_v=$(cat "$adf_f"; echo x); export "$adf_n=${adf_v%x}" ;;
-    esac
-done
-ADF_SHELL_0=/bin/sh
-ADF_SHELL_1=-c
-ADF_USER=
-
-adf_step() { echo "[$1] $2" >&2; }
-adf_quote() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
-# NAME VALUE: exported for what follows, and kept in the profile for later shells
-adf_env() {
-    if [ ! -e "$ADF_STATE/env/$1" ] && [ ! -e "$ADF_STATE/env/$1.unset" ]; then
-        eval "adf_isset=\${$1+set} adf_old=\${$1-}"
-        if [ -n "$adf_isset" ]; then printf '%s' "$adf_old" >"$ADF_STATE/env/$1"; else : >"$ADF_STATE/env/$1.unset"; fi
-    fi
-    export "$1=$2"
-    { grep -v "^export $1=" "$ADF_PROFILE" || true; } >"$ADF_PROFILE.adf-tmp"
-    printf 'export %s=%s\n' "$1" "$(adf_quote "$2")" >>"$ADF_PROFILE.adf-tmp"
-    mv "$ADF_PROFILE.adf-tmp" "$ADF_PROFILE"
-}
-adf_done() { [ -e "$ADF_STATE/$1" ]; }
-adf_mark() { : >"$ADF_STATE/$1"; }
-# COMMAND...: one RUN step, through the image's SHELL, as its USER
-adf_run() {
-    if [ -n "$ADF_USER" ] && [ "$ADF_USER" != root ] && [ "$ADF_USER" != 0 ]; then
-        su -p -s "$ADF_SHELL_0" "$ADF_USER" -c "$*"
-    else
-        "$ADF_SHELL_0" "$ADF_SHELL_1" "$*"
-    fi
-}
-# SRC... DEST (the last one): COPY semantics (a directory's contents, into DEST/ when it ends
-# with / or several sources are given)
-adf_copy() {
-    eval "adf_dest=\${$#}"
-    adf_n=$(($# - 1))
-    adf_into=
-    case "$adf_dest" in */) adf_into=1 ;; esac
-    [ "$adf_n" -gt 1 ] && adf_into=1
-    while [ "$adf_n" -gt 0 ]; do
-        adf_src=$1
-        shift
-        adf_n=$((adf_n - 1))
-        [ -e "$adf_src" ] || { echo "adf: COPY source $adf_src does not exist" >&2; exit 1; }
-        if [ -d "$adf_src" ]; then
-            mkdir -p "$adf_dest"
-            cp -a "$adf_src/." "$adf_dest/"
-        elif [ -n "$adf_into" ] || [ -d "$adf_dest" ]; then
-            mkdir -p "$adf_dest"
-            cp -a "$adf_src" "$adf_dest/"
-        else
-            mkdir -p "$(dirname "$adf_dest")"
-            cp -a "$adf_src" "$adf_dest"
-        fi
-    done
-}
-"#;
+/// The helpers every script starts with.
+const PRELUDE: &str = include_str!("prelude.sh");
 
 /// The script for `stages` (in build order). `target` names the image it ends at; `from` the
 /// image the host already is, if any.
@@ -253,13 +151,47 @@ pub fn script(
     Ok(out)
 }
 
+/// One instruction as shell lines: `announce` prints the step as it runs, `marked` skips it
+/// when its marker exists (the steps that change files).
+struct Translation {
+    announce: bool,
+    marked: bool,
+    body: String,
+}
+
+impl Translation {
+    fn quiet(body: String) -> Self {
+        Translation {
+            announce: false,
+            marked: false,
+            body,
+        }
+    }
+    fn step(body: String) -> Self {
+        Translation {
+            announce: true,
+            marked: false,
+            body,
+        }
+    }
+    fn marked(body: String) -> Self {
+        Translation {
+            announce: true,
+            marked: true,
+            body,
+        }
+    }
+}
+
+/// What a stage's earlier instructions set up for the later ones.
+#[derive(Default)]
+struct StageState {
+    froms: usize,
+    /// ARGs declared in the stage (unset when it ends).
+    declared: Vec<String>,
+}
+
 fn stage_script(stage: &Stage, out: &mut String) -> Result<(), Untranslatable> {
-    let err = |line: usize, what: String, help: &'static str| Untranslatable {
-        dockerfile: stage.dockerfile.clone(),
-        line,
-        what,
-        help,
-    };
     let name = stage.name;
     let _ = writeln!(out, "\n# ---- {name} ({})", stage.dockerfile);
     let ctx = if stage.context == "." {
@@ -268,406 +200,157 @@ fn stage_script(stage: &Stage, out: &mut String) -> Result<(), Untranslatable> {
         format!("$ADF_ROOT/{}", stage.context)
     };
     let _ = writeln!(out, "ADF_CTX={}", expanding(&ctx));
-    let mut declared: Vec<String> = Vec::new();
-    let mut froms = 0;
-    // ARGs before the first FROM are for FROM lines only, never in the steps' environment
+    let mut state = StageState::default();
     let total = stage.instructions.len();
     for (n, ins) in stage.instructions.iter().enumerate() {
-        let line = ins.line;
-        let marker = quote(&format!("{name}-{}", step_key(stage, ins)));
-        let step = |out: &mut String| {
+        let t = translate(stage, ins, &ctx, &mut state).map_err(|(what, help)| Untranslatable {
+            dockerfile: stage.dockerfile.clone(),
+            line: ins.line,
+            what,
+            help,
+        })?;
+        if t.announce {
             let shown: String = format!("{} {}", ins.keyword, ins.args)
                 .chars()
                 .take(100)
                 .collect();
-            let _ = writeln!(
-                out,
-                "adf_step {} {}",
-                quote(name),
-                quote(&format!(
-                    "step {}/{total} ({}:{line}) {shown}",
-                    n + 1,
-                    stage.dockerfile
-                ))
+            let what = format!(
+                "step {}/{total} ({}:{}) {shown}",
+                n + 1,
+                stage.dockerfile,
+                ins.line
             );
-        };
-        match ins.keyword.as_str() {
-            "ARG" if froms == 0 => {}
-            "ARG" => {
-                for (arg, default) in arg_decls(&ins.args) {
-                    let value = match stage.args.get(&arg) {
-                        Some(v) => quote(v),
-                        None => expanding(default.as_deref().unwrap_or("")),
-                    };
-                    let _ = writeln!(out, "{arg}={value}; export {arg}");
-                    declared.push(arg);
-                }
+            let _ = writeln!(out, "adf_step {} {}", quote(name), quote(&what));
+        }
+        if t.marked {
+            let marker = quote(&format!("{name}-{}", step_key(stage, ins)));
+            let _ = writeln!(out, "if ! adf_done {marker}; then");
+            for l in t.body.lines() {
+                let _ = writeln!(out, "    {l}");
             }
-            "FROM" => {
-                froms += 1;
-                if froms > 1 {
-                    return Err(err(line, format!("a second stage (`FROM {}`) cannot be replayed on a host", ins.args), "export the image's final stage only: build the other stage as an image of its own"));
-                }
-                let image = ins.args.split_whitespace().next().unwrap_or_default();
-                let resolved = substitute(image, stage.args);
-                if !stage.parent_tags.is_empty() && !stage.parent_tags.contains(&resolved) {
-                    return Err(err(
-                        line,
-                        format!("`FROM {image}` is `{resolved}`, an image outside the chain"),
-                        "the chain's images must build FROM their parent (the base arg adf passes)",
-                    ));
-                }
-                step(out);
-            }
-            "ENV" => {
-                step(out);
-                for (k, v) in env_pairs(&ins.args) {
-                    let _ = writeln!(out, "adf_env {} {}", quote(&k), expanding(&v));
-                }
-            }
-            "WORKDIR" => {
-                step(out);
-                let _ = writeln!(
-                    out,
-                    "mkdir -p {dir} && cd {dir}",
-                    dir = expanding(&ins.args)
-                );
-            }
-            "SHELL" => {
-                let Some(shell) = ins.exec_form().filter(|s| s.len() == 2) else {
-                    return Err(err(line, "SHELL must be a JSON array of a program and one flag, e.g. [\"/bin/bash\", \"-c\"]".into(), "write SHELL [\"/bin/bash\", \"-c\"]"));
-                };
-                step(out);
-                let _ = writeln!(
-                    out,
-                    "ADF_SHELL_0={}; ADF_SHELL_1={}",
-                    quote(&shell[0]),
-                    quote(&shell[1])
-                );
-            }
-            "USER" => {
-                step(out);
-                let user = ins.args.split(':').next().unwrap_or_default().trim();
-                let _ = writeln!(out, "if ! id {u} >/dev/null 2>&1; then echo \"adf: {}:{line}: USER {u}: no such user on this host\" >&2; exit 1; fi", stage.dockerfile, u = expanding(user));
-                let _ = writeln!(out, "ADF_USER={}", expanding(user));
-            }
-            "RUN" => {
-                step(out);
-                let _ = writeln!(out, "if ! adf_done {marker}; then");
-                run_step(stage, ins, &ctx, out).map_err(|(what, help)| err(line, what, help))?;
-                let _ = writeln!(out, "    adf_mark {marker}\nfi");
-            }
-            "COPY" | "ADD" => {
-                if let Some(from) = ins.flag("from") {
-                    return Err(err(line, format!("`{} --from={from}` copies from another stage or image", ins.keyword), "a host has no build stages: build that content into an image of the chain, or install it with RUN"));
-                }
-                step(out);
-                let _ = writeln!(out, "if ! adf_done {marker}; then");
-                copy_step(stage, ins)
-                    .map_err(|(what, help)| err(line, what, help))?
-                    .lines()
-                    .for_each(|l| {
-                        let _ = writeln!(out, "    {l}");
-                    });
-                let _ = writeln!(out, "    adf_mark {marker}\nfi");
-            }
-            "ONBUILD" => {
-                return Err(err(
-                    line,
-                    "ONBUILD runs in a later build, which a host does not have".into(),
-                    "move the step into the Dockerfile of the image that needs it",
-                ));
-            }
-            "VOLUME" => {
-                step(out);
-                for dir in ins
-                    .exec_form()
-                    .unwrap_or_else(|| ins.args.split_whitespace().map(str::to_string).collect())
-                {
-                    let _ = writeln!(out, "mkdir -p {}", expanding(&dir));
-                }
-            }
-            // image metadata: nothing to do on a host
-            _ => {
-                let _ = writeln!(
-                    out,
-                    "# {} {} (image metadata: nothing to replay)",
-                    ins.keyword, ins.args
-                );
-            }
+            let _ = writeln!(out, "    adf_mark {marker}\nfi");
+        } else {
+            out.push_str(&t.body);
         }
     }
-    if !declared.is_empty() {
+    if !state.declared.is_empty() {
         // the stage's ARGs end with it; an ENV of the same name lives on in the profile
-        let _ = writeln!(out, "unset {}\n. \"$ADF_PROFILE\"", declared.join(" "));
+        let _ = writeln!(
+            out,
+            "unset {}\n. \"$ADF_PROFILE\"",
+            state.declared.join(" ")
+        );
     }
     Ok(())
 }
 
-/// A step's marker: the image, the step and every value it depends on.
-fn step_key(stage: &Stage, ins: &Instruction) -> String {
-    let mut h = blake3::Hasher::new();
-    h.update(ins.keyword.as_bytes());
-    h.update(ins.args.as_bytes());
-    for (k, v) in &ins.flags {
-        h.update(k.as_bytes());
-        h.update(v.as_bytes());
-    }
-    for (k, v) in stage.args {
-        h.update(k.as_bytes());
-        h.update(v.as_bytes());
-    }
-    format!("{}-{}", ins.line, &h.finalize().to_hex()[..16])
-}
-
-/// `ARG A B=1` → (A, None), (B, Some("1")).
-fn arg_decls(args: &str) -> Vec<(String, Option<String>)> {
-    args.split_whitespace()
-        .map(|w| match w.split_once('=') {
-            Some((k, v)) => (k.to_string(), Some(v.trim_matches('"').to_string())),
-            None => (w.to_string(), None),
-        })
-        .collect()
-}
-
-/// `ENV A=1 B="x y"` or the old `ENV A 1 2`.
-fn env_pairs(args: &str) -> Vec<(String, String)> {
-    let first = args.split_whitespace().next().unwrap_or_default();
-    if !first.contains('=') {
-        let (k, v) = args.split_once(char::is_whitespace).unwrap_or((args, ""));
-        return vec![(k.to_string(), v.trim().to_string())];
-    }
-    let mut out = Vec::new();
-    let mut rest = args.trim();
-    while let Some((k, after)) = rest.split_once('=') {
-        let (value, next) = if let Some(q) = after.strip_prefix('"') {
-            let end = q.find('"').unwrap_or(q.len());
-            (q[..end].to_string(), q.get(end + 1..).unwrap_or(""))
-        } else {
-            let end = after.find(char::is_whitespace).unwrap_or(after.len());
-            (after[..end].to_string(), &after[end..])
-        };
-        out.push((k.trim().to_string(), value));
-        rest = next.trim();
-    }
-    out
-}
-
-/// `${NAME}` / `$NAME` replaced by `args`; unknown names left as written.
-fn substitute(s: &str, args: &BTreeMap<String, String>) -> String {
-    let mut out = s.to_string();
-    for (k, v) in args {
-        out = out
-            .replace(&format!("${{{k}}}"), v)
-            .replace(&format!("${k}"), v);
-    }
-    out
-}
-
-type StepError = (String, &'static str);
-
-fn run_step(
+fn translate(
     stage: &Stage,
     ins: &Instruction,
     ctx: &str,
-    out: &mut String,
-) -> Result<(), StepError> {
-    let mut setup = Vec::new();
-    let mut teardown = Vec::new();
-    for (flag, value) in &ins.flags {
-        if flag != "mount" {
-            continue; // --network, --security: the host's own
+    state: &mut StageState,
+) -> Result<Translation, StepError> {
+    let mut body = String::new();
+    Ok(match ins.keyword.as_str() {
+        // ARGs before the first FROM are for FROM lines only, never in the steps' environment
+        "ARG" if state.froms == 0 => Translation::quiet(body),
+        "ARG" => {
+            for (arg, default) in arg_decls(&ins.args) {
+                let value = match stage.args.get(&arg) {
+                    Some(v) => quote(v),
+                    None => expanding(default.as_deref().unwrap_or("")),
+                };
+                let _ = writeln!(body, "{arg}={value}; export {arg}");
+                state.declared.push(arg);
+            }
+            Translation::quiet(body)
         }
-        let fields: BTreeMap<&str, &str> = value
-            .split(',')
-            .filter_map(|kv| kv.split_once('='))
-            .collect();
-        let target = fields
-            .get("target")
-            .or(fields.get("dst"))
-            .or(fields.get("destination"));
-        match fields.get("type").copied().unwrap_or("bind") {
-            "bind" => {
-                if fields.contains_key("from") {
-                    return Err((
-                        "a bind mount from another stage or image".into(),
-                        "a host has no build stages: put the files in the project directory",
-                    ));
-                }
-                let source = fields
-                    .get("source")
-                    .or(fields.get("src"))
-                    .copied()
-                    .unwrap_or(".");
-                let Some(target) = target else {
-                    return Err(("a bind mount without target".into(), "add target=PATH"));
-                };
-                let src = format!("{ctx}/{}", substitute(source, stage.args));
-                setup.push(format!("[ -e {t} ] || {{ mkdir -p \"$(dirname {t})\" && ln -s {s} {t} && adf_links=\"$adf_links {t}\"; }}", t = expanding(target), s = expanding(&src)));
+        "FROM" => {
+            state.froms += 1;
+            from(stage, ins, state.froms)?;
+            Translation::step(body)
+        }
+        "ENV" => {
+            for (k, v) in env_pairs(&ins.args) {
+                let _ = writeln!(body, "adf_env {} {}", quote(&k), expanding(&v));
             }
-            "secret" => {
-                let Some(id) = fields.get("id").copied() else {
-                    return Err(("a secret mount without id".into(), "add id=NAME"));
-                };
-                let target = target
-                    .map(|t| t.to_string())
-                    .unwrap_or_else(|| format!("/run/secrets/{id}"));
-                let var = format!(
-                    "ADF_SECRET_{}",
-                    id.to_ascii_uppercase().replace(['-', '.'], "_")
-                );
-                setup.push(format!("[ -n \"${{{var}:-}}\" ] || {{ echo \"adf: build secret {id}: set {var} to the file that holds it\" >&2; exit 1; }}"));
-                setup.push(format!(
-                    "mkdir -p \"$(dirname {t})\" && (umask 077 && cp \"${var}\" {t})",
-                    t = expanding(&target)
-                ));
-                teardown.push(format!("rm -f {}", expanding(&target)));
-            }
-            "cache" | "tmpfs" => {
-                if let Some(t) = target {
-                    setup.push(format!("mkdir -p {}", expanding(t)));
-                }
-            }
-            other => {
+            Translation::step(body)
+        }
+        "WORKDIR" => {
+            let dir = expanding(&ins.args);
+            Translation::step(format!("mkdir -p {dir} && cd {dir}\n"))
+        }
+        "SHELL" => match ins.exec_form().as_deref() {
+            Some([program, flag]) => Translation::step(format!(
+                "ADF_SHELL_0={}; ADF_SHELL_1={}\n",
+                quote(program),
+                quote(flag)
+            )),
+            _ => {
                 return Err((
-                    format!("a `{other}` mount"),
-                    "use bind, secret or cache mounts",
+                    "SHELL must be a JSON array of a program and one flag".into(),
+                    "write SHELL [\"/bin/bash\", \"-c\"]",
                 ))
             }
+        },
+        "USER" => {
+            let user = expanding(ins.args.split(':').next().unwrap_or_default().trim());
+            let _ = writeln!(body, "if ! id {user} >/dev/null 2>&1; then echo \"adf: {}:{}: USER {user}: no such user on this host\" >&2; exit 1; fi", stage.dockerfile, ins.line);
+            let _ = writeln!(body, "ADF_USER={user}");
+            Translation::step(body)
         }
-    }
-    let _ = writeln!(out, "    adf_links=");
-    for s in &setup {
-        let _ = writeln!(out, "    {s}");
-    }
-    match ins.exec_form() {
-        Some(argv) => {
-            let words: Vec<String> = argv.iter().map(|a| quote(a)).collect();
-            let _ = writeln!(out, "    {}", words.join(" "));
+        "RUN" => {
+            run_step(stage, ins, ctx, &mut body)?;
+            Translation::marked(body)
         }
-        None => {
-            let _ = writeln!(out, "    adf_run {}", quote(&ins.args));
+        "COPY" | "ADD" => {
+            if let Some(from) = ins.flag("from") {
+                return Err((format!("`{} --from={from}` copies from another stage or image", ins.keyword), "a host has no build stages: build that content into an image of the chain, or install it with RUN"));
+            }
+            Translation::marked(copy_step(stage, ins)?)
         }
-    }
-    for t in &teardown {
-        let _ = writeln!(out, "    {t}");
-    }
-    let _ = writeln!(
-        out,
-        "    for adf_l in $adf_links; do rm -f \"$adf_l\"; done"
-    );
-    Ok(())
+        "ONBUILD" => {
+            return Err((
+                "ONBUILD runs in a later build, which a host does not have".into(),
+                "move the step into the Dockerfile of the image that needs it",
+            ));
+        }
+        "VOLUME" => {
+            let dirs = ins
+                .exec_form()
+                .unwrap_or_else(|| ins.args.split_whitespace().map(str::to_string).collect());
+            for dir in dirs {
+                let _ = writeln!(body, "mkdir -p {}", expanding(&dir));
+            }
+            Translation::step(body)
+        }
+        // image metadata: nothing to do on a host
+        _ => Translation::quiet(format!(
+            "# {} {} (image metadata: nothing to replay)\n",
+            ins.keyword, ins.args
+        )),
+    })
 }
 
-fn copy_step(stage: &Stage, ins: &Instruction) -> Result<String, StepError> {
-    let words: Vec<String> = match ins.exec_form() {
-        Some(w) => w,
-        None => ins.args.split_whitespace().map(str::to_string).collect(),
-    };
-    if words.len() < 2 {
+/// A stage's `FROM`: the first must be the parent (or, at the start, anything); a second stage
+/// cannot be replayed.
+fn from(stage: &Stage, ins: &Instruction, nth: usize) -> Result<(), StepError> {
+    if nth > 1 {
         return Err((
-            format!("{} needs a source and a destination", ins.keyword),
-            "write COPY SRC... DEST",
+            format!(
+                "a second stage (`FROM {}`) cannot be replayed on a host",
+                ins.args
+            ),
+            "export the image's final stage only: build the other stage as an image of its own",
         ));
     }
-    let (sources, dest) = words.split_at(words.len() - 1);
-    let mut out = String::new();
-    let mut copied = Vec::new();
-    for src in sources {
-        let src = substitute(src, stage.args);
-        if src.contains("://") {
-            if ins.keyword != "ADD" {
-                return Err((
-                    "COPY of a URL".into(),
-                    "use ADD --checksum=sha256:... URL DEST",
-                ));
-            }
-            let Some(sum) = ins.flag("checksum").and_then(|c| c.strip_prefix("sha256:")) else {
-                return Err((
-                    format!("ADD of `{src}` without --checksum"),
-                    "add --checksum=sha256:HEX so the download can be checked",
-                ));
-            };
-            let _ = writeln!(out, "adf_get=$(mktemp)");
-            let _ = writeln!(out, "if command -v curl >/dev/null; then curl -fsSL {u} -o \"$adf_get\"; else wget -qO \"$adf_get\" {u}; fi", u = quote(&src));
-            let _ = writeln!(out, "echo \"{sum}  $adf_get\" | sha256sum -c - >/dev/null || {{ echo \"adf: {src}: wrong sha256\" >&2; exit 1; }}");
-            copied.push("\"$adf_get\"".to_string());
-            continue;
-        }
-        let path = crate::model::dockerfile::context_path(&src).unwrap_or_default();
-        let archive = ins.keyword == "ADD"
-            && [".tar", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2"]
-                .iter()
-                .any(|e| path.ends_with(e));
-        let full = if path.is_empty() {
-            "$ADF_CTX".to_string()
-        } else {
-            format!("$ADF_CTX/{path}")
-        };
-        if archive {
-            let _ = writeln!(
-                out,
-                "mkdir -p {d} && tar -xf {} -C {d}",
-                expanding(&full),
-                d = expanding(dest[0].as_str())
-            );
-            continue;
-        }
-        copied.push(globbing(&full));
+    let image = ins.args.split_whitespace().next().unwrap_or_default();
+    let resolved = substitute(image, stage.args);
+    if !stage.parent_tags.is_empty() && !stage.parent_tags.contains(&resolved) {
+        return Err((
+            format!("`FROM {image}` is `{resolved}`, an image outside the chain"),
+            "the chain's images must build FROM their parent (the base arg adf passes)",
+        ));
     }
-    if !copied.is_empty() {
-        let dest = substitute(&dest[0], stage.args);
-        let _ = writeln!(out, "adf_copy {} {}", copied.join(" "), expanding(&dest));
-        let targets = if copied.len() > 1 || dest.ends_with('/') {
-            None
-        } else {
-            Some(expanding(&dest))
-        };
-        if let Some(mode) = ins.flag("chmod") {
-            match &targets {
-                Some(t) => {
-                    let _ = writeln!(out, "chmod -R {mode} {t}");
-                }
-                None => {
-                    return Err((
-                        "--chmod with several sources or a directory destination".into(),
-                        "copy one source to a full destination path when you set --chmod",
-                    ))
-                }
-            }
-        }
-        if let Some(owner) = ins.flag("chown") {
-            if let Some(t) = &targets {
-                let _ = writeln!(out, "chown -R {} {t}", quote(owner));
-            }
-        }
-    }
-    Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn env_forms() {
-        assert_eq!(
-            env_pairs("A=1 B=\"x y\""),
-            [("A".into(), "1".into()), ("B".into(), "x y".into())]
-        );
-        assert_eq!(
-            env_pairs("PATH /opt/bin:$PATH"),
-            [("PATH".into(), "/opt/bin:$PATH".into())]
-        );
-        assert_eq!(
-            arg_decls("A B=1"),
-            [("A".into(), None), ("B".into(), Some("1".into()))]
-        );
-    }
-
-    #[test]
-    fn quoting() {
-        assert_eq!(expanding("a \"$B\" `c`"), r#""a \"$B\" \`c\`""#);
-        assert_eq!(globbing("$ADF_CTX/a*.txt"), "\"$ADF_CTX/a\"*\".txt\"");
-    }
+    Ok(())
 }

@@ -73,54 +73,8 @@ pub fn script(
     let start = from
         .map(|f| image(project, f, leaf.platform.as_deref()))
         .transpose()?;
-    // the base chain: first parents, from the target up to (not including) `from`
-    let mut chain: Vec<&Image> = vec![leaf];
-    loop {
-        let current = chain[chain.len() - 1];
-        let Some(&p) = current.parents.first() else {
-            break;
-        };
-        let parent = &project.images[p];
-        if start.is_some_and(|s| std::ptr::eq(s, parent)) {
-            break;
-        }
-        chain.push(parent);
-    }
-    if let Some(s) = start {
-        let reached = chain
-            .last()
-            .and_then(|c| c.parents.first())
-            .map(|&p| &project.images[p]);
-        if !reached.is_some_and(|r| std::ptr::eq(r, s)) {
-            let path: Vec<&str> = chain.iter().rev().map(|i| i.name.as_str()).collect();
-            return Err(ExportError::Input {
-                what: format!(
-                    "`{}` is not on the base chain of `{}` ({})",
-                    s.name,
-                    leaf.name,
-                    path.join(" -> ")
-                ),
-                help: "--from names an image the target builds on (its parent, grandparent, ...)"
-                    .into(),
-            });
-        }
-    }
-    chain.reverse();
-    // where the host's steps run: what the starting image and its ancestors set up
-    let mut inherited = script::Inherited::default();
-    if let Some(s) = start {
-        let mut above = vec![s];
-        while let Some(&p) = above[above.len() - 1].parents.first() {
-            above.push(&project.images[p]);
-        }
-        for img in above.iter().rev() {
-            if let Ok(text) = std::fs::read_to_string(&img.spec.dockerfile) {
-                if let Ok(ins) = instructions::read(&text) {
-                    inherited.apply(&ins, &img.spec.args);
-                }
-            }
-        }
-    }
+    let chain = base_chain(project, leaf, start)?;
+    let inherited = inherited(project, start);
     let mut stages = Vec::new();
     for (n, img) in chain.iter().enumerate() {
         let parent = match n {
@@ -177,6 +131,58 @@ pub fn script(
             .unwrap_or_default();
         ExportError::Step { dockerfile, error }
     })
+}
+
+/// The images from `start` (exclusive) down to `leaf` along first parents, in build order.
+fn base_chain<'a>(
+    project: &'a Project,
+    leaf: &'a Image,
+    start: Option<&'a Image>,
+) -> Result<Vec<&'a Image>, ExportError> {
+    let mut chain: Vec<&Image> = vec![leaf];
+    while let Some(&p) = chain[chain.len() - 1].parents.first() {
+        let parent = &project.images[p];
+        if start.is_some_and(|s| std::ptr::eq(s, parent)) {
+            chain.reverse();
+            return Ok(chain);
+        }
+        chain.push(parent);
+    }
+    if let Some(s) = start {
+        let path: Vec<&str> = chain.iter().rev().map(|i| i.name.as_str()).collect();
+        return Err(ExportError::Input {
+            what: format!(
+                "`{}` is not on the base chain of `{}` ({})",
+                s.name,
+                leaf.name,
+                path.join(" -> ")
+            ),
+            help: "--from names an image the target builds on (its parent, grandparent, ...)"
+                .into(),
+        });
+    }
+    chain.reverse();
+    Ok(chain)
+}
+
+/// Where the host's steps run: what the starting image and its ancestors set up.
+fn inherited(project: &Project, start: Option<&Image>) -> script::Inherited {
+    let mut inherited = script::Inherited::default();
+    let Some(s) = start else {
+        return inherited;
+    };
+    let mut above = vec![s];
+    while let Some(&p) = above[above.len() - 1].parents.first() {
+        above.push(&project.images[p]);
+    }
+    for img in above.iter().rev() {
+        if let Ok(text) = std::fs::read_to_string(&img.spec.dockerfile) {
+            if let Ok(ins) = instructions::read(&text) {
+                inherited.apply(&ins, &img.spec.args);
+            }
+        }
+    }
+    inherited
 }
 
 /// `path` relative to `dir` (`.` for `dir` itself), `/`-separated.

@@ -7,6 +7,7 @@ mod archive;
 mod build;
 mod containers;
 mod images;
+mod layers;
 mod registry;
 
 pub use registry::scrub;
@@ -176,7 +177,7 @@ impl Engine for DockerCli {
         sources: &[(String, String)],
         interrupted: &AtomicBool,
     ) -> Result<String, EngineError> {
-        build::combine(self, tags, sources, interrupted)
+        layers::combine(self, tags, sources, interrupted)
     }
 
     fn untag(&self, tag: &str) {
