@@ -61,7 +61,7 @@ pub fn resolve_parents(
                     .collect();
                 let found = match &img.platform {
                     None => members.first().copied(),
-                    Some(p) if parent_platforms.is_empty() && img.variants < 2 => {
+                    Some(_) if parent_platforms.is_empty() && img.variants < 2 => {
                         members.first().copied()
                     }
                     Some(p) => members
