@@ -277,21 +277,6 @@ fn docker_with(docker: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-/// Removes every tag under `prefix` from the engine `docker` talks to (best effort).
-fn cleanup_with(docker: &str, prefix: &str) {
-    let tags = docker_with(
-        docker,
-        &["image", "ls", "--format", "{{.Repository}}:{{.Tag}}"],
-    );
-    let mine: Vec<&str> = tags.lines().filter(|t| t.starts_with(prefix)).collect();
-    if !mine.is_empty() {
-        let _ = std::process::Command::new(docker)
-            .args(["image", "rm", "--force"])
-            .args(&mine)
-            .output();
-    }
-}
-
 #[test]
 fn classic_store_builds_verifies_and_publishes_both_platforms() {
     let docker = engine();

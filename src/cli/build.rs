@@ -15,6 +15,7 @@ Examples:
   adf build --keep-going                      after a failure, build all that does not depend on it
   adf build --dry-run                         what would be built, and why
   adf build --build-flag='--network host'     extra docker build flags (or `build_flags:` in the file)
+  adf build --bake --builder farm             the stale images as one buildx bake on builder `farm`
 
 An image is fresh when its primary tag carries the label adf.fingerprint with the same
 fingerprint: a hash of its Dockerfile, the context files it reads (COPY/ADD, RUN bind mounts;
@@ -26,6 +27,9 @@ Tags move only after an image built successfully; a failed or interrupted build 
 tag where it was. Full logs: .adf/logs/IMAGE.log next to the config file.
 BuildKit is used when available (buildx plugin, or a pre-23 client with DOCKER_BUILDKIT=1);
 otherwise the legacy builder, and BuildKit-only Dockerfile features are refused up front.
+With --bake, the stale images go to one `docker buildx bake` (the file is kept in
+.adf/bake.json): stale parents are linked as `target:` contexts, fresh ones as docker-image://;
+build_flags, network and extra_hosts have no bake equivalent and are left out (said on stderr).
 Exit: 0 all built or fresh, 1 an image failed or was blocked, 2 bad input, 130 interrupted.";
 
 #[derive(Args, Debug)]
@@ -47,6 +51,12 @@ pub struct BuildArgs {
     /// Extra `docker build` flag(s), e.g. --build-flag='--network host' (repeatable)
     #[arg(long = "build-flag", value_name = "FLAG", allow_hyphen_values = true)]
     build_flags: Vec<String>,
+    /// Hand the stale images to one `docker buildx bake` (adf decides, BuildKit builds)
+    #[arg(long)]
+    bake: bool,
+    /// The buildx builder for --bake (remote, Kubernetes, multi-node) [default: the current one]
+    #[arg(long, value_name = "NAME", requires = "bake")]
+    builder: Option<String>,
     #[command(flatten)]
     engine: EngineArgs,
     #[command(flatten)]
@@ -69,6 +79,9 @@ pub fn run(g: &GlobalArgs, a: BuildArgs) -> i32 {
         force: a.force,
         dry_run: a.dry_run,
         cli_flags: a.build_flags,
+        bake: a
+            .bake
+            .then_some(crate::ops::bake::BakeOptions { builder: a.builder }),
     };
     let interrupted = super::interrupt_flag();
     let mut view = crate::ui::BuildView::new(std::io::stderr().is_terminal());

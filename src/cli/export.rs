@@ -30,6 +30,17 @@ pub struct ExportArgs {
 enum ExportCommand {
     /// A shell script that replays a chain of images on a host without Docker
     Script(ScriptArgs),
+    /// A `docker buildx bake` file (JSON): one target per image, parents as `target:` contexts
+    Bake(BakeArgs),
+}
+
+#[derive(Args, Debug)]
+struct BakeArgs {
+    #[command(flatten)]
+    target: super::args::TargetArgs,
+    /// Write the file to FILE instead of standard output
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -52,7 +63,10 @@ struct ScriptArgs {
 }
 
 pub fn run(g: &GlobalArgs, a: ExportArgs) -> i32 {
-    let ExportCommand::Script(a) = a.what;
+    let a = match a.what {
+        ExportCommand::Script(a) => a,
+        ExportCommand::Bake(b) => return bake(g, b),
+    };
     let (project, mut loaded) = match project::require_clean(g, false) {
         Ok(x) => x,
         Err(code) => return code,
@@ -96,7 +110,7 @@ pub fn run(g: &GlobalArgs, a: ExportArgs) -> i32 {
     match &a.output {
         None => print!("{script}"),
         Some(path) => {
-            if let Err(e) = write_executable(path, &script) {
+            if let Err(e) = write_file(path, &script, 0o755) {
                 eprintln!("adf: cannot write {}: {e}", path.display());
                 return EXIT_FAILED;
             }
@@ -110,8 +124,50 @@ pub fn run(g: &GlobalArgs, a: ExportArgs) -> i32 {
     EXIT_OK
 }
 
-/// Written to a temporary file beside `path` and renamed: whole or absent; mode 0755.
-fn write_executable(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+fn bake(g: &GlobalArgs, a: BakeArgs) -> i32 {
+    let (project, _) = match project::require_clean(g, false) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let selected = match a.target.select(&project) {
+        Ok(s) => s,
+        Err(d) => return super::print_diag_error(*d),
+    };
+    let (file, warnings) = match export::bake(&project, &selected) {
+        Ok(x) => x,
+        Err(ExportError::Input { what, help }) => {
+            return super::print_diag_error(Diagnostic::error(Code::NotExportable, what).help(help))
+        }
+        Err(e) => {
+            return super::print_diag_error(Diagnostic::error(
+                Code::NotExportable,
+                format!("{e:?}"),
+            ))
+        }
+    };
+    for w in &warnings {
+        eprintln!("adf: warning: {w}");
+    }
+    let text = serde_json::to_string_pretty(&file).unwrap_or_default() + "\n";
+    match &a.output {
+        None => print!("{text}"),
+        Some(path) => {
+            if let Err(e) = write_file(path, &text, 0o644) {
+                eprintln!("adf: cannot write {}: {e}", path.display());
+                return EXIT_FAILED;
+            }
+            eprintln!(
+                "adf: wrote {}; build it with `docker buildx bake -f {} --load`",
+                path.display(),
+                path.display()
+            );
+        }
+    }
+    EXIT_OK
+}
+
+/// Written to a temporary file beside `path` and renamed: whole or absent.
+fn write_file(path: &std::path::Path, text: &str, mode: u32) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -120,7 +176,7 @@ fn write_executable(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
     std::io::Write::write_all(&mut tmp, text.as_bytes())?;
     tmp.as_file()
-        .set_permissions(std::fs::Permissions::from_mode(0o755))?;
+        .set_permissions(std::fs::Permissions::from_mode(mode))?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

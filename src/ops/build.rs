@@ -25,6 +25,9 @@ pub struct BuildOptions {
     pub dry_run: bool,
     /// `--build-flag` values.
     pub cli_flags: Vec<String>,
+    /// Build the stale images with one `docker buildx bake` (`--bake`) instead of one build
+    /// each.
+    pub bake: Option<super::bake::BakeOptions>,
 }
 
 /// One planned image as the reporter first sees it.
@@ -151,9 +154,21 @@ pub fn build(
         jobs: opts.jobs,
         keep_going: opts.keep_going,
     };
-    let outcomes = schedule::run(engine, &jobs, sched, interrupted, &mut |ev| {
-        reporter.event(&images, ev)
-    });
+    let outcomes = match &opts.bake {
+        Some(b) => super::bake::run(
+            project,
+            plan,
+            &images,
+            &found,
+            engine,
+            b,
+            interrupted,
+            reporter,
+        ),
+        None => schedule::run(engine, &jobs, sched, interrupted, &mut |ev| {
+            reporter.event(&images, ev)
+        }),
+    };
     for ((outcome, inputs), image) in outcomes.iter().zip(&inputs).zip(&images) {
         if matches!(outcome.status, Status::Built { .. }) {
             if let Err(e) = save_manifest(&state, &image.name, inputs) {

@@ -196,3 +196,54 @@ fn relative(dir: &Path, path: &Path) -> String {
         s
     }
 }
+
+/// The bake file of the selection (every image a target, parents linked as `target:`), and a
+/// warning per image for what bake cannot express.
+pub fn bake(
+    project: &Project,
+    selected: &[bool],
+) -> Result<(serde_json::Value, Vec<String>), ExportError> {
+    let plan = crate::plan::make(project, selected);
+    let decided =
+        super::plan::decide(project, &plan, None, false).map_err(|d| ExportError::Input {
+            what: d.message,
+            help: "check that every build context and installer is readable".into(),
+        })?;
+    let images: Vec<crate::export::bake::BakeImage> = plan
+        .images
+        .iter()
+        .zip(&decided.decisions)
+        .map(|(p, d)| crate::export::bake::BakeImage {
+            image: &project.images[p.index],
+            fingerprint: &d.fingerprint,
+        })
+        .collect();
+    let warnings = images
+        .iter()
+        .filter_map(|b| {
+            let left = crate::export::bake::unmapped(b.image);
+            (!left.is_empty()).then(|| {
+                format!(
+                    "{}: bake has no {}; left out",
+                    b.image.name,
+                    left.join(", ")
+                )
+            })
+        })
+        .collect();
+    // the default group: the selection's leaves, the targets asked for (building them builds
+    // the rest)
+    let leaves: Vec<&Image> = plan
+        .images
+        .iter()
+        .filter(|p| {
+            !plan
+                .images
+                .iter()
+                .any(|c| project.images[c.index].parents.contains(&p.index))
+        })
+        .map(|p| &project.images[p.index])
+        .collect();
+    let file = crate::export::bake::bake_file(project, &images, &leaves, &Default::default());
+    Ok((file, warnings))
+}

@@ -16,6 +16,7 @@
 //!
 //! Must not: print, parse flags, or spawn processes (the engine does).
 
+pub mod bake;
 pub mod build;
 pub mod export;
 pub mod init;

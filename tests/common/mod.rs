@@ -243,3 +243,23 @@ pub fn docker_run_with(docker: &str, args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// The image ID a tag points at on the engine `docker` talks to, if any.
+pub fn image_id_with(docker: &str, tag: &str) -> Option<String> {
+    let (code, out, _) = docker_run_with(docker, &["image", "inspect", "--format", "{{.Id}}", tag]);
+    (code == 0).then(|| out.trim().to_string())
+}
+
+/// Removes every tag under `prefix` from the engine `docker` talks to (best effort).
+pub fn cleanup_with(docker: &str, prefix: &str) {
+    let (_, tags, _) = docker_run_with(
+        docker,
+        &["image", "ls", "--format", "{{.Repository}}:{{.Tag}}"],
+    );
+    let mine: Vec<&str> = tags.lines().filter(|t| t.starts_with(prefix)).collect();
+    if !mine.is_empty() {
+        let mut args = vec!["image", "rm", "--force"];
+        args.extend(mine);
+        let _ = docker_run_with(docker, &args);
+    }
+}

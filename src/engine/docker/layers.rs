@@ -152,3 +152,66 @@ pub(super) fn combine(
     let first = tags.first().map(String::as_str).unwrap_or_default();
     Ok(super::images::image_id(cli, first)?.unwrap_or_default())
 }
+
+/// `docker buildx bake -f FILE --load --progress=plain [--builder B] default`.
+pub(super) fn bake(
+    cli: &DockerCli,
+    file: &std::path::Path,
+    builder: Option<&str>,
+    interrupted: &AtomicBool,
+    on_line: &(dyn Fn(String) + Sync),
+) -> Result<(), EngineError> {
+    let action = "docker buildx bake";
+    if !cli.info.buildx {
+        return Err(EngineError::new(
+            ErrorKind::Failed,
+            action,
+            format!(
+                "{} has no buildx plugin ({}); bake needs one",
+                cli.info.client.display(),
+                cli.info.builder_reason
+            ),
+        ));
+    }
+    let mut cmd = cli.command();
+    cmd.args(["buildx", "bake", "--load", "--progress=plain", "-f"])
+        .arg(file);
+    if let Some(b) = builder {
+        cmd.args(["--builder", b]);
+    }
+    cmd.arg("default")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = crate::engine::process::spawn(&mut cmd)?;
+    let lines: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let keep = |line: String| {
+        if let Ok(mut l) = lines.lock() {
+            l.push(line.clone());
+            if l.len() > 4000 {
+                l.drain(..2000);
+            }
+        }
+        on_line(line);
+    };
+    let streams = crate::engine::process::output_streams(&mut child);
+    let waited = crate::engine::process::follow_lines(streams, &keep, || {
+        crate::engine::process::wait(&mut child, Some(interrupted), None)
+    })
+    .map_err(|e| EngineError::new(ErrorKind::Failed, action, e.to_string()))?;
+    match waited {
+        Waited::Exited(s) if s.success() => Ok(()),
+        Waited::Exited(s) => {
+            let lines = lines.into_inner().unwrap_or_default();
+            Err(EngineError {
+                tail: progress::failing_step_tail(&lines, 15),
+                code: s.code(),
+                ..EngineError::new(ErrorKind::Failed, action, "a target failed")
+            })
+        }
+        _ => Err(EngineError::new(
+            ErrorKind::Interrupted,
+            action,
+            "interrupted",
+        )),
+    }
+}

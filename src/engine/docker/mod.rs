@@ -167,6 +167,16 @@ impl Engine for DockerCli {
             .try_for_each(|t| self.checked(&["tag", image, t]).map(drop))
     }
 
+    fn bake(
+        &self,
+        file: &std::path::Path,
+        builder: Option<&str>,
+        interrupted: &AtomicBool,
+        on_line: &(dyn Fn(String) + Sync),
+    ) -> Result<(), EngineError> {
+        layers::bake(self, file, builder, interrupted, on_line)
+    }
+
     fn image_store(&self) -> ImageStore {
         *self.store.get_or_init(|| images::image_store(self))
     }
