@@ -271,3 +271,22 @@ fn the_catalog_exports_a_bake_file_bake_reads() {
     let n = printed["target"].as_object().map(|t| t.len()).unwrap_or(0);
     assert!(n >= 30, "every catalog image a target: {n}");
 }
+
+#[test]
+fn bake_without_buildx_is_refused_before_anything_builds() {
+    let docker = engine(); // Debian's 20.10 client: BuildKit through DOCKER_BUILDKIT=1, no buildx
+    let prefix = unique("bake-no-buildx");
+    let dir = chain(&prefix, "Dockerfile");
+    let out = run(dir.path(), &docker, &["build", "--bake"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--bake needs the buildx plugin"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        image_id(&format!("{prefix}/base:1")),
+        None,
+        "nothing was built"
+    );
+}

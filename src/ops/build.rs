@@ -128,6 +128,20 @@ pub fn build(
         return Err(BuildError::Preflight(preflight));
     }
     legacy_check(project, &building, engine.info()).map_err(BuildError::Input)?;
+    if opts.bake.is_some() && !engine.info().buildx {
+        let info = engine.info();
+        return Err(BuildError::Input(Box::new(
+            Diagnostic::error(
+                Code::NeedsBuildkit,
+                format!(
+                    "--bake needs the buildx plugin, and {} has none ({})",
+                    info.client.display(),
+                    info.builder_reason
+                ),
+            )
+            .help("install docker-buildx (a client of Docker 23 or later with the plugin), or build without --bake; nothing was built"),
+        )));
+    }
     platform_check(project, &building, engine).map_err(BuildError::Input)?;
     let state = super::state_dir(project);
     let images: Vec<Planned> = plan
