@@ -128,6 +128,21 @@ pub fn build(
         return Err(BuildError::Preflight(preflight));
     }
     legacy_check(project, &building, engine.info()).map_err(BuildError::Input)?;
+    let wrapped: Vec<&str> = building
+        .iter()
+        .map(|&i| &project.images[i])
+        .filter(|img| img.spec.runtime_deps.is_some())
+        .map(|img| img.name.as_str())
+        .collect();
+    if opts.bake.is_some() && !wrapped.is_empty() {
+        return Err(BuildError::Input(Box::new(
+            Diagnostic::error(
+                Code::NeedsBuildkit,
+                format!("--bake cannot add the runtime_deps entrypoint layer of {}", wrapped.join(", ")),
+            )
+            .help("build these images without --bake (or build the rest with --bake and --target); nothing was built"),
+        )));
+    }
     if opts.bake.is_some() && !engine.info().buildx {
         let info = engine.info();
         return Err(BuildError::Input(Box::new(
