@@ -16,12 +16,17 @@ Examples:
   adf build --dry-run                         what would be built, and why
   adf build --build-flag='--network host'     extra docker build flags (or `build_flags:` in the file)
   adf build --bake --builder farm             the stale images as one buildx bake on builder `farm`
+  adf build --metadata-file build.json        also write per-image tags, IDs, status, times, logs
 
 An image is fresh when its primary tag carries the label adf.fingerprint with the same
 fingerprint: a hash of its Dockerfile, the context files it reads (COPY/ADD, RUN bind mounts;
 after .dockerignore), resolved args, target, platform, installer hashes and its parents'
 fingerprints.
 `adf plan --explain` names the input that changed.
+
+--metadata-file FILE is written (atomically) after every build that started, failed ones too:
+{images: {NAME: {tags, image_id?, digest, platform?, status, reason?, started_at, finished_at,
+seconds, log?}}, ok}. digest is null: a build pushes nothing (`adf push --manifest` has digests).
 
 Tags move only after an image built successfully; a failed or interrupted build leaves every
 tag where it was. Full logs: .adf/logs/IMAGE.log next to the config file.
@@ -30,7 +35,8 @@ otherwise the legacy builder, and BuildKit-only Dockerfile features are refused 
 With --bake, the stale images go to one `docker buildx bake` (the file is kept in
 .adf/bake.json): stale parents are linked as `target:` contexts, fresh ones as docker-image://;
 build_flags, network and extra_hosts have no bake equivalent and are left out (said on stderr).
-Exit: 0 all built or fresh, 1 an image failed or was blocked, 2 bad input, 130 interrupted.";
+Exit: 0 all built or fresh, 1 an image failed or was blocked (or --metadata-file could not be written),
+2 bad input, 130 interrupted.";
 
 #[derive(Args, Debug)]
 #[command(mut_arg("jobs", |a| a.help("Builds running at once [default: number of CPUs, at least 2]")))]
@@ -57,6 +63,9 @@ pub struct BuildArgs {
     /// The buildx builder for --bake (remote, Kubernetes, multi-node) [default: the current one]
     #[arg(long, value_name = "NAME", requires = "bake")]
     builder: Option<String>,
+    /// Write per-image tags, image IDs, status, times and log paths to FILE (JSON), even on failure
+    #[arg(long, value_name = "FILE", conflicts_with = "dry_run")]
+    metadata_file: Option<std::path::PathBuf>,
     #[command(flatten)]
     engine: EngineArgs,
     #[command(flatten)]
@@ -116,11 +125,22 @@ pub fn run(g: &GlobalArgs, a: BuildArgs) -> i32 {
         TextFormat::Text => print!("\n{}", crate::render::build_table(&names, &report.outcomes)),
         TextFormat::Json => super::print_json(&crate::render::build_json(&names, &report.outcomes)),
     }
+    let mut written = true;
+    if let Some(path) = &a.metadata_file {
+        let metadata = crate::render::build_metadata(&plan, &report);
+        if let Err(e) = crate::ops::write_json_atomically(path, &metadata) {
+            eprintln!(
+                "adf: cannot write the metadata file {}: {e}",
+                path.display()
+            );
+            written = false;
+        }
+    }
     if report.interrupted {
         eprintln!("adf: interrupted; no tag was moved for unfinished images");
         return EXIT_INTERRUPTED;
     }
-    if report.ok() {
+    if report.ok() && written {
         EXIT_OK
     } else {
         EXIT_FAILED

@@ -91,7 +91,7 @@ pub enum Command {
     Build(build::BuildArgs),
     /// Check the file: schema, references, graph, files, base-image drift, Dockerfile args
     #[command(after_help = views::CHECK_HELP)]
-    Check(args::FormatArgs),
+    Check(views::CheckArgs),
     /// Prove what can be proven without an NPU: versions, layout, paths, the file's `verify:` checks
     #[command(after_help = verify::VERIFY_HELP)]
     Verify(verify::VerifyArgs),
@@ -121,7 +121,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::List(a) => views::list(g, a),
         Command::Graph(a) => views::graph(g, a),
         Command::Plan(a) => views::plan(g, a),
-        Command::Check(a) => views::check(g, a.format),
+        Command::Check(a) => views::check(g, a),
         Command::Init(a) => init::run(a),
         Command::Compat(a) => compat::run(a),
         Command::Build(a) => build::run(g, a),

@@ -2,14 +2,14 @@
 
 use super::args::{EngineArgs, TargetArgs, TextFormat};
 use super::{print_diag_error, print_json, project, GlobalArgs, EXIT_BAD_INPUT, EXIT_OK};
-use crate::diag::{render_json, Summary};
+use crate::diag::{render_github, render_json, Summary};
 use crate::{ops, plan, render};
 use clap::{Args, ValueEnum};
 
 pub const LIST_HELP: &str = "Examples:\n  adf list\n  adf list --format json | jq -r '.[].name'\n\nJSON: [{name, tags, depends_on}]";
 pub const GRAPH_HELP: &str = "Examples:\n  adf graph                                  Mermaid for the whole file\n  adf graph --target yolo-910b --format dot | dot -Tsvg > g.svg\n  adf graph --format json\n\nNodes are styled by role: root (no parent), intermediate, leaf (no child).\nJSON: {nodes: [{name, tags, role}], edges: [{from, to}]} (edges go parent -> child)";
 pub const PLAN_HELP: &str = "Examples:\n  adf plan\n  adf plan --target yolo-910b --target flask-api\n  adf plan --format json\n\nImages of one wave have no dependency on each other and can build in parallel.\nThe parent's primary tag is passed as the base arg (BASE_IMAGE unless base_arg says otherwise).\nJSON: {images: [{name, wave, tags, depends_on, base, args}]} in build order, wave from 0";
-pub const CHECK_HELP: &str = "Examples:\n  adf check\n  adf check --set ARCH=aarch64\n  adf check --format json\n\nEvery problem is reported at once as file:line:col with a fix. Exit 0 when there are\nno errors (warnings are printed), 2 otherwise.\nJSON: {errors, warnings, diagnostics: [{severity, code, message, file, line, column, label, help}]}";
+pub const CHECK_HELP: &str = "Examples:\n  adf check\n  adf check --set ARCH=aarch64\n  adf check --format json\n  adf check --format github      GitHub Actions annotations (::error file=F,line=L,col=C,...)\n\nEvery problem is reported at once as file:line:col with a fix. Exit 0 when there are\nno errors (warnings are printed), 2 otherwise.\nJSON: {errors, warnings, diagnostics: [{severity, code, message, file, line, column, label, help}]}";
 
 #[derive(Args, Debug)]
 pub struct ListArgs {
@@ -39,6 +39,20 @@ pub struct PlanArgs {
     no_engine: bool,
     #[command(flatten)]
     engine: EngineArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Output format (github: one workflow command per problem, for GitHub Actions)
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    format: CheckFormat,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum CheckFormat {
+    Text,
+    Json,
+    Github,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,12 +137,13 @@ pub fn plan(g: &GlobalArgs, a: PlanArgs) -> i32 {
     EXIT_OK
 }
 
-pub fn check(g: &GlobalArgs, format: TextFormat) -> i32 {
+pub fn check(g: &GlobalArgs, a: CheckArgs) -> i32 {
     let loaded = project::load_deep(g);
     let summary = Summary::of(&loaded.diags);
-    match format {
-        TextFormat::Json => print_json(&render_json(&loaded.diags, &loaded.sources)),
-        TextFormat::Text => {
+    match a.format {
+        CheckFormat::Json => print_json(&render_json(&loaded.diags, &loaded.sources)),
+        CheckFormat::Github => print!("{}", render_github(&loaded.diags, &loaded.sources)),
+        CheckFormat::Text => {
             project::report(&loaded, true);
             let file = project::config_path(g).display().to_string();
             let images = loaded.project.as_ref().map(|p| p.images.len()).unwrap_or(0);

@@ -9,7 +9,7 @@ mod render;
 
 pub use code::Code;
 
-pub use render::{render_human, render_json, Summary};
+pub use render::{render_github, render_human, render_json, Summary};
 
 use std::sync::Arc;
 

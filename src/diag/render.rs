@@ -208,3 +208,69 @@ pub fn render_json(diags: &Diagnostics, sources: &Sources) -> serde_json::Value 
         "diagnostics": items,
     })
 }
+
+/// GitHub Actions workflow commands, one line per diagnostic (sorted by position):
+/// `::error file=F,line=L,col=C,title=adf CODE::MESSAGE` (warnings as `::warning`), the help
+/// after a newline in the message; no file/line/col for a diagnostic without a place.
+pub fn render_github(diags: &Diagnostics, sources: &Sources) -> String {
+    let mut out = String::new();
+    for d in diags.sorted() {
+        let command = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut props = Vec::new();
+        if let Some(l) = &d.primary {
+            let (line, col) = sources.line_col(l.span);
+            // GitHub matches annotations to repository paths: no `./` segments
+            let file: std::path::PathBuf = std::path::Path::new(&sources.get(l.span.file).name)
+                .components()
+                .filter(|c| *c != std::path::Component::CurDir)
+                .collect();
+            let file = file.to_string_lossy();
+            props.push(format!("file={}", github_property(&file)));
+            props.push(format!("line={line}"));
+            props.push(format!("col={col}"));
+        }
+        props.push(format!(
+            "title={}",
+            github_property(&format!("adf {}", d.code))
+        ));
+        let mut message = d.message.clone();
+        if let Some(h) = &d.help {
+            message.push_str(&format!("\nhelp: {h}"));
+        }
+        out.push_str(&format!(
+            "::{command} {}::{}\n",
+            props.join(","),
+            github_data(&message)
+        ));
+    }
+    out
+}
+
+/// A workflow command's message: `%`, CR and LF escaped.
+fn github_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A workflow command's property value: as a message, and `:` and `,` escaped too.
+fn github_property(s: &str) -> String {
+    github_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{github_data, github_property};
+
+    #[test]
+    fn github_escapes_messages_and_properties() {
+        assert_eq!(
+            github_data("50% done\r\nnext: a,b"),
+            "50%25 done%0D%0Anext: a,b"
+        );
+        assert_eq!(github_property("C:\\x,y%"), "C%3A\\x%2Cy%25");
+    }
+}

@@ -54,10 +54,17 @@ pub fn run(
     reporter: &mut dyn BuildReporter,
 ) -> Vec<Outcome> {
     let start = Instant::now();
-    let settled = |status| Outcome {
-        status,
-        seconds: 0.0,
-        tail: Vec::new(),
+    let started_at = std::time::SystemTime::now();
+    // settled without building: a fresh image at this moment, anything else never started
+    let settled = |status: Status| {
+        let at = matches!(status, Status::Fresh { .. }).then(std::time::SystemTime::now);
+        Outcome {
+            status,
+            seconds: 0.0,
+            tail: Vec::new(),
+            started_at: at,
+            finished_at: at,
+        }
     };
     let stale: Vec<usize> = (0..images.len())
         .filter(|&i| images[i].decision.action == Action::Build)
@@ -220,6 +227,7 @@ pub fn run(
         })
     });
     let seconds = start.elapsed().as_secs_f64();
+    let finished_at = std::time::SystemTime::now();
 
     // what the engine now holds decides each target's outcome
     let refs: Vec<String> = stale
@@ -246,6 +254,8 @@ pub fn run(
                 },
                 seconds,
                 tail: Vec::new(),
+                started_at: Some(started_at),
+                finished_at: Some(finished_at),
             },
             (None, _) if interrupted.load(Ordering::SeqCst) => settled(Status::Interrupted),
             (None, _) if parent_failed => {
@@ -267,6 +277,8 @@ pub fn run(
                     },
                     seconds,
                     tail: if mine { e.tail.clone() } else { Vec::new() },
+                    started_at: Some(started_at),
+                    finished_at: Some(finished_at),
                 }
             }
             (None, _) => {

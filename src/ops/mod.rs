@@ -48,6 +48,22 @@ pub fn timestamp() -> String {
                 .map(|d| d.as_secs())
                 .unwrap_or(0)
         });
+    let (year, month, day, h, m, s) = utc(secs);
+    format!("{year:04}{month:02}{day:02}{h:02}{m:02}{s:02}")
+}
+
+/// RFC 3339 in UTC with milliseconds, e.g. `2024-05-01T12:03:04.567Z` (build metadata).
+pub fn rfc3339(t: std::time::SystemTime) -> String {
+    let d = t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let (year, month, day, h, m, s) = utc(d.as_secs());
+    format!(
+        "{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{:03}Z",
+        d.subsec_millis()
+    )
+}
+
+/// Seconds since the epoch as UTC year, month, day, hour, minute, second.
+fn utc(secs: u64) -> (i64, i64, i64, u64, u64, u64) {
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     // days since 1970-01-01 to a proleptic Gregorian date
@@ -60,12 +76,7 @@ pub fn timestamp() -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}{month:02}{day:02}{:02}{:02}{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    (year, month, day, rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 /// Writes `value` as pretty JSON to a temporary file beside `path`, then renames it: the file is
@@ -83,4 +94,17 @@ pub fn write_json_atomically(
     std::io::Write::write_all(&mut tmp, b"\n")?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn rfc3339_is_utc_with_milliseconds() {
+        let t = UNIX_EPOCH + Duration::from_millis(1_700_000_000_123);
+        assert_eq!(super::rfc3339(t), "2023-11-14T22:13:20.123Z");
+        let leap = UNIX_EPOCH + Duration::from_secs(951_782_400); // 2000-02-29
+        assert_eq!(super::rfc3339(leap), "2000-02-29T00:00:00.000Z");
+    }
 }

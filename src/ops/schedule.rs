@@ -5,7 +5,7 @@
 use crate::engine::{BuildRequest, Engine, ErrorKind};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// One image to bring up to date.
 #[derive(Clone, Debug)]
@@ -73,6 +73,23 @@ pub struct Outcome {
     pub seconds: f64,
     /// Tail of the failing step, for failures.
     pub tail: Vec<String>,
+    /// When the job started (a fresh image: when it was settled); `None` if it never started.
+    pub started_at: Option<SystemTime>,
+    /// When the job ended (a fresh image: when it was settled); `None` if it never started.
+    pub finished_at: Option<SystemTime>,
+}
+
+impl Outcome {
+    /// An image that never started (blocked, not started), with no time spent.
+    fn unstarted(status: Status) -> Outcome {
+        Outcome {
+            status,
+            seconds: 0.0,
+            tail: vec![],
+            started_at: None,
+            finished_at: None,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -96,21 +113,21 @@ enum State {
 
 fn finish_fresh(engine: &dyn Engine, job: &Job, id: &str) -> Outcome {
     // a fresh image may still miss a tag that was added to the file: point it at the image
-    if let Err(e) = engine.tag(id, &job.retag) {
-        return Outcome {
-            status: Status::Failed {
-                reason: format!("cannot tag: {e}"),
-            },
-            seconds: 0.0,
-            tail: vec![],
-        };
-    }
-    Outcome {
-        status: Status::Fresh {
+    let status = match engine.tag(id, &job.retag) {
+        Err(e) => Status::Failed {
+            reason: format!("cannot tag: {e}"),
+        },
+        Ok(()) => Status::Fresh {
             image_id: id.to_string(),
         },
+    };
+    let settled = Some(SystemTime::now());
+    Outcome {
+        status,
         seconds: 0.0,
         tail: vec![],
+        started_at: settled,
+        finished_at: settled,
     }
 }
 
@@ -122,6 +139,7 @@ fn build_and_tag(
     tx: &mpsc::Sender<Event>,
 ) -> Outcome {
     let start = Instant::now();
+    let started_at = Some(SystemTime::now());
     let on_step = |step: String| {
         let _ = tx.send(Event::Step { job: idx, step });
     };
@@ -143,6 +161,8 @@ fn build_and_tag(
                 status: Status::Failed { reason: e.message },
                 seconds: start.elapsed().as_secs_f64(),
                 tail: e.tail,
+                started_at,
+                finished_at: Some(SystemTime::now()),
             };
         }
     };
@@ -150,6 +170,8 @@ fn build_and_tag(
         status,
         seconds: start.elapsed().as_secs_f64(),
         tail: vec![],
+        started_at,
+        finished_at: Some(SystemTime::now()),
     }
 }
 
@@ -187,19 +209,11 @@ pub fn run(
                     _ => None,
                 });
                 let outcome = if let Some(parent) = bad_parent {
-                    Some(Outcome {
-                        status: Status::Blocked {
-                            reason: format!("parent `{parent}` was not built"),
-                        },
-                        seconds: 0.0,
-                        tail: vec![],
-                    })
+                    Some(Outcome::unstarted(Status::Blocked {
+                        reason: format!("parent `{parent}` was not built"),
+                    }))
                 } else if stop_new {
-                    Some(Outcome {
-                        status: Status::NotStarted,
-                        seconds: 0.0,
-                        tail: vec![],
-                    })
+                    Some(Outcome::unstarted(Status::NotStarted))
                 } else if let Some(id) = &jobs[i].fresh {
                     Some(finish_fresh(engine, &jobs[i], id))
                 } else if running < opts.jobs.max(1) {
@@ -249,11 +263,7 @@ pub fn run(
         .into_iter()
         .map(|s| match s {
             State::Done(o) => o,
-            _ => Outcome {
-                status: Status::NotStarted,
-                seconds: 0.0,
-                tail: vec![],
-            },
+            _ => Outcome::unstarted(Status::NotStarted),
         })
         .collect()
 }

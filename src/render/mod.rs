@@ -220,6 +220,48 @@ pub fn build_json(names: &[String], outcomes: &[Outcome]) -> serde_json::Value {
     serde_json::json!({ "ok": ok, "images": images })
 }
 
+/// The `--metadata-file` of `adf build`: `{images: {NAME: {tags, image_id?, digest, platform?,
+/// status, reason?, started_at, finished_at, seconds, log?}}, ok}` in build order. `digest` is
+/// always null (a build pushes nothing; `adf push --manifest` has the digests); `log` only for
+/// images that were built or failed.
+pub fn build_metadata(plan: &Plan, report: &crate::ops::build::BuildReport) -> serde_json::Value {
+    use crate::ops::schedule::Status;
+    let time = |t: Option<std::time::SystemTime>| t.map(crate::ops::rfc3339);
+    let mut images = serde_json::Map::new();
+    for ((p, planned), o) in plan.images.iter().zip(&report.images).zip(&report.outcomes) {
+        let mut v = serde_json::Map::new();
+        v.insert("tags".into(), serde_json::json!(p.tags));
+        if let Some(id) = o.status.image_id() {
+            v.insert("image_id".into(), serde_json::json!(id));
+        }
+        v.insert("digest".into(), serde_json::Value::Null);
+        if let Some(platform) = &p.platform {
+            v.insert("platform".into(), serde_json::json!(platform));
+        }
+        // `status` (and `reason` for failed and blocked images), as in the build JSON
+        if let Ok(serde_json::Value::Object(status)) = serde_json::to_value(&o.status) {
+            v.extend(status.into_iter().filter(|(k, _)| k != "image_id"));
+        }
+        v.insert("started_at".into(), serde_json::json!(time(o.started_at)));
+        v.insert("finished_at".into(), serde_json::json!(time(o.finished_at)));
+        v.insert(
+            "seconds".into(),
+            serde_json::json!((o.seconds * 10.0).round() / 10.0),
+        );
+        let ran = planned.decision.action == Action::Build;
+        if matches!(o.status, Status::Built { .. })
+            || ran && matches!(o.status, Status::Failed { .. })
+        {
+            v.insert(
+                "log".into(),
+                serde_json::json!(planned.log.display().to_string()),
+            );
+        }
+        images.insert(planned.name.clone(), serde_json::Value::Object(v));
+    }
+    serde_json::json!({ "images": images, "ok": report.ok() })
+}
+
 #[cfg(test)]
 mod tests {
     use super::shell_line;
