@@ -92,6 +92,16 @@ fn bad_references() {
 }
 
 #[test]
+fn bad_registry_prefix() {
+    expect(
+        "bad_registry",
+        &format!("variables: {{ORG: Team}}\nregistry: \"127.0.0.1:5000/${{ORG}}\"\nimages:\n  a:\n    {B}\n    tags: [x/a:1]\n"),
+        2,
+        "bad-registry",
+    );
+}
+
+#[test]
 fn missing_dockerfile_and_context() {
     expect("missing_dockerfile", "images:\n  a:\n    build: {context: ., dockerfile: dockerfiles/nope.dockerfile}\n    tags: [x/a:1]\n", 2, "missing-dockerfile");
     expect(

@@ -65,3 +65,33 @@ pub enum TextFormat {
     Text,
     Json,
 }
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct RegistryArgs {
+    /// Registry/namespace prefix (e.g. 127.0.0.1:5000/team) to look up, by fingerprint, images the local store lacks; overrides the file's `registry:`
+    #[arg(long, value_name = "PREFIX")]
+    pub registry: Option<String>,
+    /// Ignore the file's `registry:` (decide from the local store only)
+    #[arg(long, conflicts_with = "registry")]
+    pub no_registry: bool,
+}
+
+impl RegistryArgs {
+    /// The prefix in effect: `--registry`, else the file's `registry:` (checked with the file),
+    /// none with `--no-registry`. A bad `--registry` is said here; the error is the exit code.
+    pub fn prefix(&self, project: &crate::model::Project) -> Result<Option<String>, i32> {
+        if self.no_registry {
+            return Ok(None);
+        }
+        match &self.registry {
+            Some(p) => match crate::model::reference::check_prefix(p) {
+                Ok(()) => Ok(Some(p.clone())),
+                Err(why) => {
+                    eprintln!("adf: --registry {p:?} is not a registry/namespace prefix: {why}\n  help: for example --registry 127.0.0.1:5000/team or --registry swr.example.com/ai");
+                    Err(super::EXIT_BAD_INPUT)
+                }
+            },
+            None => Ok(project.registry.as_ref().map(|r| r.value.clone())),
+        }
+    }
+}

@@ -1,10 +1,9 @@
 //! `adf build`.
 
-use super::args::{EngineArgs, FormatArgs, JobsArgs, TargetArgs, TextFormat};
+use super::args::{EngineArgs, FormatArgs, JobsArgs, RegistryArgs, TargetArgs, TextFormat};
 use super::{project, GlobalArgs};
 use super::{EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK};
 use crate::ops::build::{self, BuildError, BuildOptions};
-use crate::plan::decide::Action;
 use clap::Args;
 use std::io::IsTerminal;
 
@@ -17,12 +16,21 @@ Examples:
   adf build --build-flag='--network host'     extra docker build flags (or `build_flags:` in the file)
   adf build --bake --builder farm             the stale images as one buildx bake on builder `farm`
   adf build --metadata-file build.json        also write per-image tags, IDs, status, times, logs
+  adf build --registry 127.0.0.1:5000/team    skip what that registry holds with the same fingerprint
 
 An image is fresh when its primary tag carries the label adf.fingerprint with the same
 fingerprint: a hash of its Dockerfile, the context files it reads (COPY/ADD, RUN bind mounts;
 after .dockerignore), resolved args, target, platform, installer hashes and its parents'
 fingerprints.
 `adf plan --explain` names the input that changed.
+With a registry (`registry:` in the file or --registry PREFIX; --no-registry ignores the file's),
+an image the local store lacks is looked up as PREFIX/REPO:TAG (the mapping of `adf push --to`):
+when its adf.fingerprint label matches it is `fresh (registry)`, neither built nor pulled, and a
+child that must build builds FROM that registry reference. Reading labels from a registry
+needs the docker buildx plugin (`docker buildx imagetools`); without it, or with the registry
+unreachable, adf warns once and decides from the local store only.
+cache_from / cache_to (per image under build:, or file-wide) pass --cache-from / --cache-to to
+BuildKit; exporting a cache other than the inline one needs a buildx client.
 
 --metadata-file FILE is written (atomically) after every build that started, failed ones too:
 {images: {NAME: {tags, image_id?, digest, platform?, status, reason?, started_at, finished_at,
@@ -67,6 +75,8 @@ pub struct BuildArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "dry_run")]
     metadata_file: Option<std::path::PathBuf>,
     #[command(flatten)]
+    registry: RegistryArgs,
+    #[command(flatten)]
     engine: EngineArgs,
     #[command(flatten)]
     format: FormatArgs,
@@ -82,6 +92,10 @@ pub fn run(g: &GlobalArgs, a: BuildArgs) -> i32 {
         Err(d) => return super::print_diag_error(*d),
     };
     let plan = crate::plan::make(&project, &selected);
+    let registry = match a.registry.prefix(&project) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
     let opts = BuildOptions {
         jobs: a.jobs.or(build::default_jobs()),
         keep_going: a.keep_going,
@@ -91,6 +105,7 @@ pub fn run(g: &GlobalArgs, a: BuildArgs) -> i32 {
         bake: a
             .bake
             .then_some(crate::ops::bake::BakeOptions { builder: a.builder }),
+        registry,
     };
     let interrupted = super::interrupt_flag();
     let mut view = crate::ui::BuildView::new(std::io::stderr().is_terminal());
@@ -112,10 +127,7 @@ pub fn run(g: &GlobalArgs, a: BuildArgs) -> i32 {
     };
     if a.dry_run {
         for i in &report.images {
-            let action = match i.decision.action {
-                Action::Build => "build",
-                Action::Fresh => "fresh",
-            };
+            let action = i.decision.action.word();
             println!("{action:<5} {}  ({})", i.name, i.decision.reason);
         }
         return EXIT_OK;

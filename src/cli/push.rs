@@ -1,7 +1,8 @@
 //! `adf push`.
 
-use super::args::{EngineArgs, JobsArgs, TargetArgs};
+use super::args::{EngineArgs, JobsArgs, RegistryArgs, TargetArgs};
 use super::{project, GlobalArgs, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK};
+use crate::model::reference::check_prefix;
 use crate::ops::push::{PushError, PushOptions};
 use crate::publish::push::Retry;
 use clap::Args;
@@ -13,6 +14,7 @@ Examples:
   adf push --to 127.0.0.1:5000/team                  team/x:1 -> 127.0.0.1:5000/team/x:1
   adf push --target yolo-910b --to swr.example.com/ai --manifest pushed.json
   adf push                                           the tags exactly as the file writes them
+  adf push --registry 127.0.0.1:5000/team            the registry's images count as published
 
 Before anything is pushed, every selected image (the targets and their ancestors) must be
 built from the current inputs (`adf build`) and have passed `adf verify` (a record in
@@ -21,6 +23,9 @@ is pushed. --no-verify drops the verification gate, never the build gate.
 Parents are pushed before children. A reference whose registry already holds the same digest is
 skipped (`unchanged`). Transient failures are retried with exponential backoff; after a failure
 no new push starts.
+With a registry (`registry:` in the file or --registry PREFIX; it is also the default --to),
+an image the local store lacks but the registry holds with its current fingerprint (`fresh
+(registry)`, as `adf build --registry` leaves it) is already published there: `unchanged`.
 Output: a JSON list of {image, reference, digest, status} on stdout (and in --manifest FILE,
 written atomically); progress on stderr. Credentials come from `adf login` / docker's config
 and never appear in adf's output.
@@ -28,6 +33,7 @@ Exit: 0 all pushed or unchanged, 1 the gate refused or a push failed, 2 bad inpu
 
 #[derive(Args, Debug)]
 #[command(mut_arg("jobs", |a| a.help("Pushes running at once [default: 2]")))]
+#[command(mut_arg("registry", |a| a.help("Registry/namespace prefix: the default --to, where images the local store lacks count as published when they carry their current fingerprint; overrides the file's `registry:`")))]
 pub struct PushArgs {
     #[command(flatten)]
     target: TargetArgs,
@@ -49,18 +55,17 @@ pub struct PushArgs {
     #[arg(long, value_name = "FILE")]
     manifest: Option<PathBuf>,
     #[command(flatten)]
+    registry: RegistryArgs,
+    #[command(flatten)]
     engine: EngineArgs,
 }
 
-/// `--to` must be a registry/namespace prefix that makes valid references.
-fn valid_prefix(p: &str) -> bool {
-    let probe = format!("{}/x:1", p.trim_end_matches('/'));
-    !p.is_empty() && !p.contains('@') && crate::model::reference::Reference::parse(&probe).is_ok()
-}
-
 pub fn run(g: &GlobalArgs, a: PushArgs) -> i32 {
-    if let Some(p) = a.to.as_deref().filter(|p| !valid_prefix(p)) {
-        eprintln!("adf: --to {p:?} is not a registry/namespace prefix\n  help: for example --to 127.0.0.1:5000/team or --to swr.example.com/ai");
+    if let Some((p, why)) =
+        a.to.as_deref()
+            .and_then(|p| Some((p, check_prefix(p).err()?)))
+    {
+        eprintln!("adf: --to {p:?} is not a registry/namespace prefix: {why}\n  help: for example --to 127.0.0.1:5000/team or --to swr.example.com/ai");
         return EXIT_BAD_INPUT;
     }
     if !(a.retry_delay.is_finite() && a.retry_delay >= 0.0) {
@@ -76,8 +81,13 @@ pub fn run(g: &GlobalArgs, a: PushArgs) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
+    let registry = match a.registry.prefix(&project) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
     let opts = PushOptions {
-        to: a.to,
+        to: a.to.or_else(|| registry.clone()),
+        registry,
         no_verify: a.no_verify,
         jobs: a.jobs.or(2),
         retry: Retry {

@@ -1,6 +1,6 @@
 //! The read-only views: `adf list`, `graph`, `plan` and `check`.
 
-use super::args::{EngineArgs, TargetArgs, TextFormat};
+use super::args::{EngineArgs, RegistryArgs, TargetArgs, TextFormat};
 use super::{print_diag_error, print_json, project, GlobalArgs, EXIT_BAD_INPUT, EXIT_OK};
 use crate::diag::{render_github, render_json, Summary};
 use crate::{ops, plan, render};
@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 
 pub const LIST_HELP: &str = "Examples:\n  adf list\n  adf list --format json | jq -r '.[].name'\n\nJSON: [{name, tags, depends_on}]";
 pub const GRAPH_HELP: &str = "Examples:\n  adf graph                                  Mermaid for the whole file\n  adf graph --target yolo-910b --format dot | dot -Tsvg > g.svg\n  adf graph --format json\n\nNodes are styled by role: root (no parent), intermediate, leaf (no child).\nJSON: {nodes: [{name, tags, role}], edges: [{from, to}]} (edges go parent -> child)";
-pub const PLAN_HELP: &str = "Examples:\n  adf plan\n  adf plan --target yolo-910b --target flask-api\n  adf plan --format json\n\nImages of one wave have no dependency on each other and can build in parallel.\nThe parent's primary tag is passed as the base arg (BASE_IMAGE unless base_arg says otherwise).\nJSON: {images: [{name, wave, tags, depends_on, base, args}]} in build order, wave from 0";
+pub const PLAN_HELP: &str = "Examples:\n  adf plan\n  adf plan --target yolo-910b --target flask-api\n  adf plan --format json\n  adf plan --registry 127.0.0.1:5000/team     also look up in that registry what the local store lacks\n\nImages of one wave have no dependency on each other and can build in parallel.\nThe parent's primary tag is passed as the base arg (BASE_IMAGE unless base_arg says otherwise).\nWith a registry (`registry:` or --registry PREFIX), an image the local store lacks whose\nPREFIX/REPO:TAG carries the same fingerprint is `fresh (registry)`; a child to build then\nbuilds FROM that registry reference (needs the docker buildx plugin to read the labels).\nJSON: {images: [{name, wave, tags, depends_on, base, args, action, reason, fingerprint, registry?}]}\nin build order, wave from 0; action is build, fresh or `fresh (registry)`";
 pub const CHECK_HELP: &str = "Examples:\n  adf check\n  adf check --set ARCH=aarch64\n  adf check --format json\n  adf check --format github      GitHub Actions annotations (::error file=F,line=L,col=C,...)\n\nEvery problem is reported at once as file:line:col with a fix. Exit 0 when there are\nno errors (warnings are printed), 2 otherwise.\nJSON: {errors, warnings, diagnostics: [{severity, code, message, file, line, column, label, help}]}";
 
 #[derive(Args, Debug)]
@@ -37,6 +37,8 @@ pub struct PlanArgs {
     /// Do not ask the engine which images are fresh (every image shows as `build`)
     #[arg(long)]
     no_engine: bool,
+    #[command(flatten)]
+    registry: RegistryArgs,
     #[command(flatten)]
     engine: EngineArgs,
 }
@@ -114,7 +116,11 @@ pub fn plan(g: &GlobalArgs, a: PlanArgs) -> i32 {
         Ok(s) => s,
         Err(d) => return print_diag_error(*d),
     };
-    let plan = plan::make(&p, &sel);
+    let registry = match a.registry.prefix(&p) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let mut plan = plan::make(&p, &sel);
     let (engine, note) = if a.no_engine {
         (None, Some("engine not asked (--no-engine)".to_string()))
     } else {
@@ -126,10 +132,16 @@ pub fn plan(g: &GlobalArgs, a: PlanArgs) -> i32 {
     if let Some(n) = &note {
         eprintln!("adf: {n}");
     }
-    let decisions = match ops::plan::plan_decisions(&p, &plan, engine.as_deref(), note.as_deref()) {
-        Ok(d) => d,
-        Err(d) => return print_diag_error(*d),
-    };
+    let mut decisions =
+        match ops::plan::plan_decisions(&p, &plan, engine.as_deref(), note.as_deref()) {
+            Ok(d) => d,
+            Err(d) => return print_diag_error(*d),
+        };
+    if let (Some(prefix), Some(e)) = (&registry, engine.as_deref()) {
+        for w in ops::registry::consult(&p, &mut plan, &mut decisions, e, prefix) {
+            eprintln!("adf: warning: {w}");
+        }
+    }
     match a.format {
         TextFormat::Text => print!("{}", render::plan_text(&plan, Some(&decisions), a.explain)),
         TextFormat::Json => print_json(&render::plan_json(&plan, Some(&decisions))),

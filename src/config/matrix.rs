@@ -65,6 +65,7 @@ fn for_each_str(img: &mut RawImage, f: &mut dyn FnMut(&mut Str)) {
         &mut b.platforms,
         &mut b.secrets,
         &mut b.cache_from,
+        &mut b.cache_to,
         &mut b.extra_hosts,
     ] {
         list.iter_mut().for_each(&mut *f);
@@ -108,6 +109,24 @@ pub fn arch_vars(platform: &str) -> Option<[(String, String); 2]> {
     ])
 }
 
+/// The image with the file's `cache_from` / `cache_to` for each it does not set itself
+/// (interpolated with the image's own variables, so `${DOCKER_ARCH}` follows its platform).
+fn with_cache_defaults<'a>(img: &'a RawImage, raw: &RawFile) -> std::borrow::Cow<'a, RawImage> {
+    let unset = |own: &[Str], file: &[Str]| own.is_empty() && !file.is_empty();
+    if !unset(&img.build.cache_from, &raw.cache_from) && !unset(&img.build.cache_to, &raw.cache_to)
+    {
+        return std::borrow::Cow::Borrowed(img);
+    }
+    let mut img = img.clone();
+    if img.build.cache_from.is_empty() {
+        img.build.cache_from = raw.cache_from.clone();
+    }
+    if img.build.cache_to.is_empty() {
+        img.build.cache_to = raw.cache_to.clone();
+    }
+    std::borrow::Cow::Owned(img)
+}
+
 /// One image per matrix combination and platform (one for an image with neither), every
 /// string interpolated. Reports empty axes and image names that collide after expansion.
 pub fn expand(raw: &RawFile, sources: &VarSources, diags: &mut Diagnostics) -> Vec<Expanded> {
@@ -117,6 +136,8 @@ pub fn expand(raw: &RawFile, sources: &VarSources, diags: &mut Diagnostics) -> V
         matrix: &[],
     };
     for img in &raw.images {
+        let img = with_cache_defaults(img, raw);
+        let img = img.as_ref();
         let mut axes: Vec<(String, Vec<String>)> = Vec::new();
         let mut ok = true;
         for (axis, values) in &img.matrix {

@@ -36,6 +36,8 @@ pub struct Config {
     pub arch: String,
     /// `compat_rules:` files (interpolated, relative to the file's directory).
     pub compat_rules: Vec<Str>,
+    /// `registry:` (interpolated): where images are published and looked up.
+    pub registry: Option<Str>,
     /// Images, one per matrix combination and platform.
     pub images: Vec<matrix::Expanded>,
 }
@@ -214,6 +216,10 @@ pub fn load(
     compat_rules
         .iter_mut()
         .for_each(|f| matrix::interpolate(f, &scope, diags));
+    let mut registry = raw.registry.clone();
+    if let Some(r) = registry.as_mut() {
+        matrix::interpolate(r, &scope, diags);
+    }
     let arch = vars
         .builtins
         .get("ARCH")
@@ -229,6 +235,7 @@ pub fn load(
         secrets,
         arch,
         compat_rules,
+        registry,
         images,
     })
 }

@@ -17,6 +17,11 @@ pub struct RawFile {
     pub secrets: Vec<RawSecretSource>,
     /// Extra compatibility rules files (same format as knowledge/compat.toml).
     pub compat_rules: Vec<Str>,
+    /// `registry:`: the registry/namespace prefix images are published under (as `push --to`).
+    pub registry: Option<Str>,
+    /// File-level build cache defaults, for images that set none.
+    pub cache_from: Vec<Str>,
+    pub cache_to: Vec<Str>,
     pub images: Vec<RawImage>,
     /// Span of the `images` key, for errors about the whole section.
     pub images_span: Option<Span>,
@@ -61,6 +66,7 @@ pub struct RawBuild {
     pub no_cache: Option<Spanned<bool>>,
     pub pull: Option<Spanned<bool>>,
     pub cache_from: Vec<Str>,
+    pub cache_to: Vec<Str>,
     pub extra_hosts: Vec<Str>,
 }
 
@@ -98,6 +104,9 @@ pub const TOP_KEYS: &[&str] = &[
     "build_flags",
     "secrets",
     "compat_rules",
+    "registry",
+    "cache_from",
+    "cache_to",
     "images",
 ];
 pub const IMAGE_KEYS: &[&str] = &[
@@ -126,6 +135,7 @@ pub const BUILD_KEYS: &[&str] = &[
     "no_cache",
     "pull",
     "cache_from",
+    "cache_to",
     "extra_hosts",
 ];
 pub(super) const INSTALLER_KEYS: &[&str] = &["path", "sha256", "url", "hint"];
@@ -347,6 +357,15 @@ pub fn read(root: &Node, diags: &mut Diagnostics) -> RawFile {
                 file.compat_rules =
                     r.strings(v, "compat_rules", "compat_rules: [rules/our-lab.toml]")
             }
+            "registry" => file.registry = r.scalar(v, "registry", "registry: 127.0.0.1:5000/team"),
+            "cache_from" => {
+                file.cache_from = r.strings(
+                    v,
+                    "cache_from",
+                    "cache_from: [\"type=registry,ref=swr.example.com/ai/cache\"]",
+                )
+            }
+            "cache_to" => file.cache_to = r.strings(v, "cache_to", "cache_to: [type=inline]"),
             "images" => {
                 saw_images = true;
                 file.images_span = Some(k.span);
@@ -489,6 +508,9 @@ fn read_build(r: &mut Reader, key_node: &Node, node: &Node, build: &mut RawBuild
             "pull" => build.pull = r.bool(v, "pull"),
             "cache_from" => {
                 build.cache_from = r.strings(v, "build.cache_from", "cache_from: [org/app:cache]")
+            }
+            "cache_to" => {
+                build.cache_to = r.strings(v, "build.cache_to", "cache_to: [type=inline]")
             }
             _ => {
                 build.extra_hosts = r.strings(

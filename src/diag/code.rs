@@ -21,6 +21,8 @@ pub enum Code {
     BadRuntimeDeps,
     /// A tag that is not a valid image reference.
     BadReference,
+    /// A `registry:` that is not a registry/namespace prefix.
+    BadRegistry,
     /// `--set` that is not NAME=VALUE.
     BadSet,
     /// An installer sha256 that is not 64 hex digits.
@@ -29,6 +31,8 @@ pub enum Code {
     BaseArgUndeclared,
     /// A written base arg that is not the parent's tag.
     BaseDrift,
+    /// A build cache the builder cannot import or export.
+    CacheUnsupported,
     /// A combination documented to need care.
     CompatCaution,
     /// A known conflict between versions.
@@ -139,10 +143,12 @@ impl Code {
         Code::NotExportable,
         Code::BadRuntimeDeps,
         Code::BadReference,
+        Code::BadRegistry,
         Code::BadSet,
         Code::BadSha256,
         Code::BaseArgUndeclared,
         Code::BaseDrift,
+        Code::CacheUnsupported,
         Code::CompatCaution,
         Code::CompatConflict,
         Code::CompatNotPaired,
@@ -205,10 +211,12 @@ impl Code {
             Code::NotExportable => "not-exportable",
             Code::BadRuntimeDeps => "bad-runtime-deps",
             Code::BadReference => "bad-reference",
+            Code::BadRegistry => "bad-registry",
             Code::BadSet => "bad-set",
             Code::BadSha256 => "bad-sha256",
             Code::BaseArgUndeclared => "base-arg-undeclared",
             Code::BaseDrift => "base-drift",
+            Code::CacheUnsupported => "cache-unsupported",
             Code::CompatCaution => "compat-caution",
             Code::CompatConflict => "compat-conflict",
             Code::CompatNotPaired => "compat-not-paired",

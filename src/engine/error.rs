@@ -18,6 +18,8 @@ pub enum ErrorKind {
     Invalid,
     /// A registry could not be reached (another attempt may help).
     Unreachable,
+    /// The engine's client cannot do what was asked (a command or plugin it lacks).
+    Unsupported,
     /// Stopped by Ctrl-C.
     Interrupted,
     /// adf's own side of a stream failed (the file written or read), not the engine.

@@ -18,7 +18,7 @@ pub use docker::{scrub, Builder, DockerCli};
 pub use error::{classify, last_lines, EngineError, ErrorKind};
 pub use request::BuildRequest;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -213,6 +213,17 @@ pub trait Engine: Send + Sync {
 
     /// The digest a registry holds under `reference`, asked with the engine's credentials.
     fn remote_digest(&self, reference: &str) -> Remote;
+
+    /// The labels of the image a registry holds under `reference` (of an index: its image for
+    /// `platform`, `os/arch[/variant]`, or the engine's own platform), asked with the engine's
+    /// credentials, nothing pulled. `Ok(None)`: the registry has no such manifest. An error
+    /// says it could not tell: unreachable, refused, or a client with no way to ask
+    /// ([`ErrorKind::Unsupported`]).
+    fn remote_labels(
+        &self,
+        reference: &str,
+        platform: Option<&str>,
+    ) -> Result<Option<BTreeMap<String, String>>, EngineError>;
 
     /// Makes `reference` a multi-platform image index of `manifests` (references already in the
     /// same registry); the index digest when the engine says it.

@@ -13,6 +13,8 @@ use std::collections::BTreeMap;
 pub struct BakeImage<'a> {
     pub image: &'a Image,
     pub fingerprint: &'a str,
+    /// Its build args as planned (the base arg may name a registry reference).
+    pub args: &'a BTreeMap<String, String>,
 }
 
 /// The bake target name of an image (`[A-Za-z0-9_-]`, as bake requires): `cann-8.2rc1@arm64` →
@@ -90,7 +92,7 @@ pub fn bake_file(
             .map(|p| p.display().to_string())
             .unwrap_or_else(|_| spec.dockerfile.display().to_string());
         t.insert("dockerfile".into(), json!(dockerfile));
-        t.insert("args".into(), json!(spec.args));
+        t.insert("args".into(), json!(b.args));
         t.insert("labels".into(), json!(labels));
         t.insert("tags".into(), json!(img.tags().collect::<Vec<_>>()));
         if !spec.platforms.is_empty() {
@@ -116,6 +118,9 @@ pub fn bake_file(
         if !spec.cache_from.is_empty() {
             t.insert("cache-from".into(), json!(spec.cache_from));
         }
+        if !spec.cache_to.is_empty() {
+            t.insert("cache-to".into(), json!(spec.cache_to));
+        }
         if let Some(s) = &spec.shm_size {
             t.insert("shm-size".into(), json!(s));
         }
@@ -130,13 +135,19 @@ pub fn bake_file(
         let mut contexts = Map::new();
         if let Some(&p) = img.parents.first() {
             let parent = &project.images[p];
-            if let Some(tag) = parent.primary_tag() {
-                let source = match external.get(tag) {
+            // keyed by what the child's FROM resolves to: its base arg as planned
+            let from = b
+                .args
+                .get(&img.base_arg)
+                .map(String::as_str)
+                .or(parent.primary_tag());
+            if let Some(from) = from {
+                let source = match external.get(from) {
                     Some(r) => r.clone(),
                     None if in_file(p) => format!("target:{}", target_name(&parent.name)),
-                    None => format!("docker-image://{tag}"),
+                    None => format!("docker-image://{from}"),
                 };
-                contexts.insert(tag.to_string(), json!(source));
+                contexts.insert(from.to_string(), json!(source));
             }
         }
         if !contexts.is_empty() {

@@ -117,6 +117,9 @@ pub struct Project {
     pub arch: String,
     /// User compatibility rules files (`compat_rules:`), resolved against the file's directory.
     pub compat_rules: Vec<crate::config::Str>,
+    /// `registry:` as written (interpolated): the registry/namespace prefix images are
+    /// published under and, for freshness, looked up in (`--registry` overrides it).
+    pub registry: Option<crate::config::Str>,
 }
 
 impl Project {
@@ -252,6 +255,7 @@ pub fn build(cfg: Config, diags: &mut Diagnostics) -> Project {
         secret_ids: cfg.secrets.iter().map(|s| s.id.value.clone()).collect(),
         arch: cfg.arch,
         compat_rules: cfg.compat_rules,
+        registry: cfg.registry,
     };
     validate::run(&project, diags);
     project
@@ -273,5 +277,85 @@ fn inject_bases(images: &mut [Image]) {
         if let Some(tag) = base {
             img.spec.args.insert(img.base_arg.clone(), tag);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{self, VarSources};
+    use crate::diag::{Diagnostics, Sources};
+
+    fn load(yaml: &str) -> (super::Project, Diagnostics) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("Dockerfile"),
+            "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n",
+        )
+        .expect("write");
+        let path = dir.path().join("dockerfile-compose.yaml");
+        std::fs::write(&path, yaml).expect("write");
+        let mut diags = Diagnostics::default();
+        let vars = VarSources::default();
+        let cfg = config::load(
+            &path,
+            &mut Sources::default(),
+            vars,
+            "20240101000000",
+            &mut diags,
+        )
+        .expect("loads");
+        let project = super::build(cfg, &mut diags);
+        (project, diags)
+    }
+
+    #[test]
+    fn registry_and_build_caches_from_the_file() {
+        let (p, diags) = load(
+            r#"variables: {REG: "127.0.0.1:5000"}
+registry: "${REG}/team"
+cache_from: ["type=registry,ref=${REG}/cache/all:${DOCKER_ARCH}"]
+cache_to: [type=inline]
+images:
+  a:
+    build: {context: ., args: {BASE_IMAGE: "x/b:1"}, platforms: [linux/amd64, linux/arm64]}
+    tags: [x/a:1]
+  b:
+    depends_on: [a]
+    build:
+      context: .
+      platforms: [linux/amd64, linux/arm64]
+      cache_from: ["type=local,src=/c/${ARCH}"]
+      cache_to: ["type=registry,ref=${REG}/cache/b,mode=max"]
+    tags: [x/b:2]
+"#,
+        );
+        assert!(!diags.has_errors(), "{diags:?}");
+        assert_eq!(
+            p.registry.as_ref().map(|r| r.value.as_str()),
+            Some("127.0.0.1:5000/team")
+        );
+        let spec = |name: &str| &p.images[p.find(name).expect(name)].spec;
+        // the file's defaults, interpolated per platform, for images that set none
+        assert_eq!(
+            spec("a@arm64").cache_from,
+            ["type=registry,ref=127.0.0.1:5000/cache/all:arm64"]
+        );
+        assert_eq!(spec("a@amd64").cache_to, ["type=inline"]);
+        // an image's own keys win, each on its own
+        assert_eq!(spec("b@arm64").cache_from, ["type=local,src=/c/aarch64"]);
+        assert_eq!(
+            spec("b@amd64").cache_to,
+            ["type=registry,ref=127.0.0.1:5000/cache/b,mode=max"]
+        );
+    }
+
+    #[test]
+    fn a_registry_that_is_no_prefix_is_an_error_and_cache_keys_have_shapes() {
+        let (_, diags) = load("registry: \"Reg.io/Team\"\nimages:\n  a:\n    build: {context: ., args: {BASE_IMAGE: \"x/b:1\"}}\n    tags: [x/a:1]\n");
+        let codes: Vec<&str> = diags.sorted().iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, ["bad-registry"]);
+        let (_, diags) = load("cache_to: {a: b}\nimages:\n  a:\n    build: {context: ., cache_to: [{x: 1}], args: {BASE_IMAGE: \"x/b:1\"}}\n    tags: [x/a:1]\n");
+        let codes: Vec<&str> = diags.sorted().iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, ["wrong-type", "wrong-type"]);
     }
 }

@@ -246,6 +246,22 @@ pub fn repository_of(reference: &str) -> &str {
     }
 }
 
+/// Why `prefix` is not a registry/namespace prefix (`127.0.0.1:5000/team`, `swr.example.com/ai`)
+/// under which `PREFIX/repo:tag` is a valid reference: what `push --to` and `registry:` take.
+pub fn check_prefix(prefix: &str) -> Result<(), String> {
+    if prefix.trim().is_empty() {
+        return Err("the prefix is empty".into());
+    }
+    if prefix.contains('@') {
+        return Err("a prefix cannot carry a digest".into());
+    }
+    let probe = format!("{}/x:1", prefix.trim_end_matches('/'));
+    // the message names the probe's path: name the prefix's instead
+    Reference::parse(&probe)
+        .map(drop)
+        .map_err(|e| e.to_string().replace("/x`", "`"))
+}
+
 /// Loopback registries are the ones dockerd allows over plain HTTP by default.
 pub fn is_loopback(registry: &str) -> bool {
     let host = registry
@@ -254,6 +270,32 @@ pub fn is_loopback(registry: &str) -> bool {
         .map(|(h, _)| h)
         .unwrap_or(registry);
     host == "localhost" || host.starts_with("127.") || host == "[::1]"
+}
+
+#[cfg(test)]
+mod prefix_tests {
+    use super::check_prefix;
+
+    #[test]
+    fn prefixes() {
+        for ok in [
+            "127.0.0.1:5000/team",
+            "swr.example.com/ai/",
+            "team",
+            "localhost:5000",
+        ] {
+            assert_eq!(check_prefix(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "",
+            "Reg.io/Team",
+            "r.io/a@sha256:00",
+            "r.io/team:1",
+            "r.io//x",
+        ] {
+            assert!(check_prefix(bad).is_err(), "{bad}");
+        }
+    }
 }
 
 #[cfg(test)]

@@ -77,7 +77,10 @@ pub struct BuildSpec {
     pub shm_size: Option<String>,
     pub no_cache: bool,
     pub pull: bool,
+    /// `--cache-from` sources (`type=registry,ref=...`, `type=local,src=...`, an image).
     pub cache_from: Vec<String>,
+    /// `--cache-to` exports (`type=inline`, `type=registry,ref=...`, `type=local,dest=...`).
+    pub cache_to: Vec<String>,
     pub extra_hosts: Vec<String>,
     /// `build_flags:` of the file, then of the image, split into words.
     pub flags: Vec<String>,
@@ -100,6 +103,8 @@ pub struct SpecSpans {
     pub platforms: Vec<Span>,
     /// One per secret, in order.
     pub secrets: Vec<Span>,
+    /// One per `cache_to` entry, in order (the file's default when the image sets none).
+    pub cache_to: Vec<Span>,
 }
 
 /// The written args of `build` as a map (later keys win, as in YAML they cannot repeat).
@@ -169,6 +174,7 @@ pub fn from_raw(
         no_cache: build.no_cache.as_ref().is_some_and(|v| v.value),
         pull: build.pull.as_ref().is_some_and(|v| v.value),
         cache_from: values(&build.cache_from),
+        cache_to: values(&build.cache_to),
         extra_hosts: values(&build.extra_hosts),
         flags: split_words(&[file_flags, image_flags].concat()),
         runtime_deps: runtime_deps.map(|d| RuntimeDeps {
@@ -202,6 +208,7 @@ pub fn from_raw(
         target: build.target.as_ref().map(|t| t.span),
         platforms: build.platforms.iter().map(|p| p.span).collect(),
         secrets: build.secrets.iter().map(|s| s.span).collect(),
+        cache_to: build.cache_to.iter().map(|s| s.span).collect(),
     };
     (spec, spans)
 }
@@ -212,4 +219,54 @@ pub fn split_words(flags: &[String]) -> Vec<String> {
         .iter()
         .flat_map(|f| f.split_whitespace().map(str::to_string))
         .collect()
+}
+
+/// A `cache_from` / `cache_to` entry as BuildKit reads it: `type=T,key=value,...`, or an image
+/// reference alone (a registry cache).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CacheEntry<'a> {
+    /// `registry`, `inline`, `local`, `gha`, ... (`registry` when only a `ref=` is given).
+    pub kind: &'a str,
+    /// The `ref=` of a registry cache (or the reference written alone).
+    pub reference: Option<&'a str>,
+}
+
+impl<'a> CacheEntry<'a> {
+    pub fn parse(entry: &'a str) -> Self {
+        let entry = entry.trim();
+        if !entry.contains('=') {
+            return CacheEntry {
+                kind: "registry",
+                reference: Some(entry),
+            };
+        }
+        let field = |key: &str| {
+            entry
+                .split(',')
+                .filter_map(|f| f.trim().split_once('='))
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v)
+        };
+        CacheEntry {
+            kind: field("type").unwrap_or("registry"),
+            reference: field("ref"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CacheEntry;
+
+    #[test]
+    fn cache_entries() {
+        let e = CacheEntry::parse("type=registry,ref=r.io/a/cache:1,mode=max");
+        assert_eq!((e.kind, e.reference), ("registry", Some("r.io/a/cache:1")));
+        let e = CacheEntry::parse("r.io/a:1");
+        assert_eq!((e.kind, e.reference), ("registry", Some("r.io/a:1")));
+        assert_eq!(CacheEntry::parse("type=inline").kind, "inline");
+        assert_eq!(CacheEntry::parse("ref=r.io/a:1").kind, "registry");
+        let e = CacheEntry::parse("type=local,dest=/tmp/c");
+        assert_eq!((e.kind, e.reference), ("local", None));
+    }
 }

@@ -13,6 +13,7 @@ pub fn run(p: &Project, diags: &mut Diagnostics) {
     depends_on(p, diags);
     cycles(p, diags);
     tags(p, diags);
+    registry(p, diags);
     let mut files = FileChecks::default();
     for img in &p.images {
         files.check(img, diags);
@@ -155,6 +156,24 @@ fn tags(p: &Project, diags: &mut Diagnostics) {
                 }
             }
         }
+    }
+}
+
+/// `registry:` must be a prefix that makes `PREFIX/repo:tag` references (as `push --to`).
+fn registry(p: &Project, diags: &mut Diagnostics) {
+    // a value whose interpolation failed was reported already
+    let Some(r) = p.registry.as_ref().filter(|r| !r.value.contains("${")) else {
+        return;
+    };
+    if let Err(why) = super::reference::check_prefix(&r.value) {
+        diags.push(
+            Diagnostic::error(
+                Code::BadRegistry,
+                format!("`{}` is not a registry/namespace prefix: {why}", r.value),
+            )
+            .at(r.span, why)
+            .help("write a registry host[:port] with an optional namespace, e.g. `registry: 127.0.0.1:5000/team` or `registry: swr.example.com/ai`; `org/app:1` is looked up as PREFIX/app:1, as `adf push --to PREFIX` publishes it"),
+        );
     }
 }
 

@@ -72,8 +72,23 @@ pub fn run(
     let mut outcomes: Vec<Option<Outcome>> = vec![None; images.len()];
     // fresh images: the image the primary tag holds, every tag pointing at it
     for (i, p) in plan.images.iter().enumerate() {
-        if images[i].decision.action == Action::Build {
-            continue;
+        match (&images[i].decision.action, &images[i].decision.registry) {
+            (Action::Build, _) => continue,
+            (Action::FreshRegistry, Some(reference)) => {
+                let o = settled(Status::FreshRegistry {
+                    reference: reference.clone(),
+                });
+                reporter.event(
+                    images,
+                    &Event::Finished {
+                        job: i,
+                        outcome: o.clone(),
+                    },
+                );
+                outcomes[i] = Some(o);
+                continue;
+            }
+            _ => {}
         }
         let Some(info) = p.tags.first().and_then(|t| found.get(t)) else {
             continue;
@@ -115,14 +130,22 @@ pub fn run(
         .map(|&i| BakeImage {
             image: &project.images[plan.images[i].index],
             fingerprint: &images[i].decision.fingerprint,
+            args: &plan.images[i].args,
         })
         .collect();
+    // a fresh parent comes from where the child's FROM points: its local tag, or its registry
+    // reference for a `fresh (registry)` one
     let mut external = BTreeMap::new();
     for b in &bake_images {
         if let Some(&p) = b.image.parents.first() {
             let parent_stale = stale.iter().any(|&i| plan.images[i].index == p);
-            if let (false, Some(tag)) = (parent_stale, project.images[p].primary_tag()) {
-                external.insert(tag.to_string(), format!("docker-image://{tag}"));
+            let from = b
+                .args
+                .get(&b.image.base_arg)
+                .map(String::as_str)
+                .or(project.images[p].primary_tag());
+            if let (false, Some(from)) = (parent_stale, from) {
+                external.insert(from.to_string(), format!("docker-image://{from}"));
             }
         }
     }

@@ -28,6 +28,9 @@ pub struct BuildOptions {
     /// Build the stale images with one `docker buildx bake` (`--bake`) instead of one build
     /// each.
     pub bake: Option<super::bake::BakeOptions>,
+    /// The registry/namespace prefix to look up what the local store lacks (`registry:` or
+    /// `--registry`); not asked with `force`.
+    pub registry: Option<String>,
 }
 
 /// One planned image as the reporter first sees it.
@@ -107,9 +110,18 @@ pub fn build(
     let engine = engine.as_ref();
     let Decided {
         inputs,
-        decisions,
+        mut decisions,
         found,
     } = decided.map_err(BuildError::Input)?;
+    // the registry's answers can change the plan: children of `fresh (registry)` parents
+    // build FROM the registry reference
+    let mut plan = std::borrow::Cow::Borrowed(plan);
+    if let Some(prefix) = opts.registry.as_deref().filter(|_| !opts.force) {
+        let warnings =
+            super::registry::consult(project, plan.to_mut(), &mut decisions, engine, prefix);
+        warnings.iter().for_each(|w| reporter.warning(w));
+    }
+    let plan = &*plan;
     let building: HashSet<usize> = plan
         .images
         .iter()
@@ -157,6 +169,7 @@ pub fn build(
             .help("install docker-buildx (a client of Docker 23 or later with the plugin), or build without --bake; nothing was built"),
         )));
     }
+    super::cache::check(project, &building, engine.info()).map_err(BuildError::Input)?;
     platform_check(project, &building, engine).map_err(BuildError::Input)?;
     let state = super::state_dir(project);
     let images: Vec<Planned> = plan
@@ -250,6 +263,16 @@ fn combine(
         let statuses: Vec<Option<&Status>> = members.iter().map(|&m| outcome_of(m)).collect();
         if statuses.iter().any(|s| !s.is_some_and(Status::ok)) {
             continue; // not all platforms selected, or one failed
+        }
+        let remote = |s: &Option<&Status>| matches!(s, Some(Status::FreshRegistry { .. }));
+        if statuses.iter().any(remote) {
+            if statuses
+                .iter()
+                .any(|s| matches!(s, Some(Status::Built { .. })))
+            {
+                reporter.warning(&format!("{}: some of its platforms are only in the registry: its local multi-platform tags are left as they are", img.family));
+            }
+            continue;
         }
         if engine.image_store() != crate::engine::ImageStore::Containerd {
             return failures;
@@ -417,6 +440,15 @@ fn jobs_for(
                     .collect(),
                 None => Vec::new(),
             };
+            let mut request = BuildRequest::from_spec(
+                &p.name,
+                &img.spec,
+                &d.fingerprint,
+                planned.log.clone(),
+                cli_flags,
+            );
+            // the plan's args: the model's, or a `fresh (registry)` parent's registry reference
+            request.spec.args = p.args.clone();
             Job {
                 name: p.name.clone(),
                 parents: img
@@ -427,13 +459,11 @@ fn jobs_for(
                 tags: p.tags.clone(),
                 fresh,
                 retag,
-                request: BuildRequest::from_spec(
-                    &p.name,
-                    &img.spec,
-                    &d.fingerprint,
-                    planned.log.clone(),
-                    cli_flags,
-                ),
+                registry: d
+                    .registry
+                    .clone()
+                    .filter(|_| d.action == Action::FreshRegistry),
+                request,
             }
         })
         .collect()

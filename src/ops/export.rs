@@ -216,6 +216,7 @@ pub fn bake(
         .map(|(p, d)| crate::export::bake::BakeImage {
             image: &project.images[p.index],
             fingerprint: &d.fingerprint,
+            args: &p.args,
         })
         .collect();
     let warnings = images

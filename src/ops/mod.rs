@@ -5,6 +5,8 @@
 //!
 //! 1. [`plan::decide`]: fingerprints every planned image (inputs hashed once, cached) and asks
 //!    the engine once which tags already hold adf-built images: build or fresh, with a reason.
+//!    With a registry (`registry:` / `--registry`), [`registry::consult`] looks up what the
+//!    local store lacks: an image published with its current fingerprint is `fresh (registry)`.
 //! 2. [`build::build`]: installer preflight and BuildKit-only features checked before anything
 //!    starts; each stale image's [`crate::model::spec::BuildSpec`] becomes an engine request;
 //!    [`schedule`] runs them parents first, `jobs` at a time, tags moving only after success.
@@ -18,11 +20,13 @@
 
 pub mod bake;
 pub mod build;
+pub mod cache;
 pub mod export;
 pub mod init;
 pub mod plan;
 pub mod pool;
 pub mod push;
+pub mod registry;
 pub mod run;
 pub mod schedule;
 pub mod transfer;

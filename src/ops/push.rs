@@ -5,10 +5,12 @@
 
 use super::plan::decide;
 use super::pool;
+use super::registry::consult;
 use crate::diag::Sources;
-use crate::engine::Engine;
+use crate::engine::{Engine, Remote};
 use crate::model::Project;
 use crate::plan::decide::Action;
+use crate::plan::fingerprint::FINGERPRINT_LABEL;
 use crate::publish::push::{self, Pushed, Retry};
 use crate::verify::record;
 use serde::Serialize;
@@ -19,6 +21,9 @@ use std::time::Instant;
 pub struct PushOptions {
     /// `--to PREFIX`: push `ns/repo:tag` as `PREFIX/repo:tag`.
     pub to: Option<String>,
+    /// `registry:` / `--registry`: an image the local store lacks but this registry holds with
+    /// its current fingerprint is published already (when `to` is this prefix).
+    pub registry: Option<String>,
     pub no_verify: bool,
     /// References pushed at once.
     pub jobs: usize,
@@ -48,6 +53,8 @@ pub struct PlatformDigest {
 pub trait PushReporter {
     /// A note about one image's push (a retry, a registry that could not be asked).
     fn note(&mut self, image: &str, text: &str);
+    /// A note about the whole run (a registry lookup that could not be made).
+    fn warning(&mut self, text: &str);
     fn pushed(&mut self, entry: &PushEntry, seconds: f64);
     fn failed(&mut self, image: &str, error: &push::PushError);
     /// Images of later waves left unpushed after a failure.
@@ -76,6 +83,8 @@ struct Item {
     wave: usize,
     image_id: String,
     references: Vec<String>,
+    /// Not in the local store: the registry holds it at every reference already.
+    held: bool,
 }
 
 /// A multi-platform tag: after its platforms' images are pushed (as `references`), an index of
@@ -102,11 +111,16 @@ pub fn push(
     opts: &PushOptions,
     reporter: &mut dyn PushReporter,
 ) -> Result<PushReport, PushError> {
-    let plan = crate::plan::make(project, selected);
-    let decided = decide(project, &plan, Some(engine), false).map_err(|d| PushError::Input {
-        what: d.message,
-        help: "check that every build context and installer is readable",
-    })?;
+    let mut plan = crate::plan::make(project, selected);
+    let mut decided =
+        decide(project, &plan, Some(engine), false).map_err(|d| PushError::Input {
+            what: d.message,
+            help: "check that every build context and installer is readable",
+        })?;
+    if let Some(prefix) = &opts.registry {
+        let warnings = consult(project, &mut plan, &mut decided.decisions, engine, prefix);
+        warnings.iter().for_each(|w| reporter.warning(w));
+    }
     let subjects = crate::verify::subject::subjects(project, sources, selected);
     let state = super::state_dir(project);
 
@@ -114,6 +128,13 @@ pub fn push(
     let mut items = Vec::new();
     let mut seen: HashMap<String, String> = HashMap::new();
     for (p, d) in plan.images.iter().zip(&decided.decisions) {
+        if d.action == Action::FreshRegistry {
+            match held(engine, p, d, opts) {
+                Ok(item) => items.push(item),
+                Err(why) => refused.push(why),
+            }
+            continue;
+        }
         let info = p.tags.first().and_then(|t| decided.found.get(t));
         let (Some(info), Action::Fresh) = (info, d.action) else {
             refused.push(format!(
@@ -146,7 +167,18 @@ pub fn push(
             wave: p.wave,
             image_id: info.id.clone(),
             references,
+            held: false,
         });
+    }
+    for item in items.iter().filter(|i| i.held) {
+        for r in &item.references {
+            if let Some(other) = seen.insert(r.clone(), item.name.clone()) {
+                return Err(PushError::Input {
+                    what: format!("`{other}` and `{}` would both be pushed as {r}", item.name),
+                    help: "give them distinct repository names or tags",
+                });
+            }
+        }
     }
     if !refused.is_empty() {
         return Err(PushError::Refused {
@@ -156,6 +188,49 @@ pub fn push(
     }
     let indexes = indexes(project, &plan, &items, opts, reporter);
     Ok(push_waves(engine, &items, &indexes, opts, reporter))
+}
+
+/// A `fresh (registry)` image: published already when the push goes to that registry and every
+/// tag's reference there carries its fingerprint; otherwise why it cannot be pushed from here.
+fn held(
+    engine: &dyn Engine,
+    p: &crate::plan::PlannedImage,
+    d: &crate::plan::decide::Decision,
+    opts: &PushOptions,
+) -> Result<Item, String> {
+    let prefix = opts.registry.as_deref().unwrap_or_default();
+    let at = d.registry.clone().unwrap_or_default();
+    let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
+    if !opts.to.as_deref().is_some_and(|to| same(to, prefix)) {
+        return Err(format!(
+            "{}: not in the local store, only in the registry as {at}; build it here (`adf build --no-registry --target {0}`) to push it elsewhere",
+            p.name
+        ));
+    }
+    let references: Vec<String> = p
+        .tags
+        .iter()
+        .map(|t| super::registry::reference(t, prefix))
+        .collect();
+    for r in references.iter().filter(|r| **r != at) {
+        let labels = engine
+            .remote_labels(r, p.platform.as_deref())
+            .ok()
+            .flatten();
+        if labels.as_ref().and_then(|l| l.get(FINGERPRINT_LABEL)) != Some(&d.fingerprint) {
+            return Err(format!(
+                "{}: not in the local store, and the registry has it as {at} but not as {r}; build it here (`adf build --no-registry --target {0}`) to push that tag",
+                p.name
+            ));
+        }
+    }
+    Ok(Item {
+        name: p.name.clone(),
+        wave: p.wave,
+        image_id: String::new(),
+        references,
+        held: true,
+    })
 }
 
 /// The multi-platform tags to publish: one per file tag of every image whose platforms are all
@@ -298,8 +373,15 @@ fn push_waves(
             |(item, reference), events| {
                 let start = Instant::now();
                 let mut log = |m: String| events.send(Progress::Note(item.name.clone(), m));
-                let outcome =
-                    push::push_one(engine, &item.image_id, reference, &opts.retry, &mut log);
+                let outcome = if item.held {
+                    // in the registry with the current fingerprint already: nothing to push
+                    Ok(Pushed::Unchanged(match engine.remote_digest(reference) {
+                        Remote::Digest(d) => d,
+                        _ => String::new(),
+                    }))
+                } else {
+                    push::push_one(engine, &item.image_id, reference, &opts.retry, &mut log)
+                };
                 let (digest, status) = match outcome {
                     Ok(Pushed::Pushed(d)) => (d, "pushed"),
                     Ok(Pushed::Unchanged(d)) => (d, "unchanged"),

@@ -19,6 +19,8 @@ pub struct Job {
     pub fresh: Option<String>,
     /// For a fresh image, its tags that do not point at it yet (a tag added to the file).
     pub retag: Vec<String>,
+    /// `Some(reference)` when the registry holds the image fresh: nothing is built or pulled.
+    pub registry: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -29,6 +31,11 @@ pub enum Status {
     },
     Fresh {
         image_id: String,
+    },
+    /// Held fresh by the registry under `reference`; not in the local store.
+    #[serde(rename = "fresh (registry)")]
+    FreshRegistry {
+        reference: String,
     },
     Failed {
         reason: String,
@@ -45,13 +52,17 @@ pub enum Status {
 
 impl Status {
     pub fn ok(&self) -> bool {
-        matches!(self, Status::Built { .. } | Status::Fresh { .. })
+        matches!(
+            self,
+            Status::Built { .. } | Status::Fresh { .. } | Status::FreshRegistry { .. }
+        )
     }
 
     pub fn word(&self) -> &'static str {
         match self {
             Status::Built { .. } => "built",
             Status::Fresh { .. } => "fresh",
+            Status::FreshRegistry { .. } => "fresh (registry)",
             Status::Failed { .. } => "failed",
             Status::Blocked { .. } => "blocked",
             Status::Interrupted => "interrupted",
@@ -214,6 +225,17 @@ pub fn run(
                     }))
                 } else if stop_new {
                     Some(Outcome::unstarted(Status::NotStarted))
+                } else if let Some(reference) = &jobs[i].registry {
+                    let now = Some(std::time::SystemTime::now());
+                    Some(Outcome {
+                        status: Status::FreshRegistry {
+                            reference: reference.clone(),
+                        },
+                        seconds: 0.0,
+                        tail: vec![],
+                        started_at: now,
+                        finished_at: now,
+                    })
                 } else if let Some(id) = &jobs[i].fresh {
                     Some(finish_fresh(engine, &jobs[i], id))
                 } else if running < opts.jobs.max(1) {

@@ -14,7 +14,23 @@ use std::path::Path;
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     Build,
+    /// The local store holds the image with the current fingerprint.
     Fresh,
+    /// Not in the local store, but the registry (`registry:` / `--registry`) holds it with the
+    /// current fingerprint: not built, not pulled; children build FROM the registry reference.
+    #[serde(rename = "fresh (registry)")]
+    FreshRegistry,
+}
+
+impl Action {
+    /// How plans and summaries show it: `build`, `fresh`, `fresh (registry)`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Action::Build => "build",
+            Action::Fresh => "fresh",
+            Action::FreshRegistry => "fresh (registry)",
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -22,6 +38,9 @@ pub struct Decision {
     pub action: Action,
     pub reason: String,
     pub fingerprint: String,
+    /// For [`Action::FreshRegistry`]: the registry reference that holds the image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registry: Option<String>,
     /// Every input that differs from the build on the image (`--explain`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<String>,
@@ -154,7 +173,7 @@ pub fn decide(
                     None => (Action::Build, format!("{primary} was built from other inputs (no record of them here)"), vec![]),
                 },
             };
-            Decision { action, reason, fingerprint, changes }
+            Decision { action, reason, fingerprint, registry: None, changes }
         })
         .collect()
 }

@@ -5,7 +5,7 @@ pub mod verify;
 
 use crate::model::Project;
 use crate::ops::schedule::Outcome;
-use crate::plan::decide::{Action, Decision};
+use crate::plan::decide::Decision;
 use crate::plan::Plan;
 use serde::Serialize;
 
@@ -125,11 +125,7 @@ pub fn plan_text(plan: &Plan, decisions: Option<&[Decision]>, explain: bool) -> 
         let decision = decisions.and_then(|d| d.get(pos));
         match decision {
             Some(d) => {
-                let action = if d.action == Action::Build {
-                    "build"
-                } else {
-                    "fresh"
-                };
+                let action = d.action.word();
                 out.push_str(&format!(
                     "  {action} {}  ->  {}  ({})\n",
                     img.name,
@@ -248,7 +244,7 @@ pub fn build_metadata(plan: &Plan, report: &crate::ops::build::BuildReport) -> s
             "seconds".into(),
             serde_json::json!((o.seconds * 10.0).round() / 10.0),
         );
-        let ran = planned.decision.action == Action::Build;
+        let ran = planned.decision.action == crate::plan::decide::Action::Build;
         if matches!(o.status, Status::Built { .. })
             || ran && matches!(o.status, Status::Failed { .. })
         {

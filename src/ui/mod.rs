@@ -88,6 +88,9 @@ impl BuildView {
                 short_id(image_id)
             ),
             Status::Fresh { image_id } => format!("[{name}] fresh ({})", short_id(image_id)),
+            Status::FreshRegistry { reference } => {
+                format!("[{name}] fresh (registry): {reference}, not pulled")
+            }
             Status::Failed { reason } => {
                 let mut t = format!("[{name}] FAILED after {:.1}s: {reason}", o.seconds);
                 for l in &o.tail {

@@ -37,6 +37,10 @@ impl PushReporter for PushLines {
         eprintln!("[{image}] {text}");
     }
 
+    fn warning(&mut self, text: &str) {
+        eprintln!("adf: warning: {text}");
+    }
+
     fn pushed(&mut self, e: &PushEntry, seconds: f64) {
         match e.status {
             "unchanged" => eprintln!(

@@ -4,7 +4,7 @@
 use super::{Builder, DockerCli};
 use crate::engine::process::{self, Waited};
 use crate::engine::{progress, BuildRequest, BuiltImage, EngineError, ErrorKind};
-use crate::model::spec::SecretSource;
+use crate::model::spec::{CacheEntry, SecretSource};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -77,7 +77,27 @@ pub(super) fn arguments(
         a.push("--pull".into());
     }
     for c in &spec.cache_from {
-        a.extend(["--cache-from".into(), c.clone()]);
+        // `docker build` without buildx takes an image, not BuildKit's `type=registry,ref=`
+        let source = match CacheEntry::parse(c) {
+            CacheEntry {
+                kind: "registry",
+                reference: Some(r),
+            } if !info.buildx => r.to_string(),
+            _ => c.clone(),
+        };
+        a.extend(["--cache-from".into(), source]);
+    }
+    if info.buildx {
+        for c in &spec.cache_to {
+            a.extend(["--cache-to".into(), c.clone()]);
+        }
+    } else if spec
+        .cache_to
+        .iter()
+        .any(|c| CacheEntry::parse(c).kind == "inline")
+    {
+        // the inline cache of a pre-23 client's BuildKit (other kinds are refused before)
+        a.extend(["--build-arg".into(), "BUILDKIT_INLINE_CACHE=1".into()]);
     }
     for h in &spec.extra_hosts {
         a.extend(["--add-host".into(), h.clone()]);
@@ -302,5 +322,33 @@ mod tests {
         };
         let buildx = arguments(&buildx, &req, Path::new("iid"), "hold", &[]);
         assert!(buildx.contains(&"--provenance=false".to_string()));
+    }
+
+    #[test]
+    fn caches_are_rendered_for_the_client() {
+        let spec = BuildSpec {
+            context: "ctx".into(),
+            dockerfile: "ctx/Dockerfile".into(),
+            cache_from: vec!["type=registry,ref=r.io/a/cache:1".into()],
+            cache_to: vec!["type=inline".into()],
+            ..BuildSpec::default()
+        };
+        let req = BuildRequest::from_spec("a", &spec, "f", "log".into(), &[]);
+        let line = |info: &crate::engine::EngineInfo| {
+            arguments(info, &req, Path::new("iid"), "hold", &[]).join(" ")
+        };
+        let buildx = crate::engine::EngineInfo {
+            buildx: true,
+            ..Default::default()
+        };
+        assert!(line(&buildx)
+            .contains("--cache-from type=registry,ref=r.io/a/cache:1 --cache-to type=inline ctx"));
+        // a pre-23 client: an image to import, the inline cache as a build arg
+        let old = line(&crate::engine::EngineInfo::default());
+        assert!(
+            old.contains("--cache-from r.io/a/cache:1 --build-arg BUILDKIT_INLINE_CACHE=1 ctx"),
+            "{old}"
+        );
+        assert!(!old.contains("--cache-to"));
     }
 }

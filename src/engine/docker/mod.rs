@@ -17,7 +17,7 @@ use super::{
     BuildRequest, BuiltImage, ContainerRun, Engine, EngineError, EngineInfo, ErrorKind,
     ImageConfig, ImageInfo, ImageStore, Remote, RunOutput, RunRequest,
 };
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -47,6 +47,8 @@ pub struct DockerCli {
     store: std::sync::OnceLock<ImageStore>,
     /// The buildx builder's platforms (`docker buildx inspect`), asked once when needed.
     builder_platforms: std::sync::OnceLock<Vec<String>>,
+    /// The client has `docker buildx imagetools` (asked once when needed).
+    imagetools: std::sync::OnceLock<bool>,
 }
 
 fn major(version: &str) -> u32 {
@@ -67,6 +69,7 @@ impl DockerCli {
             },
             store: std::sync::OnceLock::new(),
             builder_platforms: std::sync::OnceLock::new(),
+            imagetools: std::sync::OnceLock::new(),
         }
     }
 
@@ -130,6 +133,21 @@ impl DockerCli {
         cli.info.builder = builder;
         cli.info.builder_reason = reason;
         Ok(cli)
+    }
+
+    /// `docker buildx imagetools` works: builds go through buildx, or a client that builds
+    /// without it (a pre-23 one) still has the plugin.
+    fn has_imagetools(&self) -> bool {
+        self.info.buildx
+            || *self.imagetools.get_or_init(|| {
+                self.command()
+                    .args(["buildx", "version"])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .map(|s| s.success())
+                    .unwrap_or(false)
+            })
     }
 
     /// A `docker` command with no input.
@@ -254,6 +272,14 @@ impl Engine for DockerCli {
 
     fn remote_digest(&self, reference: &str) -> Remote {
         registry::remote_digest(self, reference)
+    }
+
+    fn remote_labels(
+        &self,
+        reference: &str,
+        platform: Option<&str>,
+    ) -> Result<Option<BTreeMap<String, String>>, EngineError> {
+        registry::remote_labels(self, reference, platform)
     }
 
     fn push_index(

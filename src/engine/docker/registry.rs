@@ -2,10 +2,16 @@
 //! credentials) and `docker login` with the password on a pipe.
 
 use super::DockerCli;
-use crate::engine::{process, EngineError, Remote};
+use crate::engine::process::{self, Waited};
+use crate::engine::{EngineError, ErrorKind, Remote};
 use crate::model::reference::{is_loopback, registry_of};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::Stdio;
+use std::time::Duration;
+
+/// A registry lookup gives up after this long: a black-holed registry must not stall a plan.
+const LOOKUP_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// `TAG: digest: sha256:... size: N` from `docker push` output.
 pub fn parse_push_digest(output: &str) -> Option<String> {
@@ -128,6 +134,124 @@ pub(super) fn remote_digest(cli: &DockerCli, reference: &str) -> Remote {
     }
 }
 
+/// The labels in `docker buildx imagetools inspect --format '{{json .Image}}'` output: of the
+/// image itself, or of an index's image for `platform`. `None`: no image for that platform.
+/// A single image whose own platform differs from `platform` counts as none (never a wrong
+/// "fresh" for another architecture).
+pub fn parse_image_labels(
+    json: &str,
+    platform: Option<&str>,
+) -> Result<Option<BTreeMap<String, String>>, String> {
+    let v: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| format!("unreadable image config: {e}"))?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| "unreadable image config: not an object".to_string())?;
+    let single = ["config", "rootfs", "architecture"]
+        .iter()
+        .any(|k| obj.contains_key(*k));
+    let image = if single {
+        let own = platform_of(&v);
+        if let (Some(want), Some(own)) = (platform, own.as_deref()) {
+            // `linux/arm64` matches `linux/arm64/v8`, as Docker's platform matcher does
+            if !(own == want || own.starts_with(&format!("{want}/"))) {
+                return Ok(None);
+            }
+        }
+        &v
+    } else {
+        let key = match platform {
+            Some(p) => p.to_string(),
+            // no platform to choose by: only an index of one platform is unambiguous
+            None if obj.len() == 1 => obj.keys().next().cloned().unwrap_or_default(),
+            None => return Ok(None),
+        };
+        match obj.get(&key) {
+            Some(image) => image,
+            None => return Ok(None),
+        }
+    };
+    let labels = image
+        .get("config")
+        .and_then(|c| c.get("Labels"))
+        .and_then(|l| l.as_object())
+        .map(|l| {
+            l.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Some(labels))
+}
+
+/// `os/architecture[/variant]` of an image config.
+fn platform_of(image: &serde_json::Value) -> Option<String> {
+    let os = image.get("os")?.as_str()?;
+    let arch = image.get("architecture")?.as_str()?;
+    Some(match image.get("variant").and_then(|v| v.as_str()) {
+        Some(variant) => format!("{os}/{arch}/{variant}"),
+        None => format!("{os}/{arch}"),
+    })
+}
+
+/// The labels of the image under `reference`, read by `docker buildx imagetools inspect` (the
+/// manifest and config only, nothing pulled). The docker CLI without buildx has no command
+/// that reads a remote image's config: that is [`ErrorKind::Unsupported`].
+pub(super) fn remote_labels(
+    cli: &DockerCli,
+    reference: &str,
+    platform: Option<&str>,
+) -> Result<Option<BTreeMap<String, String>>, EngineError> {
+    let action = format!("reading the labels of {reference}");
+    if !cli.has_imagetools() {
+        return Err(EngineError::new(
+            ErrorKind::Unsupported,
+            action,
+            format!(
+                "{} has no buildx plugin (`docker buildx imagetools` reads an image's labels in a registry; the docker CLI alone cannot without pulling the image)",
+                cli.info.client.display()
+            ),
+        ));
+    }
+    let mut cmd = cli.command();
+    cmd.args(["buildx", "imagetools", "inspect", reference])
+        .args(["--format", "{{json .Image}}"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = process::spawn(&mut cmd)?;
+    let (out, err) = (
+        process::collect(child.stdout.take()),
+        process::collect(child.stderr.take()),
+    );
+    let waited = process::wait(&mut child, None, Some(LOOKUP_TIMEOUT))
+        .map_err(|e| EngineError::new(ErrorKind::Failed, &action, e.to_string()))?;
+    let (out, err) = (
+        String::from_utf8_lossy(&out.join().unwrap_or_default()).into_owned(),
+        String::from_utf8_lossy(&err.join().unwrap_or_default()).into_owned(),
+    );
+    let status = match waited {
+        Waited::Exited(status) => status,
+        Waited::Interrupted | Waited::TimedOut => {
+            let why = format!("no answer in {} s", LOOKUP_TIMEOUT.as_secs());
+            return Err(EngineError::new(ErrorKind::Unreachable, action, why));
+        }
+    };
+    if status.success() {
+        let platform = platform.map(str::to_string).or_else(|| {
+            let arch = &cli.info.server_arch;
+            (!arch.is_empty()).then(|| format!("linux/{arch}"))
+        });
+        return parse_image_labels(&out, platform.as_deref())
+            .map_err(|why| EngineError::new(ErrorKind::Failed, action, why));
+    }
+    if err.lines().any(|l| l.trim_end().ends_with(": not found")) {
+        return Ok(None);
+    }
+    let mut e = EngineError::from_output(action, status.code(), &err);
+    e.message = e.message.trim_start_matches("ERROR: ").to_string();
+    Err(e)
+}
+
 /// `docker login REGISTRY -u USER --password-stdin`, the password written to its stdin. The
 /// error's text never contains the password.
 pub(super) fn login(
@@ -203,6 +327,34 @@ mod tests {
             ])
         );
         assert_eq!(parse_index(one), None);
+    }
+
+    #[test]
+    fn labels_of_an_image_or_of_an_index_platform() {
+        let one = r#"{"architecture":"amd64","os":"linux","config":{"Labels":{"adf.fingerprint":"f1","x":"y"}}}"#;
+        let labels = parse_image_labels(one, Some("linux/amd64"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            labels.get("adf.fingerprint").map(String::as_str),
+            Some("f1")
+        );
+        assert_eq!(parse_image_labels(one, None).unwrap().unwrap().len(), 2);
+        assert_eq!(parse_image_labels(one, Some("linux/arm64")), Ok(None));
+        let unlabelled =
+            r#"{"architecture":"arm64","variant":"v8","os":"linux","config":{"Labels":null}}"#;
+        assert_eq!(
+            parse_image_labels(unlabelled, Some("linux/arm64")),
+            Ok(Some(BTreeMap::new()))
+        );
+        let index = r#"{"linux/amd64":{"architecture":"amd64","os":"linux","config":{"Labels":{"adf.fingerprint":"a"}}},"linux/arm64":{"architecture":"arm64","os":"linux","config":{"Labels":{"adf.fingerprint":"b"}}}}"#;
+        let arm = parse_image_labels(index, Some("linux/arm64"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(arm.get("adf.fingerprint").map(String::as_str), Some("b"));
+        assert_eq!(parse_image_labels(index, Some("linux/s390x")), Ok(None));
+        assert_eq!(parse_image_labels(index, None), Ok(None), "ambiguous");
+        assert!(parse_image_labels("not json", None).is_err());
     }
 
     #[test]
