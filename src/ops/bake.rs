@@ -70,22 +70,23 @@ pub fn run(
         .filter(|&i| images[i].decision.action == Action::Build)
         .collect();
     let mut outcomes: Vec<Option<Outcome>> = vec![None; images.len()];
+    let mut settle = |i: usize, o: Outcome, reporter: &mut dyn BuildReporter| {
+        reporter.event(
+            images,
+            &Event::Finished {
+                job: i,
+                outcome: o.clone(),
+            },
+        );
+        outcomes[i] = Some(o);
+    };
     // fresh images: the image the primary tag holds, every tag pointing at it
     for (i, p) in plan.images.iter().enumerate() {
         match (&images[i].decision.action, &images[i].decision.registry) {
             (Action::Build, _) => continue,
             (Action::FreshRegistry, Some(reference)) => {
-                let o = settled(Status::FreshRegistry {
-                    reference: reference.clone(),
-                });
-                reporter.event(
-                    images,
-                    &Event::Finished {
-                        job: i,
-                        outcome: o.clone(),
-                    },
-                );
-                outcomes[i] = Some(o);
+                let reference = reference.clone();
+                settle(i, settled(Status::FreshRegistry { reference }), reporter);
                 continue;
             }
             _ => {}
@@ -107,15 +108,7 @@ pub fn run(
                 reason: format!("cannot tag: {e}"),
             },
         };
-        let o = settled(status);
-        reporter.event(
-            images,
-            &Event::Finished {
-                job: i,
-                outcome: o.clone(),
-            },
-        );
-        outcomes[i] = Some(o);
+        settle(i, settled(status), reporter);
     }
     if stale.is_empty() {
         return outcomes
@@ -311,14 +304,7 @@ pub fn run(
                 })
             }
         };
-        reporter.event(
-            images,
-            &Event::Finished {
-                job: i,
-                outcome: o.clone(),
-            },
-        );
-        outcomes[i] = Some(o);
+        settle(i, o, reporter);
     }
     outcomes
         .into_iter()

@@ -100,15 +100,7 @@ impl DockerCli {
             ));
         }
         let (client, server) = (client.to_string(), server.to_string());
-        let buildx = || {
-            cli.command()
-                .args(["buildx", "version"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .map(|s| s.success())
-                .unwrap_or(false)
-        };
+        let buildx = || cli.buildx_plugin();
         let (builder, reason) = match std::env::var("ADF_BUILDER").ok().as_deref() {
             Some("legacy") => (Builder::Legacy, "ADF_BUILDER=legacy".to_string()),
             Some("buildkit") => (Builder::BuildKit, "ADF_BUILDER=buildkit".to_string()),
@@ -135,19 +127,21 @@ impl DockerCli {
         Ok(cli)
     }
 
+    /// The client answers `docker buildx version`.
+    fn buildx_plugin(&self) -> bool {
+        self.command()
+            .args(["buildx", "version"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false)
+    }
+
     /// `docker buildx imagetools` works: builds go through buildx, or a client that builds
     /// without it (a pre-23 one) still has the plugin.
     fn has_imagetools(&self) -> bool {
-        self.info.buildx
-            || *self.imagetools.get_or_init(|| {
-                self.command()
-                    .args(["buildx", "version"])
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null())
-                    .status()
-                    .map(|s| s.success())
-                    .unwrap_or(false)
-            })
+        self.info.buildx || *self.imagetools.get_or_init(|| self.buildx_plugin())
     }
 
     /// A `docker` command with no input.
