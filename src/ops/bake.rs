@@ -40,6 +40,29 @@ fn target_of(line: &str) -> Option<(&str, &str)> {
     Some((name, &inner[end + 1..]))
 }
 
+/// An outcome settled without building: a fresh image at this moment, anything else never
+/// started.
+fn settled(status: Status) -> Outcome {
+    let at = matches!(status, Status::Fresh { .. } | Status::FreshRegistry { .. })
+        .then(std::time::SystemTime::now);
+    Outcome {
+        status,
+        seconds: 0.0,
+        tail: Vec::new(),
+        started_at: at,
+        finished_at: at,
+    }
+}
+
+/// What one bake run is about.
+struct BakeRun<'a> {
+    project: &'a Project,
+    plan: &'a Plan,
+    images: &'a [Planned],
+    /// Positions (in the plan) of the stale images.
+    stale: Vec<usize>,
+}
+
 /// Builds the stale images of `images` (planned, with decisions) in one bake; one outcome per
 /// planned image. Fresh images keep their image and get any tag they miss.
 #[allow(clippy::too_many_arguments)]
@@ -53,24 +76,43 @@ pub fn run(
     interrupted: &AtomicBool,
     reporter: &mut dyn BuildReporter,
 ) -> Vec<Outcome> {
-    let start = Instant::now();
-    let started_at = std::time::SystemTime::now();
-    // settled without building: a fresh image at this moment, anything else never started
-    let settled = |status: Status| {
-        let at = matches!(status, Status::Fresh { .. }).then(std::time::SystemTime::now);
-        Outcome {
-            status,
-            seconds: 0.0,
-            tail: Vec::new(),
-            started_at: at,
-            finished_at: at,
-        }
-    };
     let stale: Vec<usize> = (0..images.len())
         .filter(|&i| images[i].decision.action == Action::Build)
         .collect();
-    let mut outcomes: Vec<Option<Outcome>> = vec![None; images.len()];
-    let mut settle = |i: usize, o: Outcome, reporter: &mut dyn BuildReporter| {
+    let run = BakeRun {
+        project,
+        plan,
+        images,
+        stale,
+    };
+    let mut outcomes = settle_fresh(&run, found, engine, reporter);
+    if run.stale.is_empty() {
+        return finish(outcomes);
+    }
+    let file = match write_file(&run, reporter) {
+        Ok(f) => f,
+        Err(why) => {
+            for &i in &run.stale {
+                outcomes[i] = Some(settled(Status::Failed {
+                    reason: why.clone(),
+                }));
+            }
+            return finish(outcomes);
+        }
+    };
+    for &i in &run.stale {
+        let _ = std::fs::File::create(&images[i].log);
+        reporter.event(images, &Event::Started { job: i });
+    }
+    let start = Instant::now();
+    let started_at = std::time::SystemTime::now();
+    let result = stream(&run, engine, &file, opts, interrupted, reporter);
+    let span = (
+        start.elapsed().as_secs_f64(),
+        started_at,
+        std::time::SystemTime::now(),
+    );
+    for (i, o) in read_back(&run, engine, &result, span, interrupted) {
         reporter.event(
             images,
             &Event::Finished {
@@ -79,69 +121,83 @@ pub fn run(
             },
         );
         outcomes[i] = Some(o);
-    };
-    // fresh images: the image the primary tag holds, every tag pointing at it
-    for (i, p) in plan.images.iter().enumerate() {
-        match (&images[i].decision.action, &images[i].decision.registry) {
-            (Action::Build, _) => continue,
-            (Action::FreshRegistry, Some(reference)) => {
-                let reference = reference.clone();
-                settle(i, settled(Status::FreshRegistry { reference }), reporter);
-                continue;
-            }
-            _ => {}
-        }
-        let Some(info) = p.tags.first().and_then(|t| found.get(t)) else {
-            continue;
-        };
-        let missing: Vec<String> = p
-            .tags
-            .iter()
-            .filter(|t| found.get(*t).map(|f| &f.id) != Some(&info.id))
-            .cloned()
-            .collect();
-        let status = match engine.tag(&info.id, &missing) {
-            Ok(()) => Status::Fresh {
-                image_id: info.id.clone(),
-            },
-            Err(e) => Status::Failed {
-                reason: format!("cannot tag: {e}"),
-            },
-        };
-        settle(i, settled(status), reporter);
     }
-    if stale.is_empty() {
-        return outcomes
-            .into_iter()
-            .map(|o| o.unwrap_or_else(|| settled(Status::NotStarted)))
-            .collect();
-    }
+    finish(outcomes)
+}
 
-    // the bake file: the stale images, fresh parents by their local tags
-    let bake_images: Vec<BakeImage> = stale
+fn finish(outcomes: Vec<Option<Outcome>>) -> Vec<Outcome> {
+    outcomes
+        .into_iter()
+        .map(|o| o.unwrap_or_else(|| settled(Status::NotStarted)))
+        .collect()
+}
+
+/// The images not to build: `fresh (registry)` ones as they are, local fresh ones with every
+/// tag pointing at their image.
+fn settle_fresh(
+    run: &BakeRun,
+    found: &HashMap<String, ImageInfo>,
+    engine: &dyn Engine,
+    reporter: &mut dyn BuildReporter,
+) -> Vec<Option<Outcome>> {
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; run.images.len()];
+    for (i, p) in run.plan.images.iter().enumerate() {
+        let decision = &run.images[i].decision;
+        let status = match (&decision.action, &decision.registry) {
+            (Action::Build, _) => continue,
+            (Action::FreshRegistry, Some(reference)) => Status::FreshRegistry {
+                reference: reference.clone(),
+            },
+            _ => {
+                let Some(info) = p.tags.first().and_then(|t| found.get(t)) else {
+                    continue;
+                };
+                let missing: Vec<String> = p
+                    .tags
+                    .iter()
+                    .filter(|t| found.get(*t).map(|f| &f.id) != Some(&info.id))
+                    .cloned()
+                    .collect();
+                match engine.tag(&info.id, &missing) {
+                    Ok(()) => Status::Fresh {
+                        image_id: info.id.clone(),
+                    },
+                    Err(e) => Status::Failed {
+                        reason: format!("cannot tag: {e}"),
+                    },
+                }
+            }
+        };
+        let o = settled(status);
+        reporter.event(
+            run.images,
+            &Event::Finished {
+                job: i,
+                outcome: o.clone(),
+            },
+        );
+        outcomes[i] = Some(o);
+    }
+    outcomes
+}
+
+/// `.adf/bake.json`: the stale images; a fresh parent comes from where the child's FROM points
+/// (its local tag, or its registry reference for a `fresh (registry)` one).
+fn write_file(
+    run: &BakeRun,
+    reporter: &mut dyn BuildReporter,
+) -> Result<std::path::PathBuf, String> {
+    let (project, plan) = (run.project, run.plan);
+    let bake_images: Vec<BakeImage> = run
+        .stale
         .iter()
         .map(|&i| BakeImage {
             image: &project.images[plan.images[i].index],
-            fingerprint: &images[i].decision.fingerprint,
+            fingerprint: &run.images[i].decision.fingerprint,
             args: &plan.images[i].args,
         })
         .collect();
-    // a fresh parent comes from where the child's FROM points: its local tag, or its registry
-    // reference for a `fresh (registry)` one
     let mut external = BTreeMap::new();
-    for b in &bake_images {
-        if let Some(&p) = b.image.parents.first() {
-            let parent_stale = stale.iter().any(|&i| plan.images[i].index == p);
-            let from = b
-                .args
-                .get(&b.image.base_arg)
-                .map(String::as_str)
-                .or(project.images[p].primary_tag());
-            if let (false, Some(from)) = (parent_stale, from) {
-                external.insert(from.to_string(), format!("docker-image://{from}"));
-            }
-        }
-    }
     for b in &bake_images {
         let left = crate::export::bake::unmapped(b.image);
         if !left.is_empty() {
@@ -151,40 +207,48 @@ pub fn run(
                 left.join(", ")
             ));
         }
+        let Some(&p) = b.image.parents.first() else {
+            continue;
+        };
+        let parent_stale = run.stale.iter().any(|&i| plan.images[i].index == p);
+        let from = b
+            .args
+            .get(&b.image.base_arg)
+            .map(String::as_str)
+            .or(project.images[p].primary_tag());
+        if let (false, Some(from)) = (parent_stale, from) {
+            external.insert(from.to_string(), format!("docker-image://{from}"));
+        }
     }
     let defaults: Vec<&crate::model::Image> = bake_images.iter().map(|b| b.image).collect();
-    let file_json = bake_file(project, &bake_images, &defaults, &external);
+    let json = bake_file(project, &bake_images, &defaults, &external);
     let state = super::state_dir(project);
     let file = state.join("bake.json");
-    let failed_all = |why: String, outcomes: Vec<Option<Outcome>>| {
-        outcomes
-            .into_iter()
-            .map(|o| {
-                o.unwrap_or_else(|| {
-                    settled(Status::Failed {
-                        reason: why.clone(),
-                    })
-                })
-            })
-            .collect::<Vec<_>>()
-    };
-    if let Err(e) = std::fs::create_dir_all(state.join("logs"))
-        .and_then(|_| super::write_json_atomically(&file, &file_json))
-    {
-        return failed_all(format!("cannot write {}: {e}", file.display()), outcomes);
-    }
-    for &i in &stale {
-        let _ = std::fs::File::create(&images[i].log);
-        reporter.event(images, &Event::Started { job: i });
-    }
-    let by_target: HashMap<String, usize> = stale
+    std::fs::create_dir_all(state.join("logs"))
+        .and_then(|_| super::write_json_atomically(&file, &json))
+        .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    Ok(file)
+}
+
+/// Runs the bake; each line goes to its image's log and progress (on this thread) and to
+/// `.adf/logs/bake.log`.
+fn stream(
+    run: &BakeRun,
+    engine: &dyn Engine,
+    file: &std::path::Path,
+    opts: &BakeOptions,
+    interrupted: &AtomicBool,
+    reporter: &mut dyn BuildReporter,
+) -> Result<(), crate::engine::EngineError> {
+    let images = run.images;
+    let by_target: HashMap<String, usize> = run
+        .stale
         .iter()
         .map(|&i| (target_name(&images[i].name), i))
         .collect();
-
-    // one bake; its lines go to each target's log and progress, on this thread
+    let state = super::state_dir(run.project);
     let (tx, rx) = mpsc::channel::<Line>();
-    let result = std::thread::scope(|s| {
+    std::thread::scope(|s| {
         let worker = s.spawn(|| {
             let tx = std::sync::Mutex::new(tx);
             let on_line = |line: String| {
@@ -196,12 +260,13 @@ pub fn run(
                     let _ = tx.send(msg);
                 }
             };
-            engine.bake(&file, opts.builder.as_deref(), interrupted, &on_line)
+            engine.bake(file, opts.builder.as_deref(), interrupted, &on_line)
         });
         let mut common = std::fs::File::create(state.join("logs").join("bake.log")).ok();
         let mut logs: HashMap<usize, Option<std::fs::File>> = HashMap::new();
         for msg in rx {
-            match msg {
+            let line = match msg {
+                Line::Other(line) => line,
                 Line::Target(job, line) => {
                     let log = logs.entry(job).or_insert_with(|| {
                         std::fs::OpenOptions::new()
@@ -213,9 +278,6 @@ pub fn run(
                     if let Some(log) = log.as_mut() {
                         let _ = writeln!(log, "{line}");
                     }
-                    if let Some(c) = common.as_mut() {
-                        let _ = writeln!(c, "{line}");
-                    }
                     if let Some(step) = crate::engine::progress::step_of(&line) {
                         // `[mid 2/3] RUN ...` → `[2/3] RUN ...`: the image is named already
                         let target = target_name(&images[job].name);
@@ -226,53 +288,69 @@ pub fn run(
                         );
                         reporter.event(images, &Event::Step { job, step });
                     }
+                    line
                 }
-                Line::Other(line) => {
-                    if let Some(c) = common.as_mut() {
-                        let _ = writeln!(c, "{line}");
-                    }
-                }
+            };
+            if let Some(c) = common.as_mut() {
+                let _ = writeln!(c, "{line}");
             }
         }
         worker.join().unwrap_or_else(|_| {
+            let why = "the bake thread stopped";
             Err(crate::engine::EngineError::new(
                 ErrorKind::Failed,
                 "docker buildx bake",
-                "the bake thread stopped",
+                why,
             ))
         })
-    });
-    let seconds = start.elapsed().as_secs_f64();
-    let finished_at = std::time::SystemTime::now();
+    })
+}
 
-    // what the engine now holds decides each target's outcome
-    let refs: Vec<String> = stale
+/// What the engine holds after the bake decides each stale image's outcome: its tag carries
+/// its fingerprint (built), or it failed, or a parent of it did (blocked). `span`: seconds,
+/// start and end.
+fn read_back(
+    run: &BakeRun,
+    engine: &dyn Engine,
+    result: &Result<(), crate::engine::EngineError>,
+    span: (f64, std::time::SystemTime, std::time::SystemTime),
+    interrupted: &AtomicBool,
+) -> Vec<(usize, Outcome)> {
+    let (seconds, started_at, finished_at) = span;
+    let (project, plan) = (run.project, run.plan);
+    let refs: Vec<String> = run
+        .stale
         .iter()
         .filter_map(|&i| plan.images[i].tags.first().cloned())
         .collect();
     let now = engine.built_images(&refs);
+    let ran = |status, tail| Outcome {
+        status,
+        seconds,
+        tail,
+        started_at: Some(started_at),
+        finished_at: Some(finished_at),
+    };
     let mut failed: Vec<usize> = Vec::new();
-    for &i in &stale {
+    let mut out = Vec::new();
+    for &i in &run.stale {
         let p = &plan.images[i];
         let built = p
             .tags
             .first()
             .and_then(|t| now.get(t))
-            .filter(|info| info.fingerprint == images[i].decision.fingerprint);
+            .filter(|info| info.fingerprint == run.images[i].decision.fingerprint);
         let parent_failed = project.images[p.index]
             .parents
             .iter()
             .any(|&q| failed.iter().any(|&f| plan.images[f].index == q));
-        let o = match (built, &result) {
-            (Some(info), _) => Outcome {
-                status: Status::Built {
+        let o = match (built, result) {
+            (Some(info), _) => ran(
+                Status::Built {
                     image_id: info.id.clone(),
                 },
-                seconds,
-                tail: Vec::new(),
-                started_at: Some(started_at),
-                finished_at: Some(finished_at),
-            },
+                Vec::new(),
+            ),
             (None, _) if interrupted.load(Ordering::SeqCst) => settled(Status::Interrupted),
             (None, _) if parent_failed => {
                 failed.push(i);
@@ -287,29 +365,21 @@ pub fn run(
                     .tail
                     .iter()
                     .any(|l| target_of(l).is_some_and(|(t, _)| t == target));
-                Outcome {
-                    status: Status::Failed {
-                        reason: format!("docker buildx bake: {}", e.message),
-                    },
-                    seconds,
-                    tail: if mine { e.tail.clone() } else { Vec::new() },
-                    started_at: Some(started_at),
-                    finished_at: Some(finished_at),
-                }
+                let reason = format!("docker buildx bake: {}", e.message);
+                ran(
+                    Status::Failed { reason },
+                    if mine { e.tail.clone() } else { Vec::new() },
+                )
             }
             (None, _) => {
                 failed.push(i);
-                settled(Status::Failed {
-                    reason: "bake finished, but the image does not carry its fingerprint".into(),
-                })
+                let reason = "bake finished, but the image does not carry its fingerprint".into();
+                settled(Status::Failed { reason })
             }
         };
-        settle(i, o, reporter);
+        out.push((i, o));
     }
-    outcomes
-        .into_iter()
-        .map(|o| o.unwrap_or_else(|| settled(Status::NotStarted)))
-        .collect()
+    out
 }
 
 #[cfg(test)]

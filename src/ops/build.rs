@@ -129,48 +129,7 @@ pub fn build(
         .filter(|(_, d)| d.action == Action::Build)
         .map(|(p, _)| p.index)
         .collect();
-    let mut preflight = Diagnostics::default();
-    crate::model::installers::check_present(
-        project,
-        &|i| building.contains(&i),
-        Severity::Error,
-        &mut preflight,
-    );
-    if preflight.has_errors() {
-        return Err(BuildError::Preflight(preflight));
-    }
-    legacy_check(project, &building, engine.info()).map_err(BuildError::Input)?;
-    let wrapped: Vec<&str> = building
-        .iter()
-        .map(|&i| &project.images[i])
-        .filter(|img| img.spec.runtime_deps.is_some())
-        .map(|img| img.name.as_str())
-        .collect();
-    if opts.bake.is_some() && !wrapped.is_empty() {
-        return Err(BuildError::Input(Box::new(
-            Diagnostic::error(
-                Code::NeedsBuildkit,
-                format!("--bake cannot add the runtime_deps entrypoint layer of {}", wrapped.join(", ")),
-            )
-            .help("build these images without --bake (or build the rest with --bake and --target); nothing was built"),
-        )));
-    }
-    if opts.bake.is_some() && !engine.info().buildx {
-        let info = engine.info();
-        return Err(BuildError::Input(Box::new(
-            Diagnostic::error(
-                Code::NeedsBuildkit,
-                format!(
-                    "--bake needs the buildx plugin, and {} has none ({})",
-                    info.client.display(),
-                    info.builder_reason
-                ),
-            )
-            .help("install docker-buildx (a client of Docker 23 or later with the plugin), or build without --bake; nothing was built"),
-        )));
-    }
-    super::cache::check(project, &building, engine.info()).map_err(BuildError::Input)?;
-    platform_check(project, &building, engine).map_err(BuildError::Input)?;
+    preflight(project, &building, engine, opts)?;
     let state = super::state_dir(project);
     let images: Vec<Planned> = plan
         .images
@@ -232,6 +191,60 @@ pub fn build(
         interrupted: interrupted.load(std::sync::atomic::Ordering::SeqCst),
         combine_failures,
     })
+}
+
+/// Everything that must hold before the first build starts, for the images about to build:
+/// installers present, BuildKit features under the legacy builder, what `--bake` can do, cache
+/// exports the client supports, platforms the engine can run.
+fn preflight(
+    project: &Project,
+    building: &HashSet<usize>,
+    engine: &dyn crate::engine::Engine,
+    opts: &BuildOptions,
+) -> Result<(), BuildError> {
+    let mut missing = Diagnostics::default();
+    crate::model::installers::check_present(
+        project,
+        &|i| building.contains(&i),
+        Severity::Error,
+        &mut missing,
+    );
+    if missing.has_errors() {
+        return Err(BuildError::Preflight(missing));
+    }
+    legacy_check(project, building, engine.info()).map_err(BuildError::Input)?;
+    let wrapped: Vec<&str> = building
+        .iter()
+        .map(|&i| &project.images[i])
+        .filter(|img| img.spec.runtime_deps.is_some())
+        .map(|img| img.name.as_str())
+        .collect();
+    if opts.bake.is_some() && !wrapped.is_empty() {
+        return Err(BuildError::Input(Box::new(
+            Diagnostic::error(
+                Code::NeedsBuildkit,
+                format!("--bake cannot add the runtime_deps entrypoint layer of {}", wrapped.join(", ")),
+            )
+            .help("build these images without --bake (or build the rest with --bake and --target); nothing was built"),
+        )));
+    }
+    if opts.bake.is_some() && !engine.info().buildx {
+        let info = engine.info();
+        return Err(BuildError::Input(Box::new(
+            Diagnostic::error(
+                Code::NeedsBuildkit,
+                format!(
+                    "--bake needs the buildx plugin, and {} has none ({})",
+                    info.client.display(),
+                    info.builder_reason
+                ),
+            )
+            .help("install docker-buildx (a client of Docker 23 or later with the plugin), or build without --bake; nothing was built"),
+        )));
+    }
+    super::cache::check(project, building, engine.info()).map_err(BuildError::Input)?;
+    platform_check(project, building, engine).map_err(BuildError::Input)?;
+    Ok(())
 }
 
 /// On a containerd image store, every multi-platform image whose platforms all built (or were
