@@ -1,5 +1,5 @@
 //! The built-in catalog: zero errors for the whole file and for every stack written out by
-//! `adf init --stack`, on both architectures; the no-config fallback; init never clobbers.
+//! `adf init --stack`, on both architectures; `--catalog`; init never clobbers.
 
 mod common;
 use common::adf_bin;
@@ -62,8 +62,12 @@ fn every_stack_checks_clean_on_both_architectures() {
     }
     for arch in ["x86_64", "aarch64"] {
         let set = format!("ARCH={arch}");
-        // the whole catalog, used because there is no config file here
-        let (code, stdout, stderr) = run(work.path(), cache.path(), &["--set", &set, "check"]);
+        // the whole catalog, asked for with --catalog (there is no config file here)
+        let (code, stdout, stderr) = run(
+            work.path(),
+            cache.path(),
+            &["--catalog", "--set", &set, "check"],
+        );
         assert_eq!(code, 0, "catalog on {arch}: {stderr}");
         assert!(stderr.contains("using the built-in catalog"), "{stderr}");
         assert!(stdout.contains(" 0 errors"), "{stdout}");
@@ -87,6 +91,7 @@ fn catalog_recipes_follow_the_rules() {
         work.path(),
         cache.path(),
         &[
+            "--catalog",
             "--set",
             "ARCH=aarch64",
             "plan",

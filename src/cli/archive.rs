@@ -3,10 +3,10 @@
 use super::args::EngineArgs;
 use super::{fail, project, GlobalArgs, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK};
 use crate::archive::{ArchiveError, Compression};
-use crate::config::{schema::did_you_mean, DEFAULT_FILE};
+use crate::config::schema::did_you_mean;
 use crate::ops::transfer::{self as ops, Wanted};
 use clap::Args;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub const SAVE_HELP: &str = "Examples:\n  adf save yolo-910b -o yolo.tar.zst            every tag of a file's image\n  adf save my/img:1 other/img:2 -o both.tar.gz  docker references\n\nThe archive is written to a temporary file and renamed when complete.\nExit: 0 saved, 1 docker failed, 2 bad input (unknown image or extension), 130 interrupted.";
 pub const LOAD_HELP: &str = "Examples:\n  adf load -i yolo.tar.zst\n\nCompression is detected from the file's first bytes; image IDs are unchanged.\nExit: 0 loaded, 1 docker refused the archive (damaged or not an image archive), 2 no such file.";
@@ -15,7 +15,8 @@ pub const LOAD_HELP: &str = "Examples:\n  adf load -i yolo.tar.zst\n\nCompressio
 pub struct SaveArgs {
     /// Images to save: names of images in the file (every tag of each) or docker references
     /// (repo:tag, image IDs). A name in the file wins over a docker reference spelled the same.
-    /// The file is read only when -f is given or dockerfile-compose.yaml is in this directory.
+    /// The file is read only when there is one (-f, ADF_FILE, --catalog, or
+    /// dockerfile-compose.yaml here or in a parent).
     #[arg(required = true, value_name = "IMAGE")]
     pub images: Vec<String>,
     /// The archive to write: .tar, .tar.gz (.tgz) or .tar.zst (.tzst), chosen by extension.
@@ -36,17 +37,12 @@ pub struct LoadArgs {
     pub engine: EngineArgs,
 }
 
-/// Whether the file may be consulted at all: never the built-in catalog.
-pub(super) fn has_config(g: &GlobalArgs) -> bool {
-    g.file.is_some()
-        || Path::new(DEFAULT_FILE).exists()
-        || Path::new("dockerfile-compose.yml").exists()
-}
-
 /// Image names of the file become their tags; anything else is a docker reference. Returns the
 /// names the file knows (for suggestions), or `None` when it could not be loaded.
 fn resolve(g: &GlobalArgs, images: &[String]) -> Result<(Vec<Wanted>, Option<Vec<String>>), i32> {
-    let project = has_config(g).then(|| project::load(g).project).flatten();
+    let project = project::has_config(g)
+        .then(|| project::load(g).project)
+        .flatten();
     let wanted = ops::resolve(project.as_ref(), images).map_err(|image| {
         let file = project::config_path(g).display().to_string();
         fail(
@@ -105,7 +101,7 @@ pub fn save(g: &GlobalArgs, a: SaveArgs) -> i32 {
                             eprintln!("  note: `{m}` is not an image of the file either; did you mean `{s}`?");
                         }
                     }
-                    None if has_config(g) => eprintln!(
+                    None if project::has_config(g) => eprintln!(
                         "  note: {} could not be loaded, so `{m}` was not looked up there (run `adf check`)",
                         project::config_path(g).display()
                     ),

@@ -7,6 +7,7 @@ mod build;
 mod compat;
 mod export;
 mod init;
+mod locate;
 mod login;
 mod project;
 mod push;
@@ -40,6 +41,10 @@ adf reads dockerfile-compose.yaml (images with depends_on, build.context/dockerf
 checks it, orders the images into build waves and passes each parent's tag to its children as
 the base image, so no tag is ever written twice.
 
+The file is -f FILE, else $ADF_FILE, else dockerfile-compose.yaml (or .yml) in the current
+directory or the nearest parent; relative paths in it, and adf's state (.adf/), are next to it.
+Without one adf stops (exit 2); --catalog uses the built-in catalog instead.
+
 Exit codes: 0 success, 1 a build/verify/push failed, 2 bad input (config, flags, missing files).";
 
 const EXAMPLES: &str = "\
@@ -48,7 +53,9 @@ Examples:
   adf graph --target yolo-910b          how the layers hang together (Mermaid)
   adf check                             is the file sound
   adf plan --target 'cann-*'            build order and resolved args
-  adf -f stacks/dev.yaml --set ARCH=aarch64 check";
+  adf -f stacks/dev.yaml --set ARCH=aarch64 check
+  adf --set 'leaf.tags=acme/leaf:dev' --set '*.platforms=linux/arm64' plan
+  adf --catalog list                    the built-in catalog's images";
 
 #[derive(Parser, Debug)]
 #[command(name = "adf", version, about = ABOUT, long_about = LONG_ABOUT, after_help = EXAMPLES)]
@@ -61,10 +68,16 @@ pub struct Cli {
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct GlobalArgs {
-    /// The config file [default: ./dockerfile-compose.yaml]
+    /// The config file [env: ADF_FILE; default: dockerfile-compose.yaml (or .yml) here or in
+    /// the nearest parent]
     #[arg(short = 'f', long = "file", global = true, value_name = "FILE")]
     pub file: Option<PathBuf>,
-    /// Set a variable, over `variables:` and the environment (repeatable), e.g. --set ARCH=aarch64
+    /// Use the built-in catalog as the file (`adf init` writes it out to edit)
+    #[arg(long, global = true, conflicts_with = "file")]
+    pub catalog: bool,
+    /// Set a variable (NAME=VALUE, over `variables:` and the environment) or override one
+    /// image's build (IMAGE.args.NAME=VALUE, IMAGE.platforms=P[,P], IMAGE.tags=T[,T],
+    /// IMAGE.target=STAGE, IMAGE.no_cache=true; IMAGE may be a `*` glob); repeatable
     #[arg(long = "set", global = true, value_name = "NAME=VALUE")]
     pub set: Vec<String>,
 }

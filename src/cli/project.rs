@@ -1,50 +1,18 @@
 //! Shared start of every command: find the file, collect variables, run config → model, print
 //! the diagnostics, and (for commands that need one) reach the engine.
 
+pub use super::locate::{config_path, has_config, locate};
 use super::GlobalArgs;
 use crate::config::{self, VarSources};
-use crate::diag::{render_human, Diagnostics, Sources, Summary};
+use crate::diag::{render_human, Code, Diagnostics, Sources, Summary};
 use crate::engine::{Engine, EngineOptions};
 use crate::model::{self, Project};
 use std::io::IsTerminal;
-use std::path::PathBuf;
 
 pub struct Loaded {
     pub project: Option<Project>,
     pub diags: Diagnostics,
     pub sources: Sources,
-}
-
-/// The config path: `-f FILE`, else `dockerfile-compose.yaml` (or `.yml`) in the working dir,
-/// else the built-in catalog (said once on stderr).
-pub fn config_path(args: &GlobalArgs) -> PathBuf {
-    if let Some(f) = &args.file {
-        return f.clone();
-    }
-    let yaml = PathBuf::from(config::DEFAULT_FILE);
-    let yml = PathBuf::from("dockerfile-compose.yml");
-    if yaml.exists() {
-        return yaml;
-    }
-    if yml.exists() {
-        return yml;
-    }
-    static CATALOG: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-    let catalog = CATALOG.get_or_init(|| match crate::catalog::materialize() {
-        Ok(p) => {
-            eprintln!(
-                "adf: no {} here; using the built-in catalog ({}); `adf init` writes it out to edit",
-                config::DEFAULT_FILE,
-                p.display()
-            );
-            Some(p)
-        }
-        Err(e) => {
-            eprintln!("adf: no {} here, and the built-in catalog cannot be written out: {e}", config::DEFAULT_FILE);
-            None
-        }
-    });
-    catalog.clone().unwrap_or(yaml)
 }
 
 /// Loads and checks the file. `deep` also verifies installer sha256 sums (reads big files once;
@@ -70,7 +38,17 @@ pub fn load(args: &GlobalArgs) -> Loaded {
         env: std::env::vars().collect(),
         ..VarSources::default()
     };
-    let path = config_path(args);
+    let path = match locate(args) {
+        Ok(p) => p,
+        Err(d) => {
+            diags.push(*d);
+            return Loaded {
+                project: None,
+                diags,
+                sources,
+            };
+        }
+    };
     let project = config::load(
         &path,
         &mut sources,
@@ -115,11 +93,23 @@ pub fn report(loaded: &Loaded, warnings_in_full: bool) {
     }
 }
 
+/// Whether the load stopped because there is no file at all (nothing more to say then).
+pub fn no_config(loaded: &Loaded) -> bool {
+    loaded
+        .diags
+        .sorted()
+        .iter()
+        .any(|d| d.code == Code::NoConfig)
+}
+
 /// For read-only views (`list`, `graph`): the project when its graph is sound, even if other
 /// errors exist (they are printed; the caller exits 2 after showing the view).
 pub fn require_graph(args: &GlobalArgs) -> Result<(Project, bool), i32> {
     let mut loaded = load(args);
     report(&loaded, false);
+    if loaded.project.is_none() && no_config(&loaded) {
+        return Err(super::EXIT_BAD_INPUT);
+    }
     let structural = loaded
         .diags
         .sorted()

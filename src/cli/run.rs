@@ -1,7 +1,7 @@
 //! `adf run`: an image in a container with the host's Ascend NPUs.
 
 use super::args::EngineArgs;
-use super::{archive, fail, project, GlobalArgs, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK};
+use super::{fail, project, GlobalArgs, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK};
 use crate::npu::NpuChoice;
 use crate::ops::run::{self as ops, Outcome, RunOptions};
 use clap::Args;
@@ -21,7 +21,8 @@ Examples:
 
 IMAGE: an image name of the file runs its primary tag (a multi-platform NAME: the variant for
 this host's platform; NAME@arm64: that one), and must be built; anything else is a docker
-reference. The file is read only when -f is given or dockerfile-compose.yaml is here.
+reference. The file is read only when there is one (-f, ADF_FILE, --catalog, or
+dockerfile-compose.yaml here or in a parent).
 The container gets, as the host's own paths:
   --device  /dev/davinciN of each NPU chosen, /dev/davinci_manager, /dev/devmm_svm, /dev/hisi_hdc
   -v :ro    the driver paths present: /usr/local/dcmi, /usr/local/bin/npu-smi,
@@ -73,7 +74,7 @@ pub struct RunArgs {
 }
 
 pub fn run(g: &GlobalArgs, a: RunArgs) -> i32 {
-    let project = match archive::has_config(g) {
+    let project = match project::has_config(g) {
         true => {
             let p = project::load(g).project;
             if p.is_none() {

@@ -157,6 +157,9 @@ pub fn check(g: &GlobalArgs, a: CheckArgs) -> i32 {
         CheckFormat::Github => print!("{}", render_github(&loaded.diags, &loaded.sources)),
         CheckFormat::Text => {
             project::report(&loaded, true);
+            if project::no_config(&loaded) {
+                return EXIT_BAD_INPUT;
+            }
             let file = project::config_path(g).display().to_string();
             let images = loaded.project.as_ref().map(|p| p.images.len()).unwrap_or(0);
             let verdict = if summary.errors == 0 { "ok" } else { "FAILED" };

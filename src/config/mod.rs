@@ -20,6 +20,8 @@ use crate::diag::{Diagnostic, Diagnostics, FileId, Sources};
 use std::path::{Path, PathBuf};
 
 pub const DEFAULT_FILE: &str = "dockerfile-compose.yaml";
+/// The other spelling looked for, after `DEFAULT_FILE`.
+pub const DEFAULT_FILE_YML: &str = "dockerfile-compose.yml";
 pub const DEFAULT_BASE_ARG: &str = "BASE_IMAGE";
 
 /// The file after interpolation and matrix expansion.
@@ -40,6 +42,20 @@ pub struct Config {
     pub registry: Option<Str>,
     /// Images, one per matrix combination and platform.
     pub images: Vec<matrix::Expanded>,
+}
+
+/// `dockerfile-compose.yaml` (or `.yml`) in the working directory (as a relative name), else in
+/// the nearest parent holding one (as an absolute path), up to the filesystem root: as compose
+/// looks for its file.
+pub fn find_file() -> Option<PathBuf> {
+    let names = [DEFAULT_FILE, DEFAULT_FILE_YML];
+    if let Some(n) = names.iter().find(|n| Path::new(n).is_file()) {
+        return Some(PathBuf::from(n));
+    }
+    let cwd = std::env::current_dir().ok()?;
+    cwd.ancestors()
+        .skip(1)
+        .find_map(|dir| names.iter().map(|n| dir.join(n)).find(|p| p.is_file()))
 }
 
 /// Normalises `ARCH` spellings to the `uname -m` names CANN uses in file names and paths.

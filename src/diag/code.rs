@@ -93,6 +93,8 @@ pub enum Code {
     NeedsBuildkit,
     /// No engine to talk to.
     NoEngine,
+    /// No file here or in any parent (and none named by -f, ADF_FILE or --catalog).
+    NoConfig,
     /// No `images:` section.
     NoImages,
     /// An image without tags.
@@ -179,6 +181,7 @@ impl Code {
         Code::MissingValue,
         Code::NeedsBuildkit,
         Code::NoEngine,
+        Code::NoConfig,
         Code::NoImages,
         Code::NoTags,
         Code::SecretSource,
@@ -247,6 +250,7 @@ impl Code {
             Code::MissingValue => "missing-value",
             Code::NeedsBuildkit => "needs-buildkit",
             Code::NoEngine => "no-engine",
+            Code::NoConfig => "no-config",
             Code::NoImages => "no-images",
             Code::NoTags => "no-tags",
             Code::SecretSource => "secret-source",
@@ -290,6 +294,7 @@ impl Code {
                 | Code::NoImages
                 | Code::ConfigEmpty
                 | Code::ConfigUnreadable
+                | Code::NoConfig
                 | Code::ConfigNotUtf8
         )
     }
