@@ -108,6 +108,45 @@ pub fn builtins(vars: &mut VarSources, dir: &Path, timestamp: &str, diags: &mut 
     );
 }
 
+/// `--set NAME=VALUE` must name something the file can use: a `variables:` entry, a built-in,
+/// a matrix axis or a `${NAME}` written somewhere in the file. Anything else (a typo, most
+/// likely) is a `bad-set` error with a suggestion, never silently ignored.
+fn check_set_names(vars: &VarSources, raw: &schema::RawFile, text: &str, diags: &mut Diagnostics) {
+    let mut known: Vec<&str> = interp::BUILTIN_NAMES.to_vec();
+    known.extend(vars.declared.keys().map(String::as_str));
+    for img in &raw.images {
+        known.extend(img.matrix.iter().map(|(axis, _)| axis.value.as_str()));
+    }
+    known.extend(referenced_names(text));
+    for name in vars.sets.keys() {
+        if known.contains(&name.as_str()) {
+            continue;
+        }
+        let help = match schema::did_you_mean(name, known.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`? --set takes a name declared under `variables:`, a built-in (ARCH, DOCKER_ARCH, TIMESTAMP, GIT_SHA), a matrix axis or a `${{NAME}}` the file uses"),
+            None => format!("declare it under `variables:` (`{name}: value`) and use it as `${{{name}}}`; per-image overrides are IMAGE.args.NAME=VALUE"),
+        };
+        diags.push(
+            Diagnostic::error(
+                Code::BadSet,
+                format!("`--set {name}=...` names no variable of the file"),
+            )
+            .help(help),
+        );
+    }
+}
+
+/// Every `NAME` written as `${NAME` in the text.
+fn referenced_names(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices("${").filter_map(move |(i, _)| {
+        let rest = &text[i + 2..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        (end > 0).then(|| &rest[..end])
+    })
+}
+
 /// Reads the current commit from `.git` without starting a process.
 fn git_sha(start: &Path) -> Option<String> {
     let mut dir = start.canonicalize().ok()?;
@@ -209,6 +248,7 @@ pub fn load(
         .iter()
         .map(|(k, v)| (k.value.clone(), v.value.clone()))
         .collect();
+    check_set_names(&vars, &raw, &text, diags);
     builtins(&mut vars, &dir, timestamp, diags);
     let scope = interp::Scope {
         sources: &vars,

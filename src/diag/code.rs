@@ -23,7 +23,7 @@ pub enum Code {
     BadReference,
     /// A `registry:` that is not a registry/namespace prefix.
     BadRegistry,
-    /// `--set` that is not NAME=VALUE.
+    /// `--set` that is not NAME=VALUE, names no variable, or overrides no image or key.
     BadSet,
     /// An installer sha256 that is not 64 hex digits.
     BadSha256,
