@@ -326,3 +326,83 @@ fn a_multi_platform_tag_must_not_follow_the_platform() {
     let yaml = "images:\n  base:\n    build: {context: ., dockerfile: dockerfiles/app.dockerfile, platforms: [linux/amd64, linux/arm64]}\n    tags: [\"x/base:1-${ARCH}\"]\n";
     expect("platform_tag", yaml, 2, "platform-tag");
 }
+
+#[test]
+fn a_source_that_matches_nothing_is_an_error_at_the_dockerfile_line() {
+    let dir = project(&[
+        ("dockerfile-compose.yaml", "images:\n  a:\n    build: {context: ., dockerfile: app.dockerfile, args: {NAME: a}}\n    tags: [x/a:1]\n  c:\n    build: {context: ., dockerfile: app.dockerfile, args: {NAME: c}}\n    tags: [x/c:1]\n"),
+        ("app.dockerfile", "FROM busybox\nARG NAME=z\nCOPY inputs/${NAME}.txt /in/\nCOPY data/*.csv /d/\nRUN --mount=type=bind,source=secret.txt,target=/s \\\n    cat /s\n"),
+        ("inputs/a.txt", "a"),
+        ("data/x.csv", "1"),
+        ("secret.txt", "s"),
+        (".dockerignore", "secret.txt\n"),
+    ]);
+    let out = adf(dir.path(), &["check"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    // `c` reads inputs/c.txt (absent); `a` finds its file; the glob matches; the bind source
+    // is there but left out of the context
+    assert_eq!(
+        out.stderr.matches("[missing-source]").count(),
+        3,
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("app.dockerfile:3:"), "{}", out.stderr);
+    assert!(out.stderr.contains("app.dockerfile:5:"), "{}", out.stderr);
+    assert!(!out.stderr.contains("inputs/a.txt"), "{}", out.stderr);
+    insta::assert_snapshot!("missing_source", out.stderr);
+    // with the file there, and the default in play for an image without the arg, all is well
+    std::fs::write(dir.path().join("inputs/c.txt"), "c").expect("write");
+    std::fs::write(dir.path().join(".dockerignore"), "").expect("write");
+    let out = adf(dir.path(), &["check"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+const COMPOSED: &str = "ARG QUAY=quay.io/ascend/cann\nARG CANN_VERSION=8.2\nARG BASE_OS=ubuntu22.04\nFROM ${QUAY}:${CANN_VERSION}-910b-${BASE_OS}-py3.12\nRUN true\n";
+
+#[test]
+fn a_from_composed_of_args_is_the_base_when_it_resolves_to_the_parents_tag() {
+    let yaml = "images:\n  cann:\n    build: {context: ., dockerfile: base.dockerfile}\n    tags: [quay.io/ascend/cann:8.3-910b-ubuntu22.04-py3.12]\n  vllm:\n    depends_on: [cann]\n    build: {context: ., dockerfile: vllm.dockerfile, args: {CANN_VERSION: \"8.3\"}}\n    tags: [x/vllm:1]\n";
+    let dir = project(&[
+        ("dockerfile-compose.yaml", yaml),
+        ("base.dockerfile", "FROM busybox\n"),
+        ("vllm.dockerfile", COMPOSED),
+    ]);
+    let out = adf(dir.path(), &["check"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        !out.stderr.contains("base-arg-undeclared"),
+        "{}",
+        out.stderr
+    );
+    let plan = adf(dir.path(), &["plan", "--no-engine", "--format", "json"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let v: serde_json::Value = serde_json::from_str(&plan.stdout).expect("json");
+    let vllm = v["images"]
+        .as_array()
+        .expect("images")
+        .iter()
+        .find(|i| i["name"] == "vllm")
+        .expect("vllm planned");
+    assert_eq!(
+        vllm["base"],
+        "quay.io/ascend/cann:8.3-910b-ubuntu22.04-py3.12"
+    );
+
+    // without the override it is 8.2: not what the parent produces
+    let drift = yaml.replace(", args: {CANN_VERSION: \"8.3\"}", "");
+    let dir = project(&[
+        ("dockerfile-compose.yaml", &drift),
+        ("base.dockerfile", "FROM busybox\n"),
+        ("vllm.dockerfile", COMPOSED),
+    ]);
+    let out = adf(dir.path(), &["check"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("[base-drift]"), "{}", out.stderr);
+    assert!(
+        !out.stderr.contains("base-arg-undeclared"),
+        "{}",
+        out.stderr
+    );
+    insta::assert_snapshot!("base_drift_composed_from", out.stderr);
+}

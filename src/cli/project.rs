@@ -57,7 +57,7 @@ pub fn load(args: &GlobalArgs) -> Loaded {
         &crate::ops::timestamp(),
         &mut diags,
     )
-    .map(|cfg| model::build(cfg, &mut diags));
+    .map(|cfg| model::build(cfg, &mut sources, &mut diags));
     Loaded {
         project,
         diags,

@@ -85,6 +85,8 @@ pub enum Code {
     MissingDockerfile,
     /// An installer that is not there.
     MissingInstaller,
+    /// A COPY/ADD or bind-mount source that matches nothing in the build context.
+    MissingSource,
     /// A required key is absent.
     MissingKey,
     /// A key without a value.
@@ -177,6 +179,7 @@ impl Code {
         Code::MissingDependsOn,
         Code::MissingDockerfile,
         Code::MissingInstaller,
+        Code::MissingSource,
         Code::MissingKey,
         Code::MissingValue,
         Code::NeedsBuildkit,
@@ -246,6 +249,7 @@ impl Code {
             Code::MissingDependsOn => "missing-depends-on",
             Code::MissingDockerfile => "missing-dockerfile",
             Code::MissingInstaller => "missing-installer",
+            Code::MissingSource => "missing-source",
             Code::MissingKey => "missing-key",
             Code::MissingValue => "missing-value",
             Code::NeedsBuildkit => "needs-buildkit",

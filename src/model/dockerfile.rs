@@ -3,7 +3,7 @@
 //! Parsed with the `dockerfile-parser` crate; parse results are cached per path.
 
 use dockerfile_parser::{Dockerfile, Instruction};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -44,10 +44,17 @@ pub struct DockerfileFacts {
     pub buildkit_features: Vec<BuildkitFeature>,
     /// Set when the parser could not read the file; the other fields are then best effort.
     pub parse_error: Option<String>,
-    /// Context paths the build can read (COPY/ADD sources, `RUN --mount=type=bind` sources), a
-    /// source with a build arg kept as written (`packages/tool-${ARCH}.run`: [`expand_sources`]
-    /// resolves it per image); `None` when it may read anything (`COPY . .`, unparsed syntax).
-    pub context_sources: Option<Vec<String>>,
+    /// What the build reads from the context (COPY/ADD sources, `RUN --mount=type=bind`
+    /// sources) as written: [`DockerfileFacts::read_paths`] resolves them per image.
+    pub context_sources: Vec<SourceRef>,
+    /// The build may read anything in the context (`COPY . .`, JSON-form COPY, heredocs).
+    pub reads_everything: bool,
+    /// The ARGs before the first FROM, in order.
+    pub global_bindings: Vec<Binding>,
+    /// The ARG and ENV lines of each stage, in order.
+    pub stage_bindings: Vec<Vec<Binding>>,
+    /// Where the first FROM's image is written: 1-based line, byte offset, length.
+    pub first_from_at: Option<(usize, usize, usize)>,
     /// The 1-based line of the first `RUN` step: a build for another architecture needs an
     /// emulator (or a native builder) from there on.
     pub first_run: Option<usize>,
@@ -135,14 +142,30 @@ fn parser_friendly(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(fixed.join("\n"))
 }
 
+/// One instruction with its continuation lines joined (comments dropped): its 1-based line and
+/// the byte offset where it starts.
+struct Logical {
+    line: usize,
+    offset: usize,
+    text: String,
+}
+
 /// Instructions with continuation lines joined, comments dropped.
-fn logical_lines(text: &str) -> Vec<String> {
+fn logical_lines(text: &str) -> Vec<Logical> {
     let mut out = Vec::new();
     let mut cur = String::new();
-    for line in text.lines() {
-        let t = line.trim();
+    let (mut start_line, mut start_offset) = (0, 0);
+    let mut offset = 0;
+    for (i, raw) in text.split_inclusive('\n').enumerate() {
+        let here = offset;
+        offset += raw.len();
+        let t = raw.trim();
         if t.starts_with('#') || (t.is_empty() && cur.is_empty()) {
             continue;
+        }
+        if cur.is_empty() {
+            start_line = i + 1;
+            start_offset = here + (raw.len() - raw.trim_start().len());
         }
         match t.strip_suffix('\\') {
             Some(head) => {
@@ -151,12 +174,20 @@ fn logical_lines(text: &str) -> Vec<String> {
             }
             None => {
                 cur.push_str(t);
-                out.push(std::mem::take(&mut cur));
+                out.push(Logical {
+                    line: start_line,
+                    offset: start_offset,
+                    text: std::mem::take(&mut cur),
+                });
             }
         }
     }
     if !cur.is_empty() {
-        out.push(cur);
+        out.push(Logical {
+            line: start_line,
+            offset: start_offset,
+            text: cur,
+        });
     }
     out
 }
@@ -171,56 +202,329 @@ pub fn context_path(src: &str) -> Option<String> {
     (!p.is_empty() && p != ".").then(|| p.to_string())
 }
 
-/// The sources of [`DockerfileFacts::context_sources`] with `${NAME}` / `$NAME` replaced by the
-/// image's build args, as context paths; `None` (the whole context counts) when a name is not
-/// among `args`, a path climbs out with `..`, or a source is the whole context.
-pub fn expand_sources(
-    sources: &[String],
-    args: &std::collections::BTreeMap<String, String>,
-) -> Option<Vec<String>> {
-    static NAME: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
-    let name_re = NAME
-        .get_or_init(|| {
-            regex::Regex::new(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)").ok()
-        })
-        .as_ref()?;
-    sources
+/// An `ARG` or `ENV` of a stage (or an `ARG` before the first FROM), in written order: what a
+/// `${NAME}` after it means.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Binding {
+    /// `ARG NAME[=default]`: the build arg of that name, else the default (expanded), else, in a
+    /// stage, the value of a global ARG of that name; unset without any.
+    Arg {
+        name: String,
+        default: Option<String>,
+    },
+    /// `ENV NAME=value`: wins over an ARG of the same name, before and after it.
+    Env { name: String, value: String },
+    /// A name set by a line adf cannot read: unknown from here on.
+    Opaque(String),
+}
+
+/// A path the build reads from the context: a COPY/ADD source or a `RUN --mount=type=bind`
+/// source, as written, with where it is written and the ARG/ENV lines in scope there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceRef {
+    /// As written (`inputs/${NAME}.txt`).
+    pub raw: String,
+    /// `COPY`, `ADD` or `RUN --mount`.
+    pub instruction: &'static str,
+    /// 1-based line of the instruction.
+    pub line: usize,
+    /// Byte range of the source in the Dockerfile text.
+    pub offset: usize,
+    pub len: usize,
+    /// The stage (index into [`DockerfileFacts::stage_bindings`]) and how many of its
+    /// bindings precede this source.
+    stage: usize,
+    bindings: usize,
+}
+
+/// A variable's value while expanding, as BuildKit has it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Val {
+    Set(String),
+    Unset,
+    /// adf cannot tell (a line it does not read): the expansion gives up.
+    Unknown,
+}
+
+/// Expands `$NAME`, `${NAME}`, `${NAME:-word}`, `${NAME-word}`, `${NAME:+word}`,
+/// `${NAME+word}` and removes quotes, as BuildKit's shell lexer does for Dockerfile words (an
+/// unset name is empty). `None` for a name adf cannot know or a form it does not read.
+fn expand(word: &str, vars: &HashMap<String, Val>) -> Option<String> {
+    let chars: Vec<char> = word.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    let mut quote: Option<char> = None;
+    let lookup = |name: &str| -> Option<Option<String>> {
+        match vars.get(name) {
+            Some(Val::Set(v)) => Some(Some(v.clone())),
+            Some(Val::Unknown) => None,
+            Some(Val::Unset) | None => Some(None),
+        }
+    };
+    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    while i < chars.len() {
+        let c = chars[i];
+        match (c, quote) {
+            ('\'', None) => quote = Some('\''),
+            ('\'', Some('\'')) => quote = None,
+            ('"', None) => quote = Some('"'),
+            ('"', Some('"')) => quote = None,
+            (_, Some('\'')) => out.push(c),
+            ('\\', _) if i + 1 < chars.len() => {
+                i += 1;
+                out.push(chars[i]);
+            }
+            ('$', _) if chars.get(i + 1) == Some(&'{') => {
+                let close = chars[i + 2..].iter().position(|&c| c == '}')? + i + 2;
+                let inner: String = chars[i + 2..close].iter().collect();
+                let name_len = inner.chars().take_while(|&c| is_name(c)).count();
+                let (name, modifier) = inner.split_at(name_len);
+                if name.is_empty() || modifier.contains('{') {
+                    return None;
+                }
+                let value = lookup(name)?;
+                let expanded = match modifier {
+                    "" => value.unwrap_or_default(),
+                    _ => {
+                        let (op, alt) = if let Some(w) = modifier.strip_prefix(":-") {
+                            (":-", w)
+                        } else if let Some(w) = modifier.strip_prefix(":+") {
+                            (":+", w)
+                        } else if let Some(w) = modifier.strip_prefix('-') {
+                            ("-", w)
+                        } else if let Some(w) = modifier.strip_prefix('+') {
+                            ("+", w)
+                        } else {
+                            return None; // `${NAME#pat}` and other forms
+                        };
+                        let alt = expand(alt, vars)?;
+                        match (op, value) {
+                            (":-", Some(v)) if !v.is_empty() => v,
+                            (":-", _) => alt,
+                            ("-", Some(v)) => v,
+                            ("-", None) => alt,
+                            (":+", Some(v)) if !v.is_empty() => alt,
+                            ("+", Some(_)) => alt,
+                            _ => String::new(),
+                        }
+                    }
+                };
+                out.push_str(&expanded);
+                i = close;
+            }
+            ('$', _)
+                if chars
+                    .get(i + 1)
+                    .is_some_and(|&c| c.is_ascii_alphabetic() || c == '_') =>
+            {
+                let len = chars[i + 1..].iter().take_while(|&&c| is_name(c)).count();
+                let name: String = chars[i + 1..i + 1 + len].iter().collect();
+                out.push_str(&lookup(&name)?.unwrap_or_default());
+                i += len;
+            }
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    quote.is_none().then_some(out)
+}
+
+/// The values of `bindings` in order, given the build args (and, in a stage, the global ARGs).
+fn scope(
+    bindings: &[Binding],
+    args: &BTreeMap<String, String>,
+    globals: Option<&HashMap<String, Val>>,
+) -> HashMap<String, Val> {
+    let mut vars: HashMap<String, Val> = HashMap::new();
+    let mut env: BTreeSet<&str> = BTreeSet::new();
+    for b in bindings {
+        match b {
+            Binding::Arg { name, default } => {
+                if env.contains(name.as_str()) {
+                    continue; // ENV wins over ARG
+                }
+                let val = match (args.get(name), default) {
+                    (Some(v), _) => Val::Set(v.clone()),
+                    (None, Some(d)) => expand(d, &vars).map_or(Val::Unknown, Val::Set),
+                    (None, None) => match globals.and_then(|g| g.get(name)) {
+                        Some(v) => v.clone(),
+                        None if AUTOMATIC_ARGS.contains(&name.as_str()) => Val::Unknown,
+                        None => Val::Unset,
+                    },
+                };
+                vars.insert(name.clone(), val);
+            }
+            Binding::Env { name, value } => {
+                let val = expand(value, &vars).map_or(Val::Unknown, Val::Set);
+                env.insert(name);
+                vars.insert(name.clone(), val);
+            }
+            Binding::Opaque(name) => {
+                vars.insert(name.clone(), Val::Unknown);
+            }
+        }
+    }
+    vars
+}
+
+/// Args BuildKit fills in itself (platforms, and the like); adf does not guess their values.
+const AUTOMATIC_ARGS: &[&str] = &[
+    "TARGETPLATFORM",
+    "TARGETOS",
+    "TARGETARCH",
+    "TARGETVARIANT",
+    "BUILDPLATFORM",
+    "BUILDOS",
+    "BUILDARCH",
+    "BUILDVARIANT",
+    "BUILDKIT_SYNTAX",
+];
+
+/// `ARG A=1 B` / `ENV A=1 B=2` / `ENV A 1`: the bindings of one line.
+fn bindings_of(keyword: &str, rest: &str) -> Vec<Binding> {
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    let balanced = |w: &str| w.matches('"').count() % 2 == 0 && w.matches('\'').count() % 2 == 0;
+    let name_of = |w: &str| w.split('=').next().unwrap_or(w).to_string();
+    if keyword == "ENV" && words.first().is_some_and(|w| !w.contains('=')) {
+        let name = words[0].to_string();
+        let value = words[1..].join(" ");
+        return vec![Binding::Env { name, value }];
+    }
+    let all_readable = words.iter().all(|w| balanced(w));
+    words
         .iter()
-        .map(|s| {
-            if !s.contains('$') {
-                return Some(s.clone());
+        .map(|w| {
+            let name = name_of(w);
+            if !all_readable {
+                return Binding::Opaque(name);
             }
-            let mut missing = false;
-            let expanded = name_re.replace_all(s, |c: &regex::Captures| {
-                let name = c
-                    .get(1)
-                    .or(c.get(2))
-                    .map(|m| m.as_str())
-                    .unwrap_or_default();
-                args.get(name).cloned().unwrap_or_else(|| {
-                    missing = true;
-                    String::new()
-                })
-            });
-            if missing || expanded.split('/').any(|part| part == "..") {
-                return None;
+            let value = w.split_once('=').map(|(_, v)| v.to_string());
+            match (keyword, value) {
+                ("ARG", default) => Binding::Arg { name, default },
+                (_, Some(value)) => Binding::Env { name, value },
+                (_, None) => Binding::Opaque(name),
             }
-            context_path(&expanded)
         })
         .collect()
 }
 
-/// The context paths a Dockerfile reads, or `None` when it may read anything.
-fn context_sources(text: &str) -> Option<Vec<String>> {
-    let mut out = Vec::new();
-    for line in logical_lines(text) {
+impl DockerfileFacts {
+    fn globals(&self, args: &BTreeMap<String, String>) -> HashMap<String, Val> {
+        scope(&self.global_bindings, args, None)
+    }
+
+    /// A source with the build args and the Dockerfile's ARG/ENV lines in scope substituted,
+    /// as BuildKit does; `None` when adf cannot tell what it resolves to.
+    pub fn resolve_source(
+        &self,
+        src: &SourceRef,
+        args: &BTreeMap<String, String>,
+    ) -> Option<String> {
+        if !src.raw.contains('$') {
+            return expand(&src.raw, &HashMap::new());
+        }
+        let globals = self.globals(args);
+        let bindings = self.stage_bindings.get(src.stage)?;
+        let vars = scope(
+            &bindings[..src.bindings.min(bindings.len())],
+            args,
+            Some(&globals),
+        );
+        expand(&src.raw, &vars)
+    }
+
+    /// The context paths a build with `args` reads (each source resolved, as a context path);
+    /// `None` (the whole context counts) when it may read anything, a source cannot be
+    /// resolved, is the whole context, or climbs out with `..`.
+    pub fn read_paths(&self, args: &BTreeMap<String, String>) -> Option<Vec<String>> {
+        if self.reads_everything {
+            return None;
+        }
+        self.context_sources
+            .iter()
+            .map(|s| {
+                let expanded = self.resolve_source(s, args)?;
+                if expanded.split('/').any(|part| part == "..") {
+                    return None;
+                }
+                context_path(&expanded)
+            })
+            .collect()
+    }
+
+    /// The first FROM with the build args and the global ARGs substituted (only ARGs declared
+    /// before the first FROM are visible there); `None` when adf cannot tell.
+    pub fn resolved_first_from(&self, args: &BTreeMap<String, String>) -> Option<String> {
+        let from = self.first_from.as_deref()?;
+        let globals = self.globals(args);
+        // BuildKit: a build arg not declared as a global ARG is not visible in FROM
+        expand(from, &globals).filter(|f| !f.is_empty())
+    }
+}
+
+/// What the parse of the instructions yields besides the crate's view: context reads, ARG/ENV
+/// scopes, and where the first FROM's image is written.
+#[derive(Default)]
+struct Scan {
+    sources: Vec<SourceRef>,
+    reads_everything: bool,
+    globals: Vec<Binding>,
+    stages: Vec<Vec<Binding>>,
+    first_from_at: Option<(usize, usize, usize)>,
+}
+
+/// The context paths a Dockerfile reads (`None` when it may read anything), and the ARG/ENV
+/// lines of each stage.
+fn scan(text: &str) -> Scan {
+    let mut out = Scan::default();
+    for logical in logical_lines(text) {
+        let line = logical.text.as_str();
         let mut words = line.split_whitespace();
         let Some(keyword) = words.next().map(str::to_ascii_uppercase) else {
             continue;
         };
         let rest: Vec<&str> = words.collect();
+        let in_stage = !out.stages.is_empty();
+        let stage = out.stages.len().saturating_sub(1);
+        let bound = out.stages.last().map_or(0, Vec::len);
+        let at = |word: &str| {
+            let body = text.get(logical.offset..).unwrap_or("");
+            let offset = body
+                .find(word)
+                .map_or(logical.offset, |i| logical.offset + i);
+            (offset, word.len())
+        };
+        let source = |raw: &str, instruction: &'static str| {
+            let (offset, len) = at(raw);
+            SourceRef {
+                raw: raw.to_string(),
+                instruction,
+                line: logical.line,
+                offset,
+                len,
+                stage,
+                bindings: bound,
+            }
+        };
         match keyword.as_str() {
-            "COPY" | "ADD" => {
+            "FROM" => {
+                if out.first_from_at.is_none() {
+                    if let Some(image) = rest.iter().find(|w| !w.starts_with("--")) {
+                        let (offset, len) = at(image);
+                        out.first_from_at = Some((logical.line, offset, len));
+                    }
+                }
+                out.stages.push(Vec::new());
+            }
+            "ARG" | "ENV" => {
+                let b = bindings_of(&keyword, &rest.join(" "));
+                match out.stages.last_mut() {
+                    Some(stage) => stage.extend(b),
+                    None if keyword == "ARG" => out.globals.extend(b),
+                    None => {}
+                }
+            }
+            "COPY" | "ADD" if in_stage => {
                 if rest.iter().any(|w| w.starts_with("--from")) {
                     continue; // from another stage or image
                 }
@@ -230,20 +534,22 @@ fn context_sources(text: &str) -> Option<Vec<String>> {
                     .filter(|w| !w.starts_with("--"))
                     .collect();
                 if args.iter().any(|w| w.starts_with('[') || w.contains("<<")) {
-                    return None; // JSON form or heredoc: not worth guessing
+                    out.reads_everything = true; // JSON form or heredoc: not worth guessing
+                    continue;
                 }
+                let instruction = if keyword == "COPY" { "COPY" } else { "ADD" };
                 for src in args.iter().take(args.len().saturating_sub(1)) {
                     if src.contains("://") || src.starts_with("git@") {
                         continue; // remote source
                     }
-                    if src.contains('$') {
-                        out.push(src.trim_matches('"').to_string());
+                    if !src.contains('$') && context_path(src).is_none() {
+                        out.reads_everything = true;
                         continue;
                     }
-                    out.push(context_path(src)?);
+                    out.sources.push(source(src, instruction));
                 }
             }
-            "RUN" => {
+            "RUN" if in_stage => {
                 for flag in rest.iter().take_while(|w| w.starts_with("--")) {
                     let Some(spec) = flag.strip_prefix("--mount=") else {
                         continue;
@@ -257,24 +563,23 @@ fn context_sources(text: &str) -> Option<Vec<String>> {
                         continue;
                     }
                     let src = get("source").or(get("src")).unwrap_or(".");
-                    if src.contains('$') {
-                        out.push(src.to_string());
+                    if !src.contains('$') && context_path(src).is_none() {
+                        out.reads_everything = true;
                         continue;
                     }
-                    out.push(context_path(src)?);
+                    out.sources.push(source(src, "RUN --mount"));
                 }
             }
             _ => {}
         }
     }
-    Some(out)
+    out
 }
 
 pub fn analyze(text: String) -> DockerfileFacts {
     let mut facts = DockerfileFacts {
         syntax: syntax_directive(&text),
         buildkit_features: scan_buildkit_features(&text),
-        context_sources: context_sources(&text),
         first_run: text
             .lines()
             .position(|l| {
@@ -285,6 +590,12 @@ pub fn analyze(text: String) -> DockerfileFacts {
             .map(|i| i + 1),
         ..DockerfileFacts::default()
     };
+    let scanned = scan(&text);
+    facts.context_sources = scanned.sources;
+    facts.reads_everything = scanned.reads_everything;
+    facts.global_bindings = scanned.globals;
+    facts.stage_bindings = scanned.stages;
+    facts.first_from_at = scanned.first_from_at;
     match Dockerfile::parse(&parser_friendly(&text)) {
         Ok(df) => {
             facts.global_args = df
@@ -377,40 +688,129 @@ mod tests {
         assert!(f.parse_error.is_none());
     }
 
+    fn paths(text: &str, args: &[(&str, &str)]) -> Option<Vec<String>> {
+        let args: BTreeMap<String, String> = args
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        analyze(text.into()).read_paths(&args)
+    }
+
     #[test]
     fn context_sources_are_what_copy_add_and_bind_mounts_read() {
-        let f = analyze("ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY --chmod=755 scripts/a.sh ./app/ /opt/\nCOPY --from=build /x /y\nADD https://example.invalid/f /f\nRUN --mount=type=bind,source=packages,target=/p \\\n    --mount=type=cache,target=/root/.cache \\\n    sh /p/x\n".into());
+        let text = "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY --chmod=755 scripts/a.sh ./app/ /opt/\nCOPY --from=build /x /y\nADD https://example.invalid/f /f\nRUN --mount=type=bind,source=packages,target=/p \\\n    --mount=type=cache,target=/root/.cache \\\n    sh /p/x\n";
         assert_eq!(
-            f.context_sources,
+            paths(text, &[]),
             Some(vec![
                 "scripts/a.sh".to_string(),
                 "app".into(),
                 "packages".into()
             ])
         );
+        let f = analyze(text.into());
+        let lines: Vec<(usize, &str)> = f
+            .context_sources
+            .iter()
+            .map(|s| (s.line, &text[s.offset..s.offset + s.len]))
+            .collect();
+        assert_eq!(lines, [(3, "scripts/a.sh"), (3, "./app/"), (6, "packages")]);
+        assert_eq!(paths("FROM x\nCOPY . /app\n", &[]), None);
+        let d = [("D", "inputs/a.txt")];
         assert_eq!(
-            analyze("FROM x\nCOPY . /app\n".into()).context_sources,
-            None
-        );
-        assert_eq!(
-            analyze("FROM x\nARG D\nCOPY ${D} /app\n".into()).context_sources,
-            Some(vec!["${D}".to_string()])
-        );
-        let args = [("D".to_string(), "inputs/a.txt".to_string())].into();
-        assert_eq!(
-            expand_sources(&["${D}".to_string(), "x/$D/".into()], &args),
+            paths("FROM x\nARG D\nCOPY ${D} x/$D/ /app\n", &d),
             Some(vec!["inputs/a.txt".to_string(), "x/inputs/a.txt".into()])
         );
-        assert_eq!(expand_sources(&["${E}".to_string()], &args), None);
-        assert_eq!(expand_sources(&["./${D}/..".to_string()], &args), None);
+        // an undeclared name is empty, as for BuildKit: `${E}` is the whole context
+        assert_eq!(paths("FROM x\nCOPY ${E} /app\n", &d), None);
+        assert_eq!(paths("FROM x\nARG D\nCOPY ./${D}/.. /app\n", &d), None);
         assert_eq!(
-            analyze("FROM x\nRUN --mount=type=bind,target=/src ls\n".into()).context_sources,
+            paths("FROM x\nRUN --mount=type=bind,target=/src ls\n", &[]),
+            None
+        );
+        assert_eq!(paths("FROM x\nRUN echo hi\n", &[]), Some(vec![]));
+    }
+
+    #[test]
+    fn sources_resolve_as_buildkit_does() {
+        // a stage ARG's default, overridden by a build arg
+        let df = "FROM x\nARG NAME=a\nCOPY inputs/${NAME}.txt /\n";
+        assert_eq!(paths(df, &[]), Some(vec!["inputs/a.txt".into()]));
+        assert_eq!(
+            paths(df, &[("NAME", "b")]),
+            Some(vec!["inputs/b.txt".into()])
+        );
+        // a global ARG is visible in a stage only when redeclared there
+        let global = "ARG NAME=g\nFROM x\nCOPY in/${NAME}.txt /\nARG NAME\nCOPY in/${NAME}.txt /\n";
+        assert_eq!(
+            paths(global, &[]),
+            Some(vec!["in/.txt".into(), "in/g.txt".into()])
+        );
+        assert_eq!(
+            paths(global, &[("NAME", "b")]),
+            Some(vec!["in/.txt".into(), "in/b.txt".into()])
+        );
+        // used before its ARG line: not yet declared
+        assert_eq!(
+            paths(
+                "FROM x\nCOPY ${N:-d}/f /\nARG N=a\nCOPY ${N:-d}/f /\n",
+                &[("N", "z")]
+            ),
+            Some(vec!["d/f".into(), "z/f".into()])
+        );
+        // defaults refer to earlier ARGs; ENV wins over ARG
+        assert_eq!(
+            paths(
+                "FROM x\nARG A=1\nARG B=v${A}\nENV C=${B}-e\nARG C=ignored\nCOPY \"${B}/${C}\" /\n",
+                &[("C", "arg")]
+            ),
+            Some(vec!["v1/v1-e".into()])
+        );
+        // each stage has its own scope
+        assert_eq!(
+            paths("FROM x AS one\nARG A=1\nFROM y\nCOPY a${A}b /\n", &[]),
+            Some(vec!["ab".into()])
+        );
+        // forms adf does not read, and args BuildKit fills in: the whole context counts
+        assert_eq!(paths("FROM x\nARG A=ab\nCOPY ${A#a} /\n", &[]), None);
+        assert_eq!(
+            paths("FROM x\nARG TARGETARCH\nCOPY p/${TARGETARCH} /\n", &[]),
             None
         );
         assert_eq!(
-            analyze("FROM x\nRUN echo hi\n".into()).context_sources,
-            Some(vec![])
+            paths(
+                "FROM x\nARG TARGETARCH\nCOPY p/${TARGETARCH} /\n",
+                &[("TARGETARCH", "arm64")]
+            ),
+            Some(vec!["p/arm64".into()])
         );
+    }
+
+    #[test]
+    fn the_first_from_resolves_with_global_args_only() {
+        let f = analyze("ARG URL=quay.io/a\nARG VER=8.2\nARG OS=ubuntu\nFROM ${URL}:${VER}-910b-${OS}-py3.12 AS b\nARG LATE=x\n".into());
+        let args = |kv: &[(&str, &str)]| -> BTreeMap<String, String> {
+            kv.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            f.resolved_first_from(&args(&[])).as_deref(),
+            Some("quay.io/a:8.2-910b-ubuntu-py3.12")
+        );
+        assert_eq!(
+            f.resolved_first_from(&args(&[("VER", "8.3"), ("LATE", "y")]))
+                .as_deref(),
+            Some("quay.io/a:8.3-910b-ubuntu-py3.12")
+        );
+        let (line, offset, len) = f.first_from_at.expect("found");
+        assert_eq!(line, 4);
+        assert_eq!(
+            &f.text[offset..offset + len],
+            "${URL}:${VER}-910b-${OS}-py3.12"
+        );
+        // a build arg without a global ARG is not visible in FROM
+        let g = analyze("FROM ${BASE}\n".into());
+        assert_eq!(g.resolved_first_from(&args(&[("BASE", "a:1")])), None);
     }
 
     #[test]

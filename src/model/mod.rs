@@ -13,7 +13,7 @@ pub mod stack;
 mod validate;
 
 use crate::config::{self, Config, RawInstaller, RawVerify, Str};
-use crate::diag::{Diagnostics, FileId, Span};
+use crate::diag::{Diagnostics, FileId, Sources, Span};
 use crate::graph::Dag;
 use spec::{BuildSpec, SpecSpans};
 use std::collections::HashMap;
@@ -156,8 +156,9 @@ fn verify_check(raw: RawVerify) -> VerifyCheck {
 }
 
 /// Types the config and runs every check. The project is returned even when errors were
-/// reported (so `check` can say everything at once); callers decide whether to go on.
-pub fn build(cfg: Config, diags: &mut Diagnostics) -> Project {
+/// reported (so `check` can say everything at once); callers decide whether to go on. A
+/// Dockerfile a diagnostic points into is added to `sources`.
+pub fn build(cfg: Config, sources: &mut Sources, diags: &mut Diagnostics) -> Project {
     let top_base_arg = cfg
         .base_arg
         .as_ref()
@@ -257,7 +258,7 @@ pub fn build(cfg: Config, diags: &mut Diagnostics) -> Project {
         compat_rules: cfg.compat_rules,
         registry: cfg.registry,
     };
-    validate::run(&project, diags);
+    validate::run(&project, sources, diags);
     project
 }
 
@@ -296,15 +297,10 @@ mod tests {
         std::fs::write(&path, yaml).expect("write");
         let mut diags = Diagnostics::default();
         let vars = VarSources::default();
-        let cfg = config::load(
-            &path,
-            &mut Sources::default(),
-            vars,
-            "20240101000000",
-            &mut diags,
-        )
-        .expect("loads");
-        let project = super::build(cfg, &mut diags);
+        let mut sources = Sources::default();
+        let cfg =
+            config::load(&path, &mut sources, vars, "20240101000000", &mut diags).expect("loads");
+        let project = super::build(cfg, &mut sources, &mut diags);
         (project, diags)
     }
 

@@ -1,15 +1,17 @@
 //! Cross-image checks. Each rule reports with the span of the offending value and a fix.
 
-use super::dockerfile::{DockerfileCache, PREDEFINED_ARGS};
+use super::dockerfile::{DockerfileCache, DockerfileFacts, PREDEFINED_ARGS};
 use super::reference::{normalize, Reference};
 use super::{Image, Project};
 use crate::config::schema::did_you_mean;
 use crate::diag::Code;
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, Span};
+use crate::plan::dockerignore::{ignore_file_for, segment_glob, DockerIgnore};
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-pub fn run(p: &Project, diags: &mut Diagnostics) {
+/// `sources` receives each Dockerfile a diagnostic points into.
+pub fn run(p: &Project, sources: &mut Sources, diags: &mut Diagnostics) {
     depends_on(p, diags);
     cycles(p, diags);
     tags(p, diags);
@@ -23,7 +25,11 @@ pub fn run(p: &Project, diags: &mut Diagnostics) {
         verify_patterns(img, diags);
     }
     base_drift(p, diags);
-    dockerfile_args(p, &mut files.dockerfiles, diags);
+    let mut texts = DockerfileTexts {
+        sources,
+        ids: HashMap::new(),
+    };
+    dockerfile_args(p, &mut files.dockerfiles, &mut texts, diags);
     super::installers::check_present(p, &|_| true, crate::diag::Severity::Warning, diags);
     if let Some(kb) = knowledge(p, diags) {
         super::compat::run(p, &kb, diags);
@@ -430,7 +436,204 @@ fn base_drift(p: &Project, diags: &mut Diagnostics) {
     }
 }
 
-fn dockerfile_args(p: &Project, cache: &mut DockerfileCache, diags: &mut Diagnostics) {
+/// Adds each Dockerfile to the diagnostics' sources once, when a diagnostic points into it.
+struct DockerfileTexts<'a> {
+    sources: &'a mut Sources,
+    ids: HashMap<PathBuf, FileId>,
+}
+
+impl DockerfileTexts<'_> {
+    fn span(
+        &mut self,
+        path: &Path,
+        shown: &str,
+        facts: &DockerfileFacts,
+        offset: usize,
+        len: usize,
+    ) -> Span {
+        let sources = &mut *self.sources;
+        let file = *self
+            .ids
+            .entry(path.to_path_buf())
+            .or_insert_with(|| sources.add(shown, facts.text.as_str().to_string()));
+        Span { file, offset, len }
+    }
+}
+
+/// Whether `tag` is one the image produces (locally or as published).
+fn produces(img: &Image, tag: &str) -> bool {
+    img.tags()
+        .chain(img.published_tags.iter().map(|t| t.value.as_str()))
+        .any(|t| normalize(t) == normalize(tag))
+}
+
+/// What a source finds in the build context.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Found {
+    Yes,
+    /// Only files `.dockerignore` leaves out.
+    Ignored,
+    No,
+}
+
+/// Whether `path` (context-relative, `/`-separated; segments may be globs as COPY takes
+/// them) matches something the build sees.
+fn find_in_context(context: &Path, path: &str, rules: &DockerIgnore) -> Found {
+    let segs: Vec<&str> = path
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect();
+    fn walk(dir: &Path, rel: &str, segs: &[&str], rules: &DockerIgnore) -> Found {
+        let Some((seg, rest)) = segs.split_first() else {
+            return Found::No;
+        };
+        let names: Vec<String> = if seg.contains(['*', '?', '[', '\\']) {
+            match std::fs::read_dir(dir) {
+                Ok(entries) => entries
+                    .flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| segment_glob(seg, n))
+                    .collect(),
+                Err(_) => Vec::new(),
+            }
+        } else {
+            vec![seg.to_string()]
+        };
+        let mut best = Found::No;
+        for name in names {
+            let child = dir.join(&name);
+            let Ok(md) = std::fs::metadata(&child).or_else(|_| std::fs::symlink_metadata(&child))
+            else {
+                continue;
+            };
+            let child_rel = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            let found = if rest.is_empty() {
+                if rel.is_empty() && child_rel == ".adf" {
+                    Found::Ignored
+                } else if !rules.is_excluded(&child_rel)
+                    || (md.is_dir() && !rules.can_skip_dir(&child_rel))
+                {
+                    Found::Yes
+                } else {
+                    Found::Ignored
+                }
+            } else if md.is_dir() {
+                walk(&child, &child_rel, rest, rules)
+            } else {
+                Found::No
+            };
+            match found {
+                Found::Yes => return Found::Yes,
+                Found::Ignored => best = Found::Ignored,
+                Found::No => {}
+            }
+        }
+        best
+    }
+    if segs.is_empty() {
+        return Found::Yes;
+    }
+    walk(context, "", &segs, rules)
+}
+
+/// A COPY/ADD or bind-mount source that matches nothing in the build context (after
+/// `.dockerignore`): the build would fail there.
+fn missing_sources(
+    p: &Project,
+    img: &Image,
+    facts: &DockerfileFacts,
+    shown: &str,
+    texts: &mut DockerfileTexts,
+    diags: &mut Diagnostics,
+) {
+    if facts.context_sources.is_empty() || !img.spec.context.is_dir() {
+        return;
+    }
+    let rules = match ignore_file_for(&img.spec.context, &img.spec.dockerfile) {
+        Ok(None) => DockerIgnore::default(),
+        Ok(Some(f)) => match DockerIgnore::load(&f) {
+            Ok(r) => r,
+            Err(_) => return, // the build refuses the ignore file; said elsewhere
+        },
+        Err(_) => return,
+    };
+    let context_shown = img
+        .spec
+        .context
+        .strip_prefix(&p.dir)
+        .ok()
+        .map(|c| c.display().to_string())
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| ".".to_string());
+    for src in &facts.context_sources {
+        let Some(path) = facts
+            .resolve_source(src, &img.spec.args)
+            .and_then(|e| super::dockerfile::context_path(&e))
+        else {
+            continue;
+        };
+        if path.split('/').any(|part| part == "..") {
+            continue;
+        }
+        // a declared installer that is not there yet is `missing-installer`'s to say
+        let installer = img
+            .installers
+            .iter()
+            .any(|i| p.dir.join(&i.path.value) == img.spec.context.join(&path));
+        let found = find_in_context(&img.spec.context, &path, &rules);
+        if found == Found::Yes || installer {
+            continue;
+        }
+        let span = texts.span(&img.spec.dockerfile, shown, facts, src.offset, src.len);
+        let what = if found == Found::Ignored {
+            "is excluded by .dockerignore"
+        } else if path.contains(['*', '?', '[']) {
+            "matches nothing in the build context"
+        } else {
+            "is not in the build context"
+        };
+        let (label, message) = if src.raw.contains('$') {
+            (
+                format!("`{}` is `{path}` for `{}`", src.raw, img.family),
+                format!(
+                    "{} source `{}` of image `{}` is `{path}`, which {what}",
+                    src.instruction, src.raw, img.family
+                ),
+            )
+        } else {
+            (
+                match found {
+                    Found::Ignored => "left out by .dockerignore",
+                    _ => "nothing in the context matches",
+                }
+                .to_string(),
+                format!(
+                    "{} source `{path}` of image `{}` {what}",
+                    src.instruction, img.family
+                ),
+            )
+        };
+        diags.push(
+            Diagnostic::error(Code::MissingSource, message)
+            .at(span, label)
+            .also(img.spans.dockerfile, format!("the Dockerfile of `{}`", img.family))
+            .help(format!(
+                "sources are relative to the build context `{context_shown}`: add the file, correct the path or the build args, or change .dockerignore; the build would fail at this line"
+            )),
+        );
+    }
+}
+
+fn dockerfile_args(
+    p: &Project,
+    cache: &mut DockerfileCache,
+    texts: &mut DockerfileTexts,
+    diags: &mut Diagnostics,
+) {
     for img in &p.images {
         let Some(facts) = cache.get(&img.spec.dockerfile) else {
             continue;
@@ -471,8 +674,47 @@ fn dockerfile_args(p: &Project, cache: &mut DockerfileCache, diags: &mut Diagnos
                 );
             }
         }
+        missing_sources(p, img, &facts, &shown, texts, diags);
         let uses_base = !img.parents.is_empty() || img.written_base.is_some();
-        if uses_base && !facts.global_args.contains(&img.base_arg) {
+        // a FROM composed of other args (`${URL}:${VERSION}-py3.12`) is the base when it
+        // resolves to the parent's tag, and drift when it resolves to anything else
+        let composed = facts
+            .first_from
+            .as_deref()
+            .filter(|f| f.contains('$'))
+            .and_then(|_| facts.resolved_first_from(&img.spec.args));
+        let parent = img.parents.first().map(|&i| &p.images[i]);
+        if let (false, Some(from), Some(parent), Some((_, offset, len))) = (
+            facts.global_args.contains(&img.base_arg),
+            &composed,
+            parent,
+            facts.first_from_at,
+        ) {
+            if !produces(parent, from) {
+                let primary = parent.primary_tag().unwrap_or("?");
+                let dep = img
+                    .depends_on
+                    .first()
+                    .map(|d| d.span)
+                    .unwrap_or(img.name_span);
+                let span = texts.span(&img.spec.dockerfile, &shown, &facts, offset, len);
+                diags.push(
+                    Diagnostic::error(
+                        Code::BaseDrift,
+                        format!(
+                            "the first FROM of {shown} is `{from}` for image `{}`, which its parent `{}` does not produce",
+                            img.family, parent.family
+                        ),
+                    )
+                    .at(span, format!("`{from}` with the args of `{}`", img.family))
+                    .also(dep, format!("`{}` produces `{primary}`", parent.family))
+                    .help(format!(
+                        "set the args this FROM is made of so that it is `{primary}`, or write `ARG {0}` before it and `FROM ${{{0}}}`: adf passes the parent's tag itself",
+                        img.base_arg
+                    )),
+                );
+            }
+        } else if uses_base && !facts.global_args.contains(&img.base_arg) {
             let span = img
                 .depends_on
                 .first()

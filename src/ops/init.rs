@@ -30,7 +30,7 @@ pub fn catalog() -> Result<Catalog, String> {
         &mut diags,
     )
     .ok_or("the built-in catalog does not load (a bug)")?;
-    let project = model::build(cfg, &mut diags);
+    let project = model::build(cfg, &mut sources, &mut diags);
     let text = sources.get(project.file).text.to_string();
     Ok(Catalog { project, text })
 }

@@ -82,8 +82,7 @@ pub fn inputs(project: &Project, plan: &Plan, state_dir: &Path) -> std::io::Resu
         let mut context = context;
         if let Some(sources) = dockerfiles
             .get(&spec.dockerfile)
-            .and_then(|f| f.context_sources.clone())
-            .and_then(|s| crate::model::dockerfile::expand_sources(&s, &spec.args))
+            .and_then(|f| f.read_paths(&spec.args))
         {
             // an odd source pattern keeps the whole context (never under-count)
             if let Ok(read) = DockerIgnore::parse(&sources.join("\n")) {

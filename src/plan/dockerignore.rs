@@ -357,7 +357,7 @@ fn compile(p: &str) -> Result<Kind, String> {
 }
 
 /// `*` and `?` within one path segment.
-fn segment_glob(pat: &str, s: &str) -> bool {
+pub(crate) fn segment_glob(pat: &str, s: &str) -> bool {
     let (p, s): (Vec<char>, Vec<char>) = (pat.chars().collect(), s.chars().collect());
     // reach[j]: s[..j] matched by the pattern so far.
     let mut reach = vec![false; s.len() + 1];

@@ -143,13 +143,19 @@ pub fn make(project: &Project, selected: &[bool]) -> Plan {
         for i in members {
             let img = &project.images[i];
             let args = img.spec.args.clone();
-            // with a parent, the model injected its primary tag as the base arg
-            let base = args.get(&img.base_arg).cloned().or_else(|| {
-                dockerfiles
-                    .get(&img.spec.dockerfile)
-                    .and_then(|f| f.first_from.clone())
-                    .filter(|f| !f.contains('$'))
-            });
+            // with a parent, the model injected its primary tag as the base arg; a Dockerfile
+            // that does not declare it builds FROM what its first FROM resolves to
+            let facts = dockerfiles.get(&img.spec.dockerfile);
+            let base = match facts {
+                Some(f) if !f.global_args.contains(&img.base_arg) => f
+                    .resolved_first_from(&args)
+                    .or_else(|| args.get(&img.base_arg).cloned()),
+                _ => args.get(&img.base_arg).cloned().or_else(|| {
+                    facts
+                        .and_then(|f| f.first_from.clone())
+                        .filter(|f| !f.contains('$'))
+                }),
+            };
             images.push(PlannedImage {
                 index: i,
                 name: img.name.clone(),
