@@ -406,3 +406,77 @@ fn a_from_composed_of_args_is_the_base_when_it_resolves_to_the_parents_tag() {
     );
     insta::assert_snapshot!("base_drift_composed_from", out.stderr);
 }
+
+#[test]
+fn errors_outside_the_selection_do_not_block_plan() {
+    let yaml = "images:\n  base:\n    build: {context: ., dockerfile: base.dockerfile}\n    tags: [x/base:1]\n  good:\n    depends_on: [base]\n    build: {context: ., dockerfile: app.dockerfile}\n    tags: [x/good:1]\n  bad:\n    depends_on: [base]\n    build: {context: ., dockerfile: nowhere.dockerfile}\n    tags: [x/Bad:1]\n";
+    let dir = project(&[
+        ("dockerfile-compose.yaml", yaml),
+        ("base.dockerfile", "FROM busybox\n"),
+        ("app.dockerfile", DF),
+    ]);
+    let out = adf(dir.path(), &["plan", "--no-engine", "--target", "good"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("adf: 2 errors in images outside the selection; `adf check` shows them"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("[missing-dockerfile]"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.contains("x/good:1"), "{}", out.stdout);
+    // the whole file, or the broken image itself, is still refused
+    for args in [
+        &["plan", "--no-engine"][..],
+        &["plan", "--no-engine", "--target", "bad"],
+    ] {
+        let out = adf(dir.path(), args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("[missing-dockerfile]"),
+            "{}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains("2 errors; nothing done"),
+            "{}",
+            out.stderr
+        );
+    }
+    let out = adf(dir.path(), &["check"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("[missing-dockerfile]") && out.stderr.contains("[bad-reference]"),
+        "{}",
+        out.stderr
+    );
+    // an error in an ancestor of the target blocks it
+    let broken_base = yaml
+        .replace("x/base:1", "x/Base:1")
+        .replace("x/Bad:1", "x/bad:1");
+    let dir = project(&[
+        ("dockerfile-compose.yaml", &broken_base),
+        ("base.dockerfile", "FROM busybox\n"),
+        ("app.dockerfile", DF),
+    ]);
+    let out = adf(dir.path(), &["plan", "--no-engine", "--target", "good"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("[bad-reference]"), "{}", out.stderr);
+    // as does a structural error anywhere
+    let structural = yaml.replace(
+        "depends_on: [base]\n    build: {context: ., dockerfile: nowhere",
+        "depends_on: [bsae]\n    build: {context: ., dockerfile: nowhere",
+    );
+    let dir = project(&[
+        ("dockerfile-compose.yaml", &structural),
+        ("base.dockerfile", "FROM busybox\n"),
+        ("app.dockerfile", DF),
+    ]);
+    let out = adf(dir.path(), &["plan", "--no-engine", "--target", "good"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("[unknown-image]"), "{}", out.stderr);
+}

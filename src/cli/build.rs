@@ -1,7 +1,7 @@
 //! `adf build`.
 
 use super::args::{EngineArgs, FormatArgs, JobsArgs, RegistryArgs, TargetArgs, TextFormat};
-use super::{project, GlobalArgs};
+use super::GlobalArgs;
 use super::{EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK};
 use crate::ops::build::{self, BuildError, BuildOptions};
 use clap::Args;
@@ -83,13 +83,9 @@ pub struct BuildArgs {
 }
 
 pub fn run(g: &GlobalArgs, a: BuildArgs) -> i32 {
-    let (project, loaded) = match project::require_clean(g, true) {
+    let (project, loaded, selected) = match super::selection::require_selected(g, true, &a.target) {
         Ok(x) => x,
         Err(code) => return code,
-    };
-    let selected = match a.target.select(&project) {
-        Ok(s) => s,
-        Err(d) => return super::print_diag_error(*d),
     };
     let plan = crate::plan::make(&project, &selected);
     let registry = match a.registry.prefix(&project) {

@@ -12,6 +12,7 @@ mod login;
 mod project;
 mod push;
 mod run;
+mod selection;
 mod verify;
 mod views;
 

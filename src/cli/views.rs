@@ -108,13 +108,9 @@ pub fn graph(g: &GlobalArgs, a: GraphArgs) -> i32 {
 }
 
 pub fn plan(g: &GlobalArgs, a: PlanArgs) -> i32 {
-    let (p, _) = match project::require_clean(g, false) {
+    let (p, _, sel) = match super::selection::require_selected(g, false, &a.target) {
         Ok(x) => x,
         Err(code) => return code,
-    };
-    let sel = match a.target.select(&p) {
-        Ok(s) => s,
-        Err(d) => return print_diag_error(*d),
     };
     let registry = match a.registry.prefix(&p) {
         Ok(r) => r,

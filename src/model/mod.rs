@@ -136,6 +136,67 @@ impl Project {
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.images.iter().map(|i| i.name.as_str())
     }
+
+    /// The images whose declaration in the file holds `span` (one image, or each platform of
+    /// it); empty for a span outside every image's block (top-level keys, other files). A
+    /// block runs from its key to the next image's key; the last one to the last value adf
+    /// read from it.
+    pub fn owners(&self, span: Span) -> Vec<usize> {
+        if span.file != self.file {
+            return Vec::new();
+        }
+        let mut keys: Vec<usize> = self.images.iter().map(|i| i.name_span.offset).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let Some(&start) = keys.iter().rev().find(|&&k| k <= span.offset) else {
+            return Vec::new();
+        };
+        let next = keys.iter().find(|&&k| k > start).copied();
+        let owners: Vec<usize> = (0..self.images.len())
+            .filter(|&i| self.images[i].name_span.offset == start)
+            .collect();
+        let end = match next {
+            Some(n) => n,
+            None => owners
+                .iter()
+                .flat_map(|&i| self.images[i].written_spans())
+                .filter(|s| s.file == self.file && s.offset >= start)
+                .map(|s| s.offset + s.len)
+                .max()
+                .unwrap_or(start),
+        };
+        if span.offset < end || span.offset == start {
+            owners
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+impl Image {
+    /// Every span adf keeps of this image's declaration.
+    fn written_spans(&self) -> Vec<Span> {
+        let s = &self.spans;
+        let mut out = vec![self.name_span, s.build, s.context, s.dockerfile];
+        out.extend(s.args.values().flat_map(|(k, v)| [*k, *v]));
+        out.extend(s.labels.values().flat_map(|(k, v)| [*k, *v]));
+        out.extend(s.target);
+        out.extend(s.platforms.iter().chain(&s.secrets).chain(&s.cache_to));
+        out.extend(self.depends_on.iter().map(|d| d.span));
+        out.extend(self.tags.iter().chain(&self.published_tags).map(|t| t.span));
+        out.extend(self.stack.iter().flat_map(|(k, v)| [k.span, v.span]));
+        for i in &self.installers {
+            out.push(i.path.span);
+            out.extend(i.sha256.as_ref().map(|s| s.span));
+        }
+        out.extend(
+            self.verify
+                .iter()
+                .filter_map(|v| v.expect.as_ref().map(|e| e.span)),
+        );
+        out.extend(self.runtime_deps_span);
+        out
+    }
 }
 
 fn installer(raw: RawInstaller) -> Installer {
