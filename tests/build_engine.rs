@@ -379,3 +379,66 @@ fn in_a_shared_context_only_the_files_an_image_reads_count() {
     expect(&out, &[("base", "fresh"), ("x", "fresh"), ("y", "fresh")]);
     cleanup(&prefix);
 }
+
+#[test]
+fn twelve_images_of_one_dockerfile_rebuild_only_where_their_input_changed() {
+    engine();
+    let prefix = unique("cascade");
+    // twelve images, one context, one Dockerfile: each copies `inputs/${NAME}.txt`; i06..i11
+    // build on i00..i05; i00 leaves NAME to the ARG's default
+    let mut yaml = "build_flags: [--network, host]\nimages:\n".to_string();
+    let mut files = vec![(
+        "dockerfiles/item.dockerfile".to_string(),
+        "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nARG NAME=i00\nCOPY inputs/${NAME}.txt /in/\n"
+            .to_string(),
+    )];
+    for k in 0..12 {
+        let name = format!("i{k:02}");
+        let (deps, base) = if k < 6 {
+            (String::new(), format!(", BASE_IMAGE: {FIXTURE_BASE}"))
+        } else {
+            (format!("    depends_on: [i{:02}]\n", k - 6), String::new())
+        };
+        let arg = if k == 0 { "" } else { "NAME: " };
+        let value = if k == 0 { "" } else { name.as_str() };
+        let base = if k == 0 {
+            base.trim_start_matches(", ").to_string()
+        } else {
+            base
+        };
+        yaml.push_str(&format!(
+            "  {name}:\n{deps}    build: {{context: ., dockerfile: dockerfiles/item.dockerfile, args: {{{arg}{value}{base}}}}}\n    tags: [\"{prefix}/{name}:1\"]\n"
+        ));
+        files.push((format!("inputs/{name}.txt"), format!("{name}\n")));
+    }
+    files.push(("dockerfile-compose.yaml".into(), yaml));
+    let dir = write(&files);
+    let out = adf_engine(dir.path(), &["build", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    std::fs::write(dir.path().join("inputs/i02.txt"), "i02 changed\n").expect("edit");
+    std::fs::write(dir.path().join("inputs/unread.txt"), "nobody reads it\n").expect("edit");
+    let plan = adf_engine(dir.path(), &["plan", "--format", "json"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let v: serde_json::Value = serde_json::from_str(&plan.stdout).expect("json");
+    let building: Vec<&str> = v["images"]
+        .as_array()
+        .expect("images")
+        .iter()
+        .filter(|i| i["action"] == "build")
+        .filter_map(|i| i["name"].as_str())
+        .collect();
+    assert_eq!(building, ["i02", "i08"], "{}", plan.stdout);
+    let out = adf_engine(dir.path(), &["build", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let statuses = statuses(&out);
+    for (name, status) in &statuses {
+        let want = if name == "i02" || name == "i08" {
+            "built"
+        } else {
+            "fresh"
+        };
+        assert_eq!(status, want, "{name} in {statuses:?}");
+    }
+    assert_eq!(statuses.len(), 12, "{statuses:?}");
+    cleanup(&prefix);
+}
