@@ -9,6 +9,7 @@ mod export;
 mod init;
 mod locate;
 mod login;
+mod output;
 mod project;
 mod push;
 mod run;
@@ -17,12 +18,11 @@ mod verify;
 mod views;
 
 pub use args::TextFormat;
+pub(crate) use output::{
+    fail, plural, print_diag_error, print_diags, print_engine_error, print_json,
+};
 
-use crate::diag::Code;
-use crate::diag::{Diagnostic, Diagnostics, Sources};
-use crate::engine::EngineError;
 use clap::{Args, Parser, Subcommand};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// Everything asked for worked.
@@ -149,35 +149,6 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
-pub(crate) fn print_json(v: &impl serde::Serialize) {
-    match serde_json::to_string_pretty(v) {
-        Ok(s) => println!("{s}"),
-        Err(e) => eprintln!("adf: cannot print JSON: {e}"),
-    }
-}
-
-/// Prints one diagnostic not tied to the file; the bad-input exit code.
-pub(crate) fn print_diag_error(d: Diagnostic) -> i32 {
-    let mut ds = Diagnostics::default();
-    ds.push(d);
-    print_diags(&ds, &Sources::default());
-    EXIT_BAD_INPUT
-}
-
-pub(crate) fn print_diags(ds: &Diagnostics, sources: &Sources) {
-    let color = project::color(std::io::stderr().is_terminal());
-    eprint!("{}", crate::diag::render_human(ds, sources, color));
-}
-
-/// An engine that cannot be used at all (no client, no daemon): bad input.
-pub(crate) fn print_engine_error(e: &EngineError) -> i32 {
-    let mut d = Diagnostic::error(Code::NoEngine, e.to_string());
-    if let Some(h) = e.help() {
-        d = d.help(h);
-    }
-    print_diag_error(d)
-}
-
 /// Ctrl-C sets the returned flag (the ops stop their children); a second handler cannot be
 /// installed (tests run several commands in one process), which is harmless.
 pub(crate) fn interrupt_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
@@ -185,17 +156,4 @@ pub(crate) fn interrupt_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> 
     let f = flag.clone();
     let _ = ctrlc::set_handler(move || f.store(true, std::sync::atomic::Ordering::SeqCst));
     flag
-}
-
-fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-}
-
-/// Prints `adf: error: WHAT` and `  help: HOW`; returns `code`.
-fn fail(code: i32, what: &str, help: Option<&str>) -> i32 {
-    eprintln!("adf: error: {what}");
-    if let Some(h) = help {
-        eprintln!("  help: {h}");
-    }
-    code
 }
