@@ -80,6 +80,40 @@ pub struct BuildArgs {
     engine: EngineArgs,
     #[command(flatten)]
     format: FormatArgs,
+    /// Progress on stderr: auto = bars on a terminal, else one `[image]` line per step; tty =
+    /// bars; plain = every step of every image with a UTC timestamp; quiet = none (failures
+    /// still print) [default: auto; plain with -v, quiet with -q]
+    #[arg(long, value_enum, value_name = "MODE")]
+    progress: Option<ProgressArg>,
+}
+
+/// `--progress`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum ProgressArg {
+    Auto,
+    Tty,
+    Plain,
+    Quiet,
+}
+
+fn progress(g: &GlobalArgs, p: Option<ProgressArg>) -> crate::ui::Progress {
+    use crate::ui::Progress;
+    let auto = || {
+        if std::io::stderr().is_terminal() {
+            Progress::Bars
+        } else {
+            Progress::Lines
+        }
+    };
+    match p {
+        Some(ProgressArg::Tty) => Progress::Bars,
+        Some(ProgressArg::Plain) => Progress::Plain,
+        Some(ProgressArg::Quiet) => Progress::Quiet,
+        Some(ProgressArg::Auto) => auto(),
+        None if g.quiet => Progress::Quiet,
+        None if g.verbose => Progress::Plain,
+        None => auto(),
+    }
 }
 
 pub fn run(g: &GlobalArgs, a: BuildArgs) -> i32 {
@@ -104,7 +138,7 @@ pub fn run(g: &GlobalArgs, a: BuildArgs) -> i32 {
         registry,
     };
     let interrupted = super::interrupt_flag();
-    let mut view = crate::ui::BuildView::new(std::io::stderr().is_terminal());
+    let mut view = crate::ui::BuildView::with(progress(g, a.progress));
     let engine = a.engine.options();
     let report = match build::build(&project, &plan, &engine, &opts, &interrupted, &mut view) {
         Ok(r) => r,

@@ -56,7 +56,11 @@ pub fn run(a: InitArgs) -> i32 {
     let dest = a.dir.unwrap_or_else(|| PathBuf::from("."));
     match crate::catalog::write_out(&dest, &text, a.force) {
         Ok(written) => {
-            eprintln!("adf: wrote {} files to {}", written.len(), dest.display());
+            crate::ui::note(&format!(
+                "wrote {} files to {}",
+                written.len(),
+                dest.display()
+            ));
             eprintln!("next: put the CANN installers in {}/packages/ (`adf check` lists them), then `adf build`", dest.display());
             EXIT_OK
         }

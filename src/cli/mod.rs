@@ -4,8 +4,10 @@
 mod archive;
 mod args;
 mod build;
+mod color;
 mod compat;
 mod export;
+mod generate;
 mod init;
 mod locate;
 mod login;
@@ -18,6 +20,7 @@ mod verify;
 mod views;
 
 pub use args::TextFormat;
+pub use color::ColorWhen;
 pub(crate) use output::{
     fail, plural, print_diag_error, print_diags, print_engine_error, print_json,
 };
@@ -81,6 +84,17 @@ pub struct GlobalArgs {
     /// IMAGE.target=STAGE, IMAGE.no_cache=true; IMAGE may be a `*` glob); repeatable
     #[arg(long = "set", global = true, value_name = "NAME=VALUE")]
     pub set: Vec<String>,
+    /// Colour on stderr: auto = when stderr is a terminal, unless NO_COLOR is set or TERM=dumb
+    /// (CLICOLOR_FORCE=1 forces it)
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+    /// Print only errors on stderr: no progress, no notes (data on stdout is unchanged)
+    #[arg(short = 'q', long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Say more on stderr: `build` streams every step of every image with a timestamp (as
+    /// --progress plain)
+    #[arg(short = 'v', long, global = true)]
+    pub verbose: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -127,10 +141,22 @@ pub enum Command {
     /// Run an image with the host's Ascend NPUs and driver mounted (or print the docker command)
     #[command(after_help = run::RUN_HELP)]
     Run(run::RunArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell) to stdout
+    #[command(after_help = generate::COMPLETIONS_HELP)]
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print adf's man page (roff) to stdout
+    #[command(after_help = "Example:\n  adf man > ~/.local/share/man/man1/adf.1")]
+    Man,
 }
 
 pub fn run(cli: Cli) -> i32 {
     let g = &cli.global;
+    color::set_color(g.color);
+    crate::ui::set_quiet(g.quiet);
     match cli.command {
         Command::List(a) => views::list(g, a),
         Command::Graph(a) => views::graph(g, a),
@@ -146,6 +172,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Load(a) => archive::load(a),
         Command::Export(a) => export::run(g, a),
         Command::Run(a) => run::run(g, a),
+        Command::Completions { shell } => generate::completions(shell),
+        Command::Man => generate::man(),
     }
 }
 

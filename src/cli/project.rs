@@ -65,8 +65,9 @@ pub fn load(args: &GlobalArgs) -> Loaded {
     }
 }
 
+/// Whether to colour a stream (`--color`, NO_COLOR, CLICOLOR_FORCE, TERM=dumb, its TTY-ness).
 pub fn color(stream_is_tty: bool) -> bool {
-    stream_is_tty && std::env::var_os("NO_COLOR").is_none()
+    super::color::enabled(stream_is_tty)
 }
 
 /// Prints diagnostics to stderr. With `warnings_in_full` false only errors are shown in full
@@ -86,11 +87,11 @@ pub fn report(loaded: &Loaded, warnings_in_full: bool) {
     eprint!("{text}");
     let summary = Summary::of(&loaded.diags);
     if !warnings_in_full && summary.errors == 0 && summary.warnings > 0 {
-        eprintln!(
-            "adf: {} warning{} (run `adf check` to see them)",
+        crate::ui::note(&format!(
+            "{} warning{} (run `adf check` to see them)",
             summary.warnings,
             if summary.warnings == 1 { "" } else { "s" }
-        );
+        ));
     }
 }
 

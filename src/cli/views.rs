@@ -126,7 +126,7 @@ pub fn plan(g: &GlobalArgs, a: PlanArgs) -> i32 {
         }
     };
     if let Some(n) = &note {
-        eprintln!("adf: {n}");
+        crate::ui::note(n);
     }
     let mut decisions =
         match ops::plan::plan_decisions(&p, &plan, engine.as_deref(), note.as_deref()) {

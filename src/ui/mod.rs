@@ -13,8 +13,41 @@ use crate::render::short_id;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use std::time::Duration;
 
+static QUIET: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
+/// Records `-q/--quiet` for the process (the first call wins).
+pub fn set_quiet(quiet: bool) {
+    let _ = QUIET.set(quiet);
+}
+
+/// Whether informational stderr lines (progress, `adf: ...` notes) are suppressed.
+pub fn quiet() -> bool {
+    QUIET.get().copied().unwrap_or(false)
+}
+
+/// Prints an informational `adf: TEXT` line on stderr unless `--quiet`.
+pub fn note(text: &str) {
+    if !quiet() {
+        eprintln!("adf: {text}");
+    }
+}
+
+/// How `adf build` shows progress (`--progress`, resolved).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Progress bars (a terminal).
+    Bars,
+    /// One `[image] ...` line per event (CI logs).
+    Lines,
+    /// Like `Lines`, each line with a UTC timestamp.
+    Plain,
+    /// No progress; failures still print.
+    Quiet,
+}
+
 pub struct BuildView {
     tty: bool,
+    mode: Progress,
     names: Vec<String>,
     logs: Vec<String>,
     bars: Option<(MultiProgress, Vec<Option<ProgressBar>>)>,
@@ -23,8 +56,14 @@ pub struct BuildView {
 impl BuildView {
     /// `tty`: draw progress bars; otherwise print one line per event (CI logs).
     pub fn new(tty: bool) -> Self {
+        Self::with(if tty { Progress::Bars } else { Progress::Lines })
+    }
+
+    /// A view in the given mode.
+    pub fn with(mode: Progress) -> Self {
         BuildView {
-            tty,
+            tty: mode == Progress::Bars,
+            mode,
             names: Vec::new(),
             logs: Vec::new(),
             bars: None,
@@ -32,6 +71,11 @@ impl BuildView {
     }
 
     fn line(&self, text: String) {
+        let text = if self.mode == Progress::Plain {
+            stamp(&text)
+        } else {
+            text
+        };
         match &self.bars {
             Some((mp, _)) => {
                 let _ = mp.println(text);
@@ -57,7 +101,8 @@ impl BuildView {
                         pb.enable_steady_tick(Duration::from_millis(120));
                         bars[*job] = Some(pb);
                     }
-                    None => eprintln!("[{name}] building"),
+                    None if self.mode == Progress::Quiet => {}
+                    None => self.line(format!("[{name}] building")),
                 }
             }
             Event::Step { job, step } => match &self.bars {
@@ -66,7 +111,8 @@ impl BuildView {
                         pb.set_message(step.clone());
                     }
                 }
-                None => eprintln!("[{}] {step}", self.names[*job]),
+                None if self.mode == Progress::Quiet => {}
+                None => self.line(format!("[{}] {step}", self.names[*job])),
             },
             Event::Finished { job, outcome } => {
                 if let Some((_, bars)) = &mut self.bars {
@@ -81,6 +127,9 @@ impl BuildView {
 
     fn finished(&self, job: usize, o: &Outcome) {
         let name = &self.names[job];
+        if self.mode == Progress::Quiet && !matches!(o.status, Status::Failed { .. }) {
+            return;
+        }
         let text = match &o.status {
             Status::Built { image_id } => format!(
                 "[{name}] built in {:.1}s ({})",
@@ -118,6 +167,9 @@ impl BuildReporter for BuildView {
             .iter()
             .filter(|i| i.decision.action == crate::plan::decide::Action::Build)
             .count();
+        if self.mode == Progress::Quiet || quiet() {
+            return;
+        }
         eprintln!(
             "adf: {} image{}, {to_build} to build, {jobs} jobs, {} via {} ({})",
             images.len(),
@@ -137,10 +189,26 @@ impl BuildReporter for BuildView {
     }
 
     fn combined(&mut self, image: &str, tags: &[String], platforms: &[String]) {
+        if self.mode == Progress::Quiet {
+            return;
+        }
         self.line(format!(
             "[{image}] {}: one local image for {}",
             tags.join(", "),
             platforms.join(", ")
         ));
     }
+}
+
+/// `HH:MM:SS TEXT` (UTC) on each line of `text`.
+fn stamp(text: &str) -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (h, m, s) = ((secs / 3600) % 24, (secs / 60) % 60, secs % 60);
+    text.lines()
+        .map(|l| format!("{h:02}:{m:02}:{s:02} {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
