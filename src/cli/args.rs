@@ -9,6 +9,9 @@ pub struct TargetArgs {
     /// Only these images and their ancestors (repeatable; `*` globs)
     #[arg(long = "target", short = 't', value_name = "IMAGE")]
     pub targets: Vec<String>,
+    /// Images to select, as `--target` (bake and compose style)
+    #[arg(value_name = "IMAGE")]
+    pub images: Vec<String>,
     /// Only these platforms of multi-platform images, e.g. linux/arm64 (repeatable, or comma-separated)
     #[arg(long = "platform", value_name = "OS/ARCH", value_delimiter = ',')]
     pub platforms: Vec<String>,
@@ -20,7 +23,8 @@ impl TargetArgs {
         &self,
         project: &crate::model::Project,
     ) -> Result<Vec<bool>, Box<crate::diag::Diagnostic>> {
-        crate::plan::select_platforms(project, &self.targets, &self.platforms)
+        let targets: Vec<String> = self.targets.iter().chain(&self.images).cloned().collect();
+        crate::plan::select_platforms(project, &targets, &self.platforms)
     }
 }
 
