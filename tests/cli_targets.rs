@@ -62,3 +62,41 @@ fn unknown_positional_target_is_bad_input() {
         out.stderr
     );
 }
+
+#[test]
+fn state_dir_is_git_ignored() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for entry in std::fs::read_dir(fixture("stack17")).expect("fixture") {
+        let entry = entry.expect("entry");
+        if entry.file_name() != ".adf" {
+            copy(&entry.path(), &dir.path().join(entry.file_name()));
+        }
+    }
+    let out = adf(dir.path(), &["plan", "--no-engine"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let ignore = std::fs::read_to_string(dir.path().join(".adf/.gitignore")).expect(".gitignore");
+    assert_eq!(ignore.trim(), "*");
+}
+
+fn copy(from: &std::path::Path, to: &std::path::Path) {
+    if from.is_dir() {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for entry in std::fs::read_dir(from).expect("dir") {
+            let entry = entry.expect("entry");
+            copy(&entry.path(), &to.join(entry.file_name()));
+        }
+    } else {
+        std::fs::copy(from, to).expect("copy");
+    }
+}
+
+#[test]
+fn version_names_commit_and_knowledge_date() {
+    let out = adf(&fixture("stack17"), &["--version"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let re = regex::Regex::new(
+        r"^adf 0\.1\.0 \(([0-9a-f]{4,}|unknown), knowledge \d{4}-\d{2}-\d{2}\)\n$",
+    )
+    .expect("regex");
+    assert!(re.is_match(&out.stdout), "{:?}", out.stdout);
+}

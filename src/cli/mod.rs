@@ -61,8 +61,18 @@ Examples:
   adf --set 'leaf.tags=acme/leaf:dev' --set '*.platforms=linux/arm64' plan
   adf --catalog list                    the built-in catalog's images";
 
+/// `adf --version`: the package version, the commit built from and the knowledge snapshot date.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("ADF_GIT_SHA"),
+    ", knowledge ",
+    env!("ADF_KNOWLEDGE_DATE"),
+    ")"
+);
+
 #[derive(Parser, Debug)]
-#[command(name = "adf", version, about = ABOUT, long_about = LONG_ABOUT, after_help = EXAMPLES)]
+#[command(name = "adf", version = VERSION, about = ABOUT, long_about = LONG_ABOUT, after_help = EXAMPLES)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

@@ -222,7 +222,7 @@ fn write_file(
     }
     let defaults: Vec<&crate::model::Image> = bake_images.iter().map(|b| b.image).collect();
     let json = bake_file(project, &bake_images, &defaults, &external);
-    let state = super::state_dir(project);
+    let state = super::ensure_state_dir(project).unwrap_or_else(|_| super::state_dir(project));
     let file = state.join("bake.json");
     std::fs::create_dir_all(state.join("logs"))
         .and_then(|_| super::write_json_atomically(&file, &json))

@@ -130,7 +130,7 @@ pub fn build(
         .map(|(p, _)| p.index)
         .collect();
     preflight(project, &building, engine, opts)?;
-    let state = super::state_dir(project);
+    let state = super::ensure_state_dir(project).unwrap_or_else(|_| super::state_dir(project));
     let images: Vec<Planned> = plan
         .images
         .iter()

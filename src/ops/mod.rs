@@ -40,6 +40,18 @@ pub fn state_dir(project: &Project) -> PathBuf {
     project.dir.join(".adf")
 }
 
+/// Creates the state dir (and its parents) if missing, with a `.gitignore` of `*` so that git
+/// ignores it, as cargo's `target/` does.
+pub fn ensure_state_dir(project: &Project) -> std::io::Result<PathBuf> {
+    let dir = state_dir(project);
+    std::fs::create_dir_all(&dir)?;
+    let ignore = dir.join(".gitignore");
+    if !ignore.exists() {
+        std::fs::write(&ignore, "*\n")?;
+    }
+    Ok(dir)
+}
+
 /// UTC `YYYYMMDDHHMMSS` for `${TIMESTAMP}` and records; `SOURCE_DATE_EPOCH` pins it
 /// (reproducible builds).
 pub fn timestamp() -> String {

@@ -25,7 +25,7 @@ pub fn decide(
     engine: Option<&dyn Engine>,
     force: bool,
 ) -> Result<Decided, Box<Diagnostic>> {
-    let state = super::state_dir(project);
+    let state = super::ensure_state_dir(project).unwrap_or_else(|_| super::state_dir(project));
     let inputs = decide::inputs(project, plan, &state).map_err(|e| {
         Box::new(
             Diagnostic::error(Code::Fingerprint, format!("cannot read build inputs: {e}"))

@@ -122,7 +122,7 @@ pub fn push(
         warnings.iter().for_each(|w| reporter.warning(w));
     }
     let subjects = crate::verify::subject::subjects(project, sources, selected);
-    let state = super::state_dir(project);
+    let state = super::ensure_state_dir(project).unwrap_or_else(|_| super::state_dir(project));
 
     let mut refused = Vec::new();
     let mut items = Vec::new();

@@ -59,7 +59,7 @@ pub fn verify(
         },
     );
     let reports: Vec<Report> = reports.into_iter().flatten().collect();
-    let state = super::state_dir(project);
+    let state = super::ensure_state_dir(project).unwrap_or_else(|_| super::state_dir(project));
     let at = super::timestamp();
     for (s, r) in subjects.iter().zip(&reports) {
         let rec = record::Record {

@@ -8,6 +8,7 @@ use crate::ops::schedule::Outcome;
 use crate::plan::decide::Decision;
 use crate::plan::Plan;
 use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
 
 /// Words as one POSIX shell line: a word of only safe characters as it is, any other in single
 /// quotes (a quote inside as `'\''`).
@@ -20,11 +21,12 @@ pub fn shell_line(words: &[String]) -> String {
 }
 
 /// Left-aligned columns separated by two spaces; the last column is not padded.
+/// Columns padded by display width (a CJK character takes two columns).
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| UnicodeWidthStr::width(*h)).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
+            *w = (*w).max(UnicodeWidthStr::width(cell.as_str()));
         }
     }
     let mut out = String::new();
@@ -34,7 +36,7 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
         for (i, cell) in cells.iter().enumerate() {
             s.push_str(cell);
             if i < last {
-                s.push_str(&" ".repeat(widths[i] - cell.chars().count() + 2));
+                s.push_str(&" ".repeat(widths[i] - UnicodeWidthStr::width(*cell) + 2));
             }
         }
         out.push_str(s.trim_end());
@@ -261,6 +263,23 @@ pub fn build_metadata(plan: &Plan, report: &crate::ops::build::BuildReport) -> s
 #[cfg(test)]
 mod tests {
     use super::shell_line;
+
+    #[test]
+    fn tables_align_by_display_width() {
+        let rows = vec![
+            vec!["镜像-910b".to_string(), "x".to_string()],
+            vec!["ab".to_string(), "y".to_string()],
+        ];
+        let out = super::table(&["NAME", "TAG"], &rows);
+        let cols: Vec<usize> = out
+            .lines()
+            .map(|l| {
+                let i = l.rfind(' ').expect("two columns") + 1;
+                unicode_width::UnicodeWidthStr::width(&l[..i])
+            })
+            .collect();
+        assert_eq!(cols, vec![11, 11, 11], "{out}");
+    }
 
     #[test]
     fn shell_lines_quote_only_what_needs_it() {
