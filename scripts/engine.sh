@@ -242,11 +242,11 @@ ensure_packages() {
 # ---------------------------------------------------------------------------------------------
 # dockerd
 
-# await_daemon PID LOG WHAT WHERE CHECK: wait up to 60 s until CHECK succeeds; die with the
-# log's tail if the daemon exits or never answers.
+# await_daemon PID LOG WHAT WHERE CHECK [SECONDS]: wait (60 s by default) until CHECK succeeds;
+# die with the log's tail if the daemon exits or never answers.
 await_daemon() {
-    local pid=$1 log=$2 what=$3 where=$4 check=$5
-    local deadline=$((SECONDS + 60))
+    local pid=$1 log=$2 what=$3 where=$4 check=$5 limit=${6:-60}
+    local deadline=$((SECONDS + limit))
     until "$check"; do
         if ! alive "$pid"; then
             log_tail "$log"
@@ -254,7 +254,7 @@ await_daemon() {
         fi
         if ((SECONDS >= deadline)); then
             log_tail "$log"
-            die "$what (pid $pid) did not answer on $where within 60 s (log: $log)"
+            die "$what (pid $pid) did not answer on $where within $limit s (log: $log)"
         fi
         sleep 0.2
     done
@@ -350,6 +350,8 @@ check_port() {
 
 # v2_status PORT [HEADER]: HTTP status of GET http://127.0.0.1:PORT/v2/, or nothing.
 # Plain bash /dev/tcp: no curl needed, and no *_proxy variable can send it anywhere else.
+registry_answers() { [[ -n $(v2_status "$REGISTRY_PORT") ]]; }
+
 v2_status() {
     # shellcheck disable=SC2016 # expanded by the inner bash
     timeout 3 bash -c '
@@ -473,20 +475,8 @@ EOF
     pid=$SPAWNED
     echo "$pid" >"$dir/registry.pid"
 
-    local deadline=$((SECONDS + 30))
-    while :; do
-        code=$(v2_status "$port")
-        [[ -z $code ]] || break
-        if ! alive "$pid"; then
-            log_tail "$dir/registry.log"
-            die "registry on 127.0.0.1:$port exited (log: $dir/registry.log)"
-        fi
-        if ((SECONDS >= deadline)); then
-            log_tail "$dir/registry.log"
-            die "registry on 127.0.0.1:$port did not answer within 30 s (log: $dir/registry.log)"
-        fi
-        sleep 0.1
-    done
+    REGISTRY_PORT=$port
+    await_daemon "$pid" "$dir/registry.log" "registry" "127.0.0.1:$port" registry_answers 30
     step "registry 127.0.0.1:$port up (pid $pid${auth:+, basic auth})"
     echo "$pid"
 }
