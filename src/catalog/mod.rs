@@ -175,4 +175,20 @@ mod tests {
             "variables: {A: 1}\nimages:\n  a:\n    tags: [x]\n\n  c:\n    tags: [z]\n"
         );
     }
+
+    #[test]
+    fn every_catalog_dockerfile_reads_cleanly() {
+        let dockerfiles: Vec<_> = files()
+            .into_iter()
+            .filter(|(p, _)| p.extension().is_some_and(|e| e == "dockerfile"))
+            .collect();
+        assert!(dockerfiles.len() >= 10, "{}", dockerfiles.len());
+        for (path, bytes) in dockerfiles {
+            let text = String::from_utf8(bytes.to_vec()).expect("utf-8");
+            let facts = crate::model::dockerfile::analyze(text);
+            assert_eq!(facts.parse_error, None, "{}", path.display());
+            assert!(facts.first_from.is_some(), "{}", path.display());
+            assert!(!facts.reads_everything, "{} reads the whole context", path.display());
+        }
+    }
 }
