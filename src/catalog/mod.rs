@@ -188,7 +188,11 @@ mod tests {
             let facts = crate::model::dockerfile::analyze(text);
             assert_eq!(facts.parse_error, None, "{}", path.display());
             assert!(facts.first_from.is_some(), "{}", path.display());
-            assert!(!facts.reads_everything, "{} reads the whole context", path.display());
+            assert!(
+                !facts.reads_everything,
+                "{} reads the whole context",
+                path.display()
+            );
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Flags shared by several commands, declared once and flattened into each.
 
+use super::ColorWhen;
 use crate::engine::EngineOptions;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -98,4 +99,32 @@ impl RegistryArgs {
             None => Ok(project.registry.as_ref().map(|r| r.value.clone())),
         }
     }
+}
+
+/// Flags every command takes.
+#[derive(Args, Debug, Clone, Default)]
+pub struct GlobalArgs {
+    /// The config file [env: ADF_FILE; default: dockerfile-compose.yaml (or .yml) here or in
+    /// the nearest parent]
+    #[arg(short = 'f', long = "file", global = true, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Use the built-in catalog as the file (`adf init` writes it out to edit)
+    #[arg(long, global = true, conflicts_with = "file")]
+    pub catalog: bool,
+    /// Set a variable (NAME=VALUE, over `variables:` and the environment) or override one
+    /// image's build (IMAGE.args.NAME=VALUE, IMAGE.platforms=P[,P], IMAGE.tags=T[,T],
+    /// IMAGE.target=STAGE, IMAGE.no_cache=true; IMAGE may be a `*` glob); repeatable
+    #[arg(long = "set", global = true, value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// Colour on stderr: auto = when stderr is a terminal, unless NO_COLOR is set or TERM=dumb
+    /// (CLICOLOR_FORCE=1 forces it)
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+    /// Print only errors on stderr: no progress, no notes (data on stdout is unchanged)
+    #[arg(short = 'q', long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Say more on stderr: `build` streams every step of every image with a timestamp (as
+    /// --progress plain)
+    #[arg(short = 'v', long, global = true)]
+    pub verbose: bool,
 }

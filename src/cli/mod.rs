@@ -6,6 +6,7 @@ mod args;
 mod build;
 mod color;
 mod compat;
+mod describe;
 mod export;
 mod generate;
 mod init;
@@ -19,14 +20,13 @@ mod selection;
 mod verify;
 mod views;
 
-pub use args::TextFormat;
+pub use args::{GlobalArgs, TextFormat};
 pub use color::ColorWhen;
 pub(crate) use output::{
     fail, plural, print_diag_error, print_diags, print_engine_error, print_json,
 };
 
-use clap::{Args, Parser, Subcommand};
-use std::path::PathBuf;
+use clap::{Parser, Subcommand};
 
 /// Everything asked for worked.
 pub const EXIT_OK: i32 = 0;
@@ -80,33 +80,6 @@ pub struct Cli {
     pub command: Command,
 }
 
-#[derive(Args, Debug, Clone, Default)]
-pub struct GlobalArgs {
-    /// The config file [env: ADF_FILE; default: dockerfile-compose.yaml (or .yml) here or in
-    /// the nearest parent]
-    #[arg(short = 'f', long = "file", global = true, value_name = "FILE")]
-    pub file: Option<PathBuf>,
-    /// Use the built-in catalog as the file (`adf init` writes it out to edit)
-    #[arg(long, global = true, conflicts_with = "file")]
-    pub catalog: bool,
-    /// Set a variable (NAME=VALUE, over `variables:` and the environment) or override one
-    /// image's build (IMAGE.args.NAME=VALUE, IMAGE.platforms=P[,P], IMAGE.tags=T[,T],
-    /// IMAGE.target=STAGE, IMAGE.no_cache=true; IMAGE may be a `*` glob); repeatable
-    #[arg(long = "set", global = true, value_name = "NAME=VALUE")]
-    pub set: Vec<String>,
-    /// Colour on stderr: auto = when stderr is a terminal, unless NO_COLOR is set or TERM=dumb
-    /// (CLICOLOR_FORCE=1 forces it)
-    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
-    pub color: ColorWhen,
-    /// Print only errors on stderr: no progress, no notes (data on stdout is unchanged)
-    #[arg(short = 'q', long, global = true, conflicts_with = "verbose")]
-    pub quiet: bool,
-    /// Say more on stderr: `build` streams every step of every image with a timestamp (as
-    /// --progress plain)
-    #[arg(short = 'v', long, global = true)]
-    pub verbose: bool,
-}
-
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// List the images the file declares
@@ -118,6 +91,12 @@ pub enum Command {
     /// Show the build order in waves with every resolved arg
     #[command(after_help = views::PLAN_HELP)]
     Plan(views::PlanArgs),
+    /// Print the fully resolved file (variables, matrix, platforms, injected bases) as YAML or JSON
+    #[command(after_help = describe::CONFIG_HELP)]
+    Config(describe::ConfigArgs),
+    /// Print the JSON Schema of dockerfile-compose.yaml (for editors)
+    #[command(after_help = describe::SCHEMA_HELP)]
+    Schema,
     /// Write the built-in catalog (or one stack of it) out to edit
     #[command(after_help = init::INIT_HELP)]
     Init(init::InitArgs),
@@ -171,6 +150,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::List(a) => views::list(g, a),
         Command::Graph(a) => views::graph(g, a),
         Command::Plan(a) => views::plan(g, a),
+        Command::Config(a) => describe::config(g, a),
+        Command::Schema => describe::schema(),
         Command::Check(a) => views::check(g, a),
         Command::Init(a) => init::run(a),
         Command::Compat(a) => compat::run(a),

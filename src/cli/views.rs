@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 
 pub const LIST_HELP: &str = "Examples:\n  adf list\n  adf list --format json | jq -r '.[].name'\n\nJSON: [{name, tags, depends_on}]";
 pub const GRAPH_HELP: &str = "Examples:\n  adf graph                                  Mermaid for the whole file\n  adf graph --target yolo-910b --format dot | dot -Tsvg > g.svg\n  adf graph --format json\n\nNodes are styled by role: root (no parent), intermediate, leaf (no child).\nJSON: {nodes: [{name, tags, role}], edges: [{from, to}]} (edges go parent -> child)";
-pub const PLAN_HELP: &str = "Examples:\n  adf plan\n  adf plan --target yolo-910b --target flask-api\n  adf plan --format json\n  adf plan --registry 127.0.0.1:5000/team     also look up in that registry what the local store lacks\n\nImages of one wave have no dependency on each other and can build in parallel.\nThe parent's primary tag is passed as the base arg (BASE_IMAGE unless base_arg says otherwise).\nWith a registry (`registry:` or --registry PREFIX), an image the local store lacks whose\nPREFIX/REPO:TAG carries the same fingerprint is `fresh (registry)`; a child to build then\nbuilds FROM that registry reference (needs the docker buildx plugin to read the labels).\nJSON: {images: [{name, wave, tags, depends_on, base, args, action, reason, fingerprint, registry?}]}\nin build order, wave from 0; action is build, fresh or `fresh (registry)`";
+pub const PLAN_HELP: &str = "Examples:\n  adf plan\n  adf plan --target yolo-910b --target flask-api\n  adf plan --format json\n  adf plan --registry 127.0.0.1:5000/team     also look up in that registry what the local store lacks\n\nImages of one wave have no dependency on each other and can build in parallel.\nThe parent's primary tag is passed as the base arg (BASE_IMAGE unless base_arg says otherwise).\nWith a registry (`registry:` or --registry PREFIX), an image the local store lacks whose\nPREFIX/REPO:TAG carries the same fingerprint is `fresh (registry)`; a child to build then\nbuilds FROM that registry reference (needs the docker buildx plugin to read the labels).\nJSON: {images: [{name, wave, tags, depends_on, base, args, build, action, reason, fingerprint, registry?}]}\nin build order, wave from 0; action is build, fresh or `fresh (registry)`; build is the full\nbuild spec (context, dockerfile, args, target, platforms, secret names, labels, network,\nshm_size, no_cache, pull, cache_from, cache_to, extra_hosts)";
 pub const CHECK_HELP: &str = "Examples:\n  adf check\n  adf check --set ARCH=aarch64\n  adf check --format json\n  adf check --format github      GitHub Actions annotations (::error file=F,line=L,col=C,...)\n\nEvery problem is reported at once as file:line:col with a fix. Exit 0 when there are\nno errors (warnings are printed), 2 otherwise.\nJSON: {errors, warnings, diagnostics: [{severity, code, message, file, line, column, label, help}]}";
 
 #[derive(Args, Debug)]
@@ -140,7 +140,7 @@ pub fn plan(g: &GlobalArgs, a: PlanArgs) -> i32 {
     }
     match a.format {
         TextFormat::Text => print!("{}", render::plan_text(&plan, Some(&decisions), a.explain)),
-        TextFormat::Json => print_json(&render::plan_json(&plan, Some(&decisions))),
+        TextFormat::Json => print_json(&render::plan_json(&p, &plan, Some(&decisions))),
     }
     EXIT_OK
 }

@@ -3,6 +3,8 @@
 //! The output is a list of images whose strings are final but not yet typed or cross-checked;
 //! that is the model's job.
 
+#[cfg(test)]
+mod agreement;
 pub mod interp;
 pub mod matrix;
 pub mod schema;
@@ -31,6 +33,9 @@ pub struct Config {
     /// Directory relative paths in the file are resolved against.
     pub dir: PathBuf,
     pub file: FileId,
+    /// `variables:` in written order, each with its value for this run (`--set`, then the
+    /// environment, then the default, interpolated).
+    pub variables: Vec<(String, String)>,
     pub base_arg: Option<Str>,
     pub build_flags: Vec<Str>,
     pub secrets: Vec<RawSecretSource>,
@@ -254,6 +259,16 @@ pub fn load(
         sources: &vars,
         matrix: &[],
     };
+    let variables = raw
+        .variables
+        .iter()
+        .map(|(k, v)| {
+            let value = scope
+                .expand(&format!("${{{}}}", k.value))
+                .unwrap_or_else(|_| v.value.clone());
+            (k.value.clone(), value)
+        })
+        .collect();
     let mut base_arg = raw.base_arg.clone();
     if let Some(b) = base_arg.as_mut() {
         matrix::interpolate(b, &scope, diags);
@@ -286,6 +301,7 @@ pub fn load(
         path: path.to_path_buf(),
         dir,
         file,
+        variables,
         base_arg,
         build_flags,
         secrets,

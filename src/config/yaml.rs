@@ -37,6 +37,47 @@ impl Node {
         matches!(&self.kind, NodeKind::Scalar { value, plain: true } if value.is_empty() || value == "~" || value == "null" || value == "Null" || value == "NULL")
     }
 
+    /// The node as JSON, the way YAML 1.2's core schema types plain scalars (what a JSON
+    /// Schema of the file sees): null, true/false, numbers, else strings.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match &self.kind {
+            _ if self.is_null() => Value::Null,
+            NodeKind::Scalar { value, plain: true } => match value.as_str() {
+                "true" => Value::Bool(true),
+                "false" => Value::Bool(false),
+                v => v
+                    .parse::<i64>()
+                    .map(Value::from)
+                    .ok()
+                    .or_else(|| {
+                        v.parse::<f64>()
+                            .ok()
+                            .filter(|f| {
+                                f.is_finite()
+                                    && v.chars().all(|c| c.is_ascii_digit() || ".-+eE".contains(c))
+                            })
+                            .and_then(|f| serde_json::Number::from_f64(f).map(Value::Number))
+                    })
+                    .unwrap_or_else(|| Value::String(v.to_string())),
+            },
+            NodeKind::Scalar { value, .. } => Value::String(value.clone()),
+            NodeKind::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
+            NodeKind::Map(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| {
+                        let key = match &k.kind {
+                            NodeKind::Scalar { value, .. } => value.clone(),
+                            _ => k.to_json().to_string(),
+                        };
+                        (key, v.to_json())
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
     /// What a user calls this kind of node in an error message.
     pub fn kind_name(&self) -> &'static str {
         match &self.kind {

@@ -120,6 +120,12 @@ pub struct Project {
     /// `registry:` as written (interpolated): the registry/namespace prefix images are
     /// published under and, for freshness, looked up in (`--registry` overrides it).
     pub registry: Option<crate::config::Str>,
+    /// `variables:` with their values for this run, in written order (for `adf config`).
+    pub variables: Vec<(String, String)>,
+    /// The file's `base_arg:` (the default of images that set none).
+    pub base_arg: Option<String>,
+    /// Top-level `secrets:`: each id with where its value comes from.
+    pub secrets: Vec<spec::BuildSecret>,
 }
 
 impl Project {
@@ -306,6 +312,14 @@ pub fn build(cfg: Config, sources: &mut Sources, diags: &mut Diagnostics) -> Pro
     }
     inject_bases(&mut images);
     let dag = Dag::new(images.iter().map(|i| i.parents.clone()).collect());
+    let secrets = cfg
+        .secrets
+        .iter()
+        .map(|s| spec::BuildSecret {
+            id: s.id.value.clone(),
+            source: spec::secret_source(s, &cfg.dir),
+        })
+        .collect();
     let project = Project {
         path: cfg.path,
         dir: cfg.dir,
@@ -318,6 +332,9 @@ pub fn build(cfg: Config, sources: &mut Sources, diags: &mut Diagnostics) -> Pro
         arch: cfg.arch,
         compat_rules: cfg.compat_rules,
         registry: cfg.registry,
+        variables: cfg.variables,
+        base_arg: cfg.base_arg.map(|b| b.value),
+        secrets,
     };
     validate::run(&project, sources, diags);
     project

@@ -107,6 +107,15 @@ pub struct SpecSpans {
     pub cache_to: Vec<Span>,
 }
 
+/// Where a top-level `secrets:` entry takes its value from (`None` when it names no source).
+pub fn secret_source(declared: &RawSecretSource, dir: &Path) -> Option<SecretSource> {
+    match (&declared.file, &declared.environment) {
+        (Some(f), _) => Some(SecretSource::File(dir.join(&f.value))),
+        (None, Some(e)) => Some(SecretSource::Env(e.value.clone())),
+        _ => None,
+    }
+}
+
 /// The written args of `build` as a map (later keys win, as in YAML they cannot repeat).
 pub fn written_args(build: &RawBuild) -> BTreeMap<String, String> {
     build
@@ -157,11 +166,7 @@ pub fn from_raw(
                 source: declared_secrets
                     .iter()
                     .find(|s| s.id.value == id.value)
-                    .and_then(|s| match (&s.file, &s.environment) {
-                        (Some(f), _) => Some(SecretSource::File(dir.join(&f.value))),
-                        (None, Some(e)) => Some(SecretSource::Env(e.value.clone())),
-                        _ => None,
-                    }),
+                    .and_then(|s| secret_source(s, dir)),
             })
             .collect(),
         labels: build

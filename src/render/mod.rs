@@ -1,6 +1,8 @@
 //! Text and JSON renderings of lists, plans and reports (pure: data in, string out).
 
+pub mod config;
 pub mod graph;
+pub mod spec;
 pub mod verify;
 
 use crate::model::Project;
@@ -92,13 +94,25 @@ pub fn list_table(p: &Project) -> String {
 /// The plan as text; with decisions each image shows `build`/`fresh` and why (all changed
 /// inputs with `explain`).
 /// `{images: [...]}` with the decision fields merged into each image.
-pub fn plan_json(plan: &Plan, decisions: Option<&[Decision]>) -> serde_json::Value {
+/// The plan as JSON; each image carries its full build spec under `build` (context and
+/// Dockerfile relative to the file's directory, secret names only, never values).
+pub fn plan_json(
+    project: &crate::model::Project,
+    plan: &Plan,
+    decisions: Option<&[Decision]>,
+) -> serde_json::Value {
     let images: Vec<serde_json::Value> = plan
         .images
         .iter()
         .enumerate()
         .map(|(pos, img)| {
             let mut v = serde_json::json!(img);
+            if let (Some(obj), Some(image)) = (v.as_object_mut(), project.images.get(img.index)) {
+                obj.insert(
+                    "build".into(),
+                    spec::build_json(&image.spec, &project.dir, true),
+                );
+            }
             if let (Some(obj), Some(d)) = (v.as_object_mut(), decisions.and_then(|d| d.get(pos))) {
                 if let Ok(serde_json::Value::Object(extra)) = serde_json::to_value(d) {
                     obj.extend(extra);

@@ -186,7 +186,10 @@ fn reads_escape_directive_heredocs_json_copy_and_commented_continuations() {
     );
     // continuation lines with comments in between
     let c = "FROM x\nCOPY a.txt \\\n# one\n\n  # two\n  b.txt /d/\nRUN echo\n";
-    assert_eq!(paths(c, &[]), Some(vec!["a.txt".to_string(), "b.txt".into()]));
+    assert_eq!(
+        paths(c, &[]),
+        Some(vec!["a.txt".to_string(), "b.txt".into()])
+    );
     assert_eq!(analyze(c.into()).first_run, Some(7));
 }
 
