@@ -429,6 +429,41 @@ fn errors_outside_the_selection_do_not_block_plan() {
         out.stderr
     );
     assert!(out.stdout.contains("x/good:1"), "{}", out.stdout);
+    // the same for every command that works on a selection
+    for args in [
+        &["config", "good"][..],
+        &["export", "bake", "good"],
+        &["export", "script", "--target", "good"],
+    ] {
+        let out = adf(dir.path(), args);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr
+                .contains("2 errors in images outside the selection"),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert!(out.stdout.contains("good"), "{args:?}: {}", out.stdout);
+    }
+    for command in ["verify", "push"] {
+        // no engine here: the selection passes, then the engine is missing
+        let out = adf(
+            dir.path(),
+            &[command, "good", "--docker", "/nonexistent/docker"],
+        );
+        assert_eq!(out.code, 2, "{command}: {}", out.stderr);
+        assert!(
+            out.stderr
+                .contains("2 errors in images outside the selection"),
+            "{command}: {}",
+            out.stderr
+        );
+        assert!(
+            !out.stderr.contains("nothing done"),
+            "{command}: {}",
+            out.stderr
+        );
+    }
     // the whole file, or the broken image itself, is still refused
     for args in [
         &["plan", "--no-engine"][..],

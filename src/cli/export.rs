@@ -1,6 +1,6 @@
 //! `adf export script`.
 
-use super::{print_diags, project, GlobalArgs, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK};
+use super::{print_diags, GlobalArgs, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK};
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::ops::export::{self, ExportError};
 use clap::{Args, Subcommand};
@@ -67,7 +67,11 @@ pub fn run(g: &GlobalArgs, a: ExportArgs) -> i32 {
         ExportCommand::Script(a) => a,
         ExportCommand::Bake(b) => return bake(g, b),
     };
-    let (project, mut loaded) = match project::require_clean(g, false) {
+    let chain = super::args::TargetArgs {
+        targets: vec![a.target.clone()],
+        ..Default::default()
+    };
+    let (project, mut loaded, _) = match super::selection::require_selected(g, false, &chain) {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -125,13 +129,9 @@ pub fn run(g: &GlobalArgs, a: ExportArgs) -> i32 {
 }
 
 fn bake(g: &GlobalArgs, a: BakeArgs) -> i32 {
-    let (project, _) = match project::require_clean(g, false) {
+    let (project, _, selected) = match super::selection::require_selected(g, false, &a.target) {
         Ok(x) => x,
         Err(code) => return code,
-    };
-    let selected = match a.target.select(&project) {
-        Ok(s) => s,
-        Err(d) => return super::print_diag_error(*d),
     };
     let (file, warnings) = match export::bake(&project, &selected) {
         Ok(x) => x,

@@ -132,27 +132,8 @@ pub fn require_graph(args: &GlobalArgs) -> Result<(Project, bool), i32> {
     }
 }
 
-/// The project when it loaded without errors; otherwise diagnostics are printed and `None`.
-pub fn require_clean(args: &GlobalArgs, deep: bool) -> Result<(Project, Loaded), i32> {
-    let mut loaded = if deep { load_deep(args) } else { load(args) };
-    report(&loaded, false);
-    if loaded.diags.has_errors() {
-        let s = Summary::of(&loaded.diags);
-        eprintln!(
-            "adf: {} error{}; nothing done",
-            s.errors,
-            if s.errors == 1 { "" } else { "s" }
-        );
-        return Err(super::EXIT_BAD_INPUT);
-    }
-    match loaded.project.take() {
-        Some(p) => Ok((p, loaded)),
-        None => Err(super::EXIT_BAD_INPUT),
-    }
-}
-
-/// A clean project, the selection of `targets` (with ancestors) and a reachable engine: the
-/// start of `verify` and `push`. Problems are printed; the error is the exit code.
+/// A project clean where the selection of `targets` (with ancestors) is concerned, that
+/// selection and a reachable engine: the start of `verify` and `push`. Problems are printed; the error is the exit code.
 pub struct Selected {
     pub project: Project,
     pub loaded: Loaded,
@@ -165,10 +146,7 @@ pub fn select_with_engine(
     target: &super::args::TargetArgs,
     engine: &EngineOptions,
 ) -> Result<Selected, i32> {
-    let (project, loaded) = require_clean(args, false)?;
-    let selected = target
-        .select(&project)
-        .map_err(|d| super::print_diag_error(*d))?;
+    let (project, loaded, selected) = super::selection::require_selected(args, false, target)?;
     let engine = connect(engine)?;
     Ok(Selected {
         project,
