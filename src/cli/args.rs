@@ -44,10 +44,24 @@ impl EngineArgs {
     }
 }
 
+/// A number of seconds from 0 to an hour (`--retry-delay`): finite, so `1e30` is a clap error
+/// (exit 2) rather than a panic where it becomes a `Duration`.
+pub fn seconds_up_to_an_hour(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    if v.is_finite() && (0.0..=3600.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("`{s}` is out of range: give 0 to 3600 seconds"))
+    }
+}
+
 #[derive(Args, Debug, Clone, Default)]
 pub struct JobsArgs {
     /// How many at once (each command says its default)
-    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: Option<u16>,
 }
 

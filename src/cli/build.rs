@@ -117,6 +117,9 @@ fn progress(g: &GlobalArgs, p: Option<ProgressArg>) -> crate::ui::Progress {
 }
 
 pub fn run(g: &GlobalArgs, a: BuildArgs) -> i32 {
+    if let Some(d) = crate::model::inputs::managed_cli_flag(&a.build_flags) {
+        return super::print_diag_error(d);
+    }
     let (project, loaded, selected) = match super::selection::require_selected(g, true, &a.target) {
         Ok(x) => x,
         Err(code) => return code,

@@ -41,9 +41,9 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
 
 /// Prints `adf: error: WHAT` and `  help: HOW`; returns `code`.
 pub(crate) fn fail(code: i32, what: &str, help: Option<&str>) -> i32 {
-    eprintln!("adf: error: {what}");
+    eprintln!("adf: error: {}", crate::terminal::escape_controls(what));
     if let Some(h) = help {
-        eprintln!("  help: {h}");
+        eprintln!("  help: {}", crate::terminal::escape_controls(h));
     }
     code
 }

@@ -46,10 +46,10 @@ pub struct PushArgs {
     #[command(flatten)]
     jobs: JobsArgs,
     /// Retries of a transient push failure
-    #[arg(long, value_name = "N", default_value_t = 3)]
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=100))]
     retries: u32,
-    /// Seconds before the first retry; doubles each time
-    #[arg(long, value_name = "SECONDS", default_value_t = 2.0)]
+    /// Seconds before the first retry (0 to 3600); doubles each time
+    #[arg(long, value_name = "SECONDS", default_value_t = 2.0, value_parser = super::args::seconds_up_to_an_hour)]
     retry_delay: f64,
     /// Also write the JSON list of pushed references to FILE
     #[arg(long, value_name = "FILE")]
@@ -66,10 +66,6 @@ pub fn run(g: &GlobalArgs, a: PushArgs) -> i32 {
             .and_then(|p| Some((p, check_prefix(p).err()?)))
     {
         eprintln!("adf: --to {p:?} is not a registry/namespace prefix: {why}\n  help: for example --to 127.0.0.1:5000/team or --to swr.example.com/ai");
-        return EXIT_BAD_INPUT;
-    }
-    if !(a.retry_delay.is_finite() && a.retry_delay >= 0.0) {
-        eprintln!("adf: --retry-delay must be a number of seconds, 0 or more");
         return EXIT_BAD_INPUT;
     }
     let project::Selected {

@@ -45,8 +45,8 @@ pub struct VerifyArgs {
     strict: bool,
     #[command(flatten)]
     jobs: JobsArgs,
-    /// Seconds each command in the image may run
-    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    /// Seconds each command in the image may run (1 to 86400)
+    #[arg(long, value_name = "SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     timeout: u64,
     #[command(flatten)]
     format: FormatArgs,

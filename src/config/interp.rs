@@ -197,8 +197,15 @@ pub enum InterpError {
     Unclosed,
     BadName(String),
     Unsupported(String),
-    Recursive(String),
+    /// A variable whose value leads back to it: the chain, first name to the repeated one.
+    Recursive(Vec<String>),
+    /// Variables or inline defaults nested deeper than [`MAX_NESTING`].
+    TooDeep,
 }
+
+/// How deep variables may refer to variables and inline defaults nest (`${A:-${B:-...}}`):
+/// far more than any file needs, far less than what would exhaust the stack.
+pub const MAX_NESTING: usize = 32;
 
 impl std::fmt::Display for InterpError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -207,7 +214,18 @@ impl std::fmt::Display for InterpError {
             InterpError::Unclosed => write!(f, "`${{` is never closed"),
             InterpError::BadName(n) => write!(f, "`{n}` is not a valid variable name"),
             InterpError::Unsupported(e) => write!(f, "unsupported expansion `${{{e}}}`"),
-            InterpError::Recursive(n) => write!(f, "variable `{n}` refers to itself"),
+            InterpError::Recursive(chain) if chain.len() <= 2 => {
+                write!(f, "variable `{}` refers to itself", chain[0])
+            }
+            InterpError::Recursive(chain) => write!(
+                f,
+                "variables refer to each other in a cycle: {}",
+                chain.join(" -> ")
+            ),
+            InterpError::TooDeep => write!(
+                f,
+                "variables and defaults nest deeper than {MAX_NESTING} levels"
+            ),
         }
     }
 }
@@ -224,7 +242,8 @@ impl InterpError {
             InterpError::Unclosed => "close it with `}`, or write `$$` for a literal `$`".into(),
             InterpError::BadName(_) => "names use letters, digits and `_`, and do not start with a digit".into(),
             InterpError::Unsupported(_) => "adf supports `${NAME}` and `${NAME:-default}`; write `$$` for a literal `$`".into(),
-            InterpError::Recursive(_) => "a variable's default may use other variables, but not itself".into(),
+            InterpError::Recursive(_) => "a variable's default may use other variables, but not itself, directly or through others".into(),
+            InterpError::TooDeep => format!("adf follows at most {MAX_NESTING} levels of `${{...}}` inside values and defaults; write the value out"),
         }
     }
 }
@@ -261,7 +280,8 @@ pub struct Scope<'a> {
 }
 
 impl Scope<'_> {
-    fn lookup(&self, name: &str, depth: usize) -> Result<Option<String>, InterpError> {
+    /// `chain`: the declared variables being expanded, outermost first (for cycles).
+    fn lookup(&self, name: &str, chain: &mut Vec<String>) -> Result<Option<String>, InterpError> {
         if let Some((_, v)) = self.matrix.iter().find(|(k, _)| k == name) {
             return Ok(Some(v.clone()));
         }
@@ -273,10 +293,19 @@ impl Scope<'_> {
             if let Some(v) = s.env.get(name) {
                 return Ok(Some(v.clone()));
             }
-            if depth > 16 {
-                return Err(InterpError::Recursive(name.to_string()));
+            if let Some(start) = chain.iter().position(|n| n == name) {
+                let mut cycle: Vec<String> = chain[start..]
+                    .iter()
+                    .filter(|n| !n.is_empty())
+                    .cloned()
+                    .collect();
+                cycle.push(name.to_string());
+                return Err(InterpError::Recursive(cycle));
             }
-            return self.expand_at(default, depth + 1).map(Some);
+            chain.push(name.to_string());
+            let value = self.expand_at(default, chain);
+            chain.pop();
+            return value.map(Some);
         }
         Ok(s.builtins.get(name).cloned())
     }
@@ -293,12 +322,17 @@ impl Scope<'_> {
     }
 
     pub fn expand(&self, input: &str) -> Result<String, InterpError> {
-        self.expand_at(input, 0)
+        self.expand_at(input, &mut Vec::new())
     }
 
-    fn expand_at(&self, input: &str, depth: usize) -> Result<String, InterpError> {
+    /// `chain` holds one entry per level of nesting (a variable's name, or `""` for an inline
+    /// default), so its length is the depth.
+    fn expand_at(&self, input: &str, chain: &mut Vec<String>) -> Result<String, InterpError> {
         if !input.contains('$') {
             return Ok(input.to_string());
+        }
+        if chain.len() >= MAX_NESTING {
+            return Err(InterpError::TooDeep);
         }
         let mut out = String::with_capacity(input.len());
         let mut rest = input;
@@ -311,7 +345,7 @@ impl Scope<'_> {
             } else if let Some(body_start) = after.strip_prefix('{') {
                 let end = closing_brace(body_start).ok_or(InterpError::Unclosed)?;
                 let body = &body_start[..end];
-                out.push_str(&self.resolve(body, depth)?);
+                out.push_str(&self.resolve(body, chain)?);
                 rest = &body_start[end + 1..];
             } else {
                 // a lone `$` (for example `$HOME` meant for a shell in the image) stays as written
@@ -323,7 +357,7 @@ impl Scope<'_> {
         Ok(out)
     }
 
-    fn resolve(&self, body: &str, depth: usize) -> Result<String, InterpError> {
+    fn resolve(&self, body: &str, chain: &mut Vec<String>) -> Result<String, InterpError> {
         let (name, default) = match body.split_once(":-") {
             Some((n, d)) => (n, Some(d)),
             None => (body, None),
@@ -337,13 +371,18 @@ impl Scope<'_> {
                 },
             );
         }
-        match self.lookup(name, depth)? {
+        match self.lookup(name, chain)? {
             Some(v) if !(v.is_empty() && default.is_some()) => Ok(v),
             _ => match default {
                 // the inline default is itself interpolated, and may use env for undeclared names
                 Some(d) => match self.sources.env.get(name).filter(|v| !v.is_empty()) {
                     Some(v) => Ok(v.clone()),
-                    None => self.expand_at(d, depth + 1),
+                    None => {
+                        chain.push(String::new());
+                        let value = self.expand_at(d, chain);
+                        chain.pop();
+                        value
+                    }
                 },
                 None => Err(InterpError::Unknown {
                     name: name.to_string(),
@@ -446,11 +485,61 @@ mod tests {
             scope.expand("${LOOP}"),
             Err(InterpError::Recursive(_))
         ));
+        assert_eq!(
+            scope.expand("${LOOP}").map_err(|e| e.to_string()),
+            Err("variable `LOOP` refers to itself".to_string())
+        );
         match scope.expand("${ORGG}") {
             Err(InterpError::Unknown { suggestion, .. }) => {
                 assert_eq!(suggestion.as_deref(), Some("ORG"))
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_long_chain_is_no_cycle_and_a_cycle_is_named() {
+        let mut s = VarSources::default();
+        // V0 -> V1 -> ... -> V20 = "end": deeper than the old limit of 16, no cycle
+        for i in 0..20 {
+            s.declared
+                .insert(format!("V{i}"), format!("${{V{}}}", i + 1));
+        }
+        s.declared.insert("V20".into(), "end".into());
+        s.declared.insert("A".into(), "${B}".into());
+        s.declared.insert("B".into(), "x-${C:-${A}}".into());
+        let scope = Scope {
+            sources: &s,
+            matrix: &[],
+        };
+        assert_eq!(scope.expand("${V0}").unwrap(), "end");
+        assert_eq!(
+            scope.expand("${A}").map_err(|e| e.to_string()),
+            Err("variables refer to each other in a cycle: A -> B -> A".to_string())
+        );
+    }
+
+    #[test]
+    fn nesting_is_capped_without_overflowing_the_stack() {
+        let s = VarSources::default();
+        let scope = Scope {
+            sources: &s,
+            matrix: &[],
+        };
+        let deep = format!("{}x{}", "${N:-".repeat(100_000), "}".repeat(100_000));
+        assert_eq!(scope.expand(&deep), Err(InterpError::TooDeep));
+        let ok = format!("{}x{}", "${N:-".repeat(20), "}".repeat(20));
+        assert_eq!(scope.expand(&ok).unwrap(), "x");
+        let mut s = VarSources::default();
+        for i in 0..100 {
+            s.declared
+                .insert(format!("V{i}"), format!("${{V{}}}", i + 1));
+        }
+        s.declared.insert("V100".into(), "end".into());
+        let scope = Scope {
+            sources: &s,
+            matrix: &[],
+        };
+        assert_eq!(scope.expand("${V0}"), Err(InterpError::TooDeep));
     }
 }

@@ -10,6 +10,10 @@ use crate::diag::Code;
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use std::collections::HashMap;
 
+/// The most images one matrix entry may expand to (the product of its axes' lengths): a typo or
+/// a hostile file must not make adf allocate millions of images.
+pub const MAX_MATRIX_PRODUCT: usize = 1024;
+
 /// Calls `f` on every interpolatable string of an image.
 fn for_each_str(img: &mut RawImage, f: &mut dyn FnMut(&mut Str)) {
     f(&mut img.key);
@@ -169,6 +173,28 @@ pub fn expand(raw: &RawFile, sources: &VarSources, diags: &mut Diagnostics) -> V
             axes.push((axis.value.clone(), vals));
         }
         if !ok {
+            continue;
+        }
+        let product = axes
+            .iter()
+            .try_fold(1usize, |n, (_, v)| n.checked_mul(v.len()));
+        if product.is_none_or(|n| n > MAX_MATRIX_PRODUCT) {
+            let sizes: Vec<String> = axes.iter().map(|(_, v)| v.len().to_string()).collect();
+            let size =
+                product.map_or_else(|| "more than usize::MAX".to_string(), |n| n.to_string());
+            let span = img.matrix.first().map_or(img.key.span, |(a, _)| a.span);
+            diags.push(
+                Diagnostic::error(
+                    Code::MatrixTooLarge,
+                    format!(
+                        "the matrix of image `{}` expands to {size} images ({}), more than the {MAX_MATRIX_PRODUCT} adf builds from one entry",
+                        img.key.value,
+                        sizes.join(" x ")
+                    ),
+                )
+                .at(span, format!("{size} combinations"))
+                .help("split the entry, or drop axis values nobody builds"),
+            );
             continue;
         }
         for combo in cartesian(&axes) {

@@ -226,6 +226,11 @@ pub fn load(
             return None;
         }
     };
+    // a UTF-8 byte order mark (Windows editors write one) is no part of the YAML
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
     let file = sources.add(display.clone(), text);
     let text = sources.get(file).text.clone();
     let root = match yaml::parse(file, &text) {

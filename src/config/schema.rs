@@ -48,6 +48,8 @@ pub struct RawImage {
     pub runtime_deps: Option<RawRuntimeDeps>,
     pub build_flags: Vec<Str>,
     pub description: Option<Str>,
+    /// `allow_outside: true`: the context and Dockerfile may resolve outside the project.
+    pub allow_outside: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -77,6 +79,8 @@ pub struct RawInstaller {
     pub sha256: Option<Str>,
     pub url: Option<Str>,
     pub hint: Option<Str>,
+    /// `allow_outside: true`: the path may resolve outside the project.
+    pub allow_outside: bool,
 }
 
 /// `runtime_deps:` of an image: Python packages installed when its container starts.
@@ -121,6 +125,7 @@ pub const IMAGE_KEYS: &[&str] = &[
     "runtime_deps",
     "build_flags",
     "description",
+    "allow_outside",
 ];
 pub const BUILD_KEYS: &[&str] = &[
     "context",
@@ -138,7 +143,7 @@ pub const BUILD_KEYS: &[&str] = &[
     "cache_to",
     "extra_hosts",
 ];
-pub(super) const INSTALLER_KEYS: &[&str] = &["path", "sha256", "url", "hint"];
+pub(super) const INSTALLER_KEYS: &[&str] = &["path", "sha256", "url", "hint", "allow_outside"];
 pub(super) const VERIFY_KEYS: &[&str] = &["name", "run", "expect"];
 pub(super) const RUNTIME_DEPS_KEYS: &[&str] = &["wheelhouse", "requirements", "index_env"];
 pub(super) const SECRET_KEYS: &[&str] = &["file", "environment"];
@@ -450,6 +455,7 @@ fn read_image(r: &mut Reader, key_node: &Node, node: &Node) -> Option<RawImage> 
             "build_flags" => {
                 img.build_flags = r.strings(v, "build_flags", "build_flags: [--network, host]")
             }
+            "allow_outside" => img.allow_outside = r.bool(v, "allow_outside"),
             _ => img.description = r.scalar(v, "description", "description: CANN toolkit for 910B"),
         }
     }

@@ -57,7 +57,12 @@ pub(super) fn read_installers(r: &mut Reader, node: &Node) -> Vec<RawInstaller> 
     for item in items {
         let entries = r.map(item, "an installer", example);
         let (mut path, mut sha256, mut url, mut hint) = (None, None, None, None);
+        let mut allow_outside = false;
         for (k, _, v) in r.known_keys(entries, INSTALLER_KEYS, "an installer") {
+            if k == "allow_outside" {
+                allow_outside = r.bool(v, k).is_some_and(|b| b.value);
+                continue;
+            }
             let val = r.scalar(v, k, example);
             match k {
                 "path" => path = val,
@@ -67,7 +72,7 @@ pub(super) fn read_installers(r: &mut Reader, node: &Node) -> Vec<RawInstaller> 
             }
         }
         match path {
-            Some(path) => out.push(RawInstaller { span: item.span, path, sha256, url, hint }),
+            Some(path) => out.push(RawInstaller { span: item.span, path, sha256, url, hint, allow_outside }),
             None if matches!(item.kind, NodeKind::Map(_)) => r.diags.push(
                 Diagnostic::error(Code::MissingKey, "installer without `path`")
                     .at(item.span, "needs `path`")

@@ -372,13 +372,25 @@ fn merge_and_check(entries: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, Box<
         if key_text == "<<" && matches!(&key.kind, NodeKind::Scalar { plain: true, .. }) {
             let sources = match value.kind {
                 NodeKind::Map(m) => vec![m],
-                NodeKind::Seq(items) => items
-                    .into_iter()
-                    .filter_map(|n| match n.kind {
-                        NodeKind::Map(m) => Some(m),
-                        _ => None,
-                    })
-                    .collect(),
+                NodeKind::Seq(items) => {
+                    let mut maps = Vec::with_capacity(items.len());
+                    for n in items {
+                        match n.kind {
+                            NodeKind::Map(m) => maps.push(m),
+                            _ => {
+                                return Err(Box::new(
+                                    Diagnostic::error(
+                                        Code::YamlMerge,
+                                        "`<<` must merge a mapping or a list of mappings",
+                                    )
+                                    .at(n.span, "not a mapping")
+                                    .help("merge an anchored mapping (`<<: *base`) or a list of them (`<<: [*a, *b]`); a list of scalars merges nothing"),
+                                ))
+                            }
+                        }
+                    }
+                    maps
+                }
                 _ => {
                     return Err(Box::new(
                         Diagnostic::error(

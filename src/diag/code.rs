@@ -117,6 +117,22 @@ pub enum Code {
     UnreadableInstaller,
     /// A build arg the Dockerfile never declares.
     UnusedBuildArg,
+    /// A matrix that expands to more images than adf builds.
+    MatrixTooLarge,
+    /// An image name (after the matrix) with characters outside `[A-Za-z0-9._-]`.
+    BadImageName,
+    /// A build-arg or label key that is no name (`A=B`, empty).
+    BadArgName,
+    /// A build flag that overrides what adf manages (`--tag`, `--output`, ...).
+    ManagedFlag,
+    /// A context, Dockerfile or installer outside the project directory.
+    PathOutside,
+    /// A path read as a file that is a FIFO, device or directory.
+    NotAFile,
+    /// A config, Dockerfile or rules file over adf's size cap.
+    FileTooLarge,
+    /// A `.adf` state directory that is a symlink or holds one where adf writes.
+    UnsafeState,
     /// A value of the wrong shape.
     WrongType,
     /// An alias refers to an unknown anchor.
@@ -195,6 +211,14 @@ impl Code {
         Code::UnknownTarget,
         Code::UnreadableInstaller,
         Code::UnusedBuildArg,
+        Code::MatrixTooLarge,
+        Code::BadImageName,
+        Code::BadArgName,
+        Code::ManagedFlag,
+        Code::PathOutside,
+        Code::NotAFile,
+        Code::FileTooLarge,
+        Code::UnsafeState,
         Code::WrongType,
         Code::YamlAlias,
         Code::YamlComplexKey,
@@ -265,6 +289,14 @@ impl Code {
             Code::UnknownTarget => "unknown-target",
             Code::UnreadableInstaller => "unreadable-installer",
             Code::UnusedBuildArg => "unused-build-arg",
+            Code::MatrixTooLarge => "matrix-too-large",
+            Code::BadImageName => "bad-image-name",
+            Code::BadArgName => "bad-arg-name",
+            Code::ManagedFlag => "managed-flag",
+            Code::PathOutside => "path-outside",
+            Code::NotAFile => "not-a-file",
+            Code::FileTooLarge => "file-too-large",
+            Code::UnsafeState => "unsafe-state",
             Code::WrongType => "wrong-type",
             Code::YamlAlias => "yaml-alias",
             Code::YamlComplexKey => "yaml-complex-key",
@@ -300,6 +332,8 @@ impl Code {
                 | Code::ConfigUnreadable
                 | Code::NoConfig
                 | Code::ConfigNotUtf8
+                | Code::MatrixTooLarge
+                | Code::BadImageName
         )
     }
 }

@@ -1,6 +1,7 @@
 //! Human (miette, snippet with caret) and JSON rendering of diagnostics.
 
 use super::{Diagnostic, Diagnostics, Severity, Sources};
+use crate::terminal::{escape_controls, mask_controls};
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, NamedSource, SourceCode,
     SourceSpan, SpanContents,
@@ -57,7 +58,7 @@ impl miette::Diagnostic for Report<'_> {
         self.diag
             .help
             .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+            .map(|h| Box::new(escape_controls(h)) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -82,7 +83,7 @@ impl miette::Diagnostic for Report<'_> {
 }
 
 fn non_empty(s: &str) -> Option<String> {
-    (!s.is_empty()).then(|| s.to_string())
+    (!s.is_empty()).then(|| escape_controls(s).into_owned())
 }
 
 /// Counts printed after the diagnostics.
@@ -129,7 +130,11 @@ pub fn render_human(diags: &Diagnostics, sources: &Sources, color: bool) -> Stri
     for diag in diags.sorted() {
         let source = diag.primary.as_ref().map(|l| {
             let file = sources.get(l.span.file);
-            NamedSource::new(file.name.clone(), SharedText(file.text.clone()))
+            let text = match mask_controls(&file.text) {
+                std::borrow::Cow::Borrowed(_) => file.text.clone(),
+                std::borrow::Cow::Owned(masked) => Arc::new(masked),
+            };
+            NamedSource::new(escape_controls(&file.name), SharedText(text))
         });
         let word = match diag.severity {
             Severity::Error => "error",
@@ -148,6 +153,7 @@ pub fn render_human(diags: &Diagnostics, sources: &Sources, color: bool) -> Stri
                 header.push_str(&format!("\n    note: {name}:{line}:{col}: {}", l.text));
             }
         }
+        let header = escape_controls(&header).into_owned();
         let report = Report {
             diag,
             source,

@@ -5,6 +5,7 @@
 
 pub mod compat;
 pub mod dockerfile;
+pub mod inputs;
 pub mod installers;
 pub mod platform;
 pub mod reference;
@@ -27,6 +28,8 @@ pub struct Installer {
     pub sha256: Option<Str>,
     pub url: Option<String>,
     pub hint: Option<String>,
+    /// `allow_outside: true`: the file may be outside the project directory.
+    pub allow_outside: bool,
 }
 
 /// A `verify:` command of an image.
@@ -76,6 +79,8 @@ pub struct Image {
     pub description: Option<String>,
     /// Where `runtime_deps:` was written, for diagnostics.
     pub runtime_deps_span: Option<Span>,
+    /// `allow_outside: true`: the context and Dockerfile may be outside the project directory.
+    pub allow_outside: bool,
 }
 
 impl Image {
@@ -211,6 +216,7 @@ fn installer(raw: RawInstaller) -> Installer {
         sha256: raw.sha256,
         url: raw.url.map(|u| u.value),
         hint: raw.hint.map(|h| h.value),
+        allow_outside: raw.allow_outside,
     }
 }
 
@@ -232,6 +238,8 @@ pub fn build(cfg: Config, sources: &mut Sources, diags: &mut Diagnostics) -> Pro
         .map(|b| b.value.clone())
         .unwrap_or_else(|| config::DEFAULT_BASE_ARG.to_string());
     let file_flags: Vec<String> = cfg.build_flags.iter().map(|f| f.value.clone()).collect();
+    let image_flags = cfg.images.iter().flat_map(|e| &e.image.build_flags);
+    inputs::check_flags(cfg.build_flags.iter().chain(image_flags), diags);
     let mut by_name = HashMap::with_capacity(cfg.images.len());
     let mut images = Vec::with_capacity(cfg.images.len());
     for expanded in cfg.images {
@@ -300,6 +308,7 @@ pub fn build(cfg: Config, sources: &mut Sources, diags: &mut Diagnostics) -> Pro
             verify: decl.verify.into_iter().map(verify_check).collect(),
             description: decl.description.map(|d| d.value),
             runtime_deps_span: decl.runtime_deps.as_ref().map(|d| d.span),
+            allow_outside: decl.allow_outside.is_some_and(|a| a.value),
         };
         by_name.insert(image.name.clone(), images.len());
         images.push(image);

@@ -20,11 +20,11 @@ pub fn run(p: &Project, sources: &mut Sources, diags: &mut Diagnostics) {
     for img in &p.images {
         files.check(img, diags);
         build_keys(p, img, diags);
-        secrets_in_values(img, diags);
         runtime_deps(img, diags);
         verify_patterns(img, diags);
     }
     base_drift(p, diags);
+    super::inputs::run(p, sources, diags);
     let mut texts = DockerfileTexts {
         sources,
         ids: HashMap::new(),
@@ -350,29 +350,6 @@ fn runtime_deps(img: &Image, diags: &mut Diagnostics) {
     }
 }
 
-/// `scheme://user:password@host` in a build arg or label ends up in the image's history.
-fn secrets_in_values(img: &Image, diags: &mut Diagnostics) {
-    let labels = img.spans.labels.iter().map(|(k, (ks, vs))| {
-        let value = img.spec.labels.get(k).map(String::as_str).unwrap_or("");
-        (k.as_str(), value, *ks, *vs)
-    });
-    for (k, v, _, v_span) in img.written_args().chain(labels) {
-        let Some(rest) = v.split_once("://").map(|(_, r)| r) else {
-            continue;
-        };
-        let authority = rest.split('/').next().unwrap_or("");
-        if let Some((userinfo, _)) = authority.rsplit_once('@') {
-            if userinfo.contains(':') {
-                diags.push(
-                    Diagnostic::error(Code::CredentialsInArg, format!("`{k}` of image `{}` carries a password", img.family))
-                        .at(v_span, "user:password in a URL")
-                        .help("build args and labels are stored in the image; pass credentials as a build secret (`secrets: {proxy: {environment: HTTPS_PROXY}}` and `build.secrets: [proxy]`)"),
-                );
-            }
-        }
-    }
-}
-
 fn base_drift(p: &Project, diags: &mut Diagnostics) {
     let mut producer: HashMap<String, usize> = HashMap::new();
     for (i, img) in p.images.iter().enumerate() {
@@ -634,7 +611,12 @@ fn dockerfile_args(
     texts: &mut DockerfileTexts,
     diags: &mut Diagnostics,
 ) {
+    let root = p.dir.canonicalize().unwrap_or_else(|_| p.dir.clone());
     for img in &p.images {
+        // a Dockerfile outside the project is `path-outside`: not read
+        if !img.allow_outside && !super::inputs::resolved(&img.spec.dockerfile).starts_with(&root) {
+            continue;
+        }
         let Some(facts) = cache.get(&img.spec.dockerfile) else {
             continue;
         };
@@ -729,7 +711,10 @@ fn dockerfile_args(
             );
         }
         for (k, _, k_span, _) in img.written_args() {
-            if k == img.base_arg || facts.declared_args.contains(k) || PREDEFINED_ARGS.contains(&k)
+            if k == img.base_arg
+                || facts.declared_args.contains(k)
+                || PREDEFINED_ARGS.contains(&k)
+                || !super::inputs::is_key(k)
             {
                 continue;
             }

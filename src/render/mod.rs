@@ -25,6 +25,15 @@ pub fn shell_line(words: &[String]) -> String {
 /// Left-aligned columns separated by two spaces; the last column is not padded.
 /// Columns padded by display width (a CJK character takes two columns).
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| crate::terminal::escape_controls(c).into_owned())
+                .collect()
+        })
+        .collect();
+    let rows = rows.as_slice();
     let mut widths: Vec<usize> = header.iter().map(|h| UnicodeWidthStr::width(*h)).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {

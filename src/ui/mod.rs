@@ -28,7 +28,7 @@ pub fn quiet() -> bool {
 /// Prints an informational `adf: TEXT` line on stderr unless `--quiet`.
 pub fn note(text: &str) {
     if !quiet() {
-        eprintln!("adf: {text}");
+        eprintln!("adf: {}", crate::terminal::escape_controls(text));
     }
 }
 

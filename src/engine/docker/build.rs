@@ -152,7 +152,8 @@ pub(super) fn run_logged(
         .map_err(io)?;
     let log = Mutex::new(file);
     if let Ok(mut f) = log.lock() {
-        let _ = writeln!(f, "$ {} {}", cli.info.client.display(), args.join(" "));
+        let line = crate::redact::command_line(args);
+        let _ = writeln!(f, "$ {} {line}", cli.info.client.display());
     }
     let buildkit = cli.info.builder == Builder::BuildKit;
     let mut cmd = cli.command();

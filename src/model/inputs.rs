@@ -1,0 +1,379 @@
+//! Checks that keep a hostile or careless file from doing harm: image names that are safe as
+//! file names, build-arg and label keys that are names, no secrets in args or labels (they are
+//! stored in the image), no build flags that take over what adf manages, and no path that leads
+//! out of the project directory unless the file says so.
+
+use super::{Image, Project};
+use crate::config::Str;
+use crate::diag::Code;
+use crate::diag::{Diagnostic, Diagnostics, Sources, Span};
+use crate::redact::{credential_in, name_says_secret};
+use std::collections::HashSet;
+use std::path::{Component, Path, PathBuf};
+
+/// The help every secret diagnostic gives.
+const SECRETS_HELP: &str = "build args and labels are stored in the image (its history and config); pass it as a build secret instead: `secrets: {hf: {environment: HF_TOKEN}}` at the top level, `build.secrets: [hf]` in the image, and `RUN --mount=type=secret,id=hf,env=HF_TOKEN ...` in the Dockerfile";
+
+pub fn run(p: &Project, sources: &Sources, diags: &mut Diagnostics) {
+    let text = sources.get(p.file).text.as_str();
+    let mut seen_names = HashSet::new();
+    let root = p.dir.canonicalize().unwrap_or_else(|_| p.dir.clone());
+    for img in &p.images {
+        if seen_names.insert(img.family.as_str()) {
+            image_name(img, diags);
+        }
+        keys(img, diags);
+        secrets(img, text, diags);
+        outside(&root, img, diags);
+    }
+}
+
+/// Whether `name` is `[A-Za-z0-9][A-Za-z0-9._-]*`: safe as a log file name and a bake target.
+pub fn is_image_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+fn image_name(img: &Image, diags: &mut Diagnostics) {
+    if is_image_name(&img.family) {
+        return;
+    }
+    let shown = img.family.escape_debug().to_string();
+    let why = if img.matrix.is_empty() {
+        String::new()
+    } else {
+        let values: Vec<String> = img
+            .matrix
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.escape_debug()))
+            .collect();
+        format!(" (with {})", values.join(", "))
+    };
+    diags.push(
+        Diagnostic::error(
+            Code::BadImageName,
+            format!("image name `{shown}`{why} is not a plain name"),
+        )
+        .at(img.name_span, "letters, digits, `.`, `_` and `-` only, starting with a letter or digit")
+        .help("adf names log files and bake targets after images; rename it (matrix values become part of the name, so they follow the same rule)"),
+    );
+}
+
+/// A build-arg or label key docker can take: not empty, no `=`, no white space or control
+/// character, not starting with `-`.
+pub fn is_key(key: &str) -> bool {
+    !key.is_empty()
+        && !key.starts_with('-')
+        && !key
+            .chars()
+            .any(|c| c == '=' || c.is_whitespace() || c.is_control())
+}
+
+fn keys(img: &Image, diags: &mut Diagnostics) {
+    let args = img
+        .spans
+        .args
+        .iter()
+        .map(|(k, (ks, _))| ("build arg", k, ks));
+    let labels = img.spans.labels.iter().map(|(k, (ks, _))| ("label", k, ks));
+    for (what, key, span) in args.chain(labels) {
+        if is_key(key) {
+            continue;
+        }
+        let shown = key.escape_debug().to_string();
+        diags.push(
+            Diagnostic::error(
+                Code::BadArgName,
+                format!("{what} key `{shown}` of image `{}` is not a name", img.family),
+            )
+            .at(*span, "not a name")
+            .help(if key.contains('=') {
+                "write the mapping form `NAME: value` (or the list form `- NAME=value`), not `NAME=value` as a key"
+            } else {
+                "a key is a non-empty name without `=`, spaces or control characters, e.g. `PYTHON_VERSION`"
+            }),
+        );
+    }
+}
+
+/// What the file says at `span`.
+fn written(text: &str, span: Span) -> &str {
+    text.get(span.offset..span.offset + span.len).unwrap_or("")
+}
+
+fn secrets(img: &Image, text: &str, diags: &mut Diagnostics) {
+    let labels = img.spans.labels.iter().map(|(k, (ks, vs))| {
+        let value = img.spec.labels.get(k).map(String::as_str).unwrap_or("");
+        ("label", k.as_str(), value, *ks, *vs)
+    });
+    let args = img
+        .written_args()
+        .map(|(k, v, ks, vs)| ("build arg", k, v, ks, vs));
+    for (what, key, value, _, v_span) in args.chain(labels) {
+        let source = written(text, v_span).trim_matches(|c| c == '"' || c == '\'');
+        if name_says_secret(key) && !(value.is_empty() && source.is_empty()) {
+            let from = if source.contains("${") {
+                format!(" (`{source}`, resolved when adf runs)")
+            } else {
+                String::new()
+            };
+            diags.push(
+                Diagnostic::error(
+                    Code::CredentialsInArg,
+                    format!("{what} `{key}` of image `{}` is a secret{from}: it would be stored in the image", img.family),
+                )
+                .at(v_span, "a secret's value in a build arg or label")
+                .help(SECRETS_HELP),
+            );
+        } else if let Some(why) = credential_in(value) {
+            diags.push(
+                Diagnostic::error(
+                    Code::CredentialsInArg,
+                    format!(
+                        "{what} `{key}` of image `{}` carries a credential ({why})",
+                        img.family
+                    ),
+                )
+                .at(v_span, why)
+                .help(SECRETS_HELP),
+            );
+        }
+    }
+}
+
+/// `path` without `.` and with `..` applied, for a path that does not exist (yet).
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Where `path` really is: symlinks resolved for the part that exists, `..` applied to the rest.
+pub fn resolved(path: &Path) -> PathBuf {
+    if let Ok(p) = path.canonicalize() {
+        return p;
+    }
+    let abs = match std::env::current_dir() {
+        Ok(cwd) if path.is_relative() => lexical(&cwd.join(path)),
+        _ => lexical(path),
+    };
+    let mut existing = abs.as_path();
+    let mut rest = Vec::new();
+    while let Some(parent) = existing.parent() {
+        if let Some(name) = existing.file_name() {
+            rest.push(name.to_os_string());
+        }
+        existing = parent;
+        if let Ok(real) = existing.canonicalize() {
+            return rest.iter().rev().fold(real, |acc, n| acc.join(n));
+        }
+    }
+    abs
+}
+
+fn outside(root: &Path, img: &Image, diags: &mut Diagnostics) {
+    let mut report = |what: &str, path: &Path, span: Span, opt_in: &str| {
+        let real = resolved(path);
+        if real.starts_with(root) {
+            return;
+        }
+        diags.push(
+            Diagnostic::error(
+                Code::PathOutside,
+                format!(
+                    "{what} of image `{}` resolves outside the project directory: {}",
+                    img.family,
+                    real.display()
+                ),
+            )
+            .at(span, "outside the project")
+            .help(format!(
+                "keep it under {} (a cloned file must not make adf read the host's files); if this is intended, add `allow_outside: true` to {opt_in}",
+                root.display()
+            )),
+        );
+    };
+    if !img.allow_outside {
+        report(
+            "the build context",
+            &img.spec.context,
+            img.spans.context,
+            "the image",
+        );
+        report(
+            "the Dockerfile",
+            &img.spec.dockerfile,
+            img.spans.dockerfile,
+            "the image",
+        );
+    }
+    for inst in img.installers.iter().filter(|i| !i.allow_outside) {
+        let path = root.join(&inst.path.value);
+        report("an installer", &path, inst.path.span, "the installer entry");
+    }
+}
+
+/// The `docker build` flags adf decides itself, with what to use instead.
+const MANAGED_FLAGS: &[(&str, Option<char>, &str)] = &[
+    (
+        "--output",
+        Some('o'),
+        "adf loads each image into the engine; publish with `adf push`, export with `adf save`",
+    ),
+    (
+        "--push",
+        None,
+        "publish with `adf push` (after `adf verify`)",
+    ),
+    ("--load", None, "adf loads every image it builds"),
+    (
+        "--tag",
+        Some('t'),
+        "set the image's `tags:` in the file (`--set IMAGE.tags=...` for one run)",
+    ),
+    (
+        "--iidfile",
+        None,
+        "adf records image IDs itself; `adf build --metadata-file FILE` writes them for CI",
+    ),
+    ("--file", Some('f'), "set `build.dockerfile` in the file"),
+    (
+        "--platform",
+        None,
+        "set `build.platforms` in the file, or narrow with `adf build --platform`",
+    ),
+    (
+        "--metadata-file",
+        None,
+        "use `adf build --metadata-file FILE`",
+    ),
+];
+
+/// The managed flag a build-flag word is (`--tag`, `--tag=x`, `-t`, `-tx`), with the advice.
+pub fn managed_flag(word: &str) -> Option<(&'static str, &'static str)> {
+    MANAGED_FLAGS.iter().find_map(|(long, short, instead)| {
+        let is_long = word == *long || word.starts_with(&format!("{long}="));
+        let is_short = short.is_some_and(|c| {
+            !word.starts_with("--") && word.strip_prefix('-').is_some_and(|r| r.starts_with(c))
+        });
+        (is_long || is_short).then_some((*long, *instead))
+    })
+}
+
+/// `build_flags:` entries (each may hold several words) that override what adf manages.
+pub fn check_flags<'a>(flags: impl IntoIterator<Item = &'a Str>, diags: &mut Diagnostics) {
+    let mut seen = HashSet::new();
+    for f in flags {
+        if !seen.insert((f.span.file, f.span.offset)) {
+            continue; // one entry of an image repeated by its matrix or platforms
+        }
+        for word in f.value.split_whitespace() {
+            if let Some((flag, instead)) = managed_flag(word) {
+                diags.push(
+                    Diagnostic::error(
+                        Code::ManagedFlag,
+                        format!("build flag `{word}` overrides what adf manages ({flag})"),
+                    )
+                    .at(f.span, "adf sets this itself")
+                    .help(instead),
+                );
+            }
+        }
+    }
+}
+
+/// `--build-flag` words that override what adf manages: the first, as a diagnostic.
+pub fn managed_cli_flag(flags: &[String]) -> Option<Diagnostic> {
+    let word = flags
+        .iter()
+        .flat_map(|f| f.split_whitespace())
+        .find(|w| managed_flag(w).is_some())?;
+    let (flag, instead) = managed_flag(word)?;
+    Some(
+        Diagnostic::error(
+            Code::ManagedFlag,
+            format!("--build-flag `{word}` overrides what adf manages ({flag})"),
+        )
+        .help(instead),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_names() {
+        for n in ["a", "cann-910b", "py3.10", "A_b", "9x"] {
+            assert!(is_image_name(n), "{n}");
+        }
+        for n in ["", "-a", ".a", "a/b", "../x", "a b", "a\u{1b}[2J", "é"] {
+            assert!(!is_image_name(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn managed_flags_in_every_spelling() {
+        for w in [
+            "--output",
+            "--output=type=local,dest=/",
+            "-o",
+            "-otype=tar",
+            "--push",
+            "--load",
+            "--tag",
+            "--tag=x:1",
+            "-t",
+            "-tx:1",
+            "--iidfile=/tmp/x",
+            "--file",
+            "-f",
+            "-fD",
+            "--platform=linux/arm64",
+            "--metadata-file",
+        ] {
+            assert!(managed_flag(w).is_some(), "{w}");
+        }
+        for w in [
+            "--network",
+            "host",
+            "--no-cache",
+            "--pull",
+            "--build-arg",
+            "--target",
+            "x-t",
+        ] {
+            assert_eq!(managed_flag(w), None, "{w}");
+        }
+    }
+
+    #[test]
+    fn keys_are_names() {
+        assert!(is_key("PYTHON_VERSION") && is_key("org.opencontainers.image.source"));
+        for k in ["", "A=B", "A B", "-x", "a\nb"] {
+            assert!(!is_key(k), "{k:?}");
+        }
+    }
+
+    #[test]
+    fn resolved_follows_links_and_dots() {
+        let d = tempfile::tempdir().expect("tmp");
+        let root = d.path().canonicalize().expect("canon");
+        std::fs::create_dir(root.join("p")).expect("mkdir");
+        std::os::unix::fs::symlink("/etc", root.join("p/etc")).expect("link");
+        assert_eq!(resolved(&root.join("p/../x/y")), root.join("x/y"));
+        assert_eq!(
+            resolved(&root.join("p/etc/nothing-here")),
+            Path::new("/etc/nothing-here")
+        );
+    }
+}
