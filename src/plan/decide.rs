@@ -69,8 +69,10 @@ pub fn inputs(project: &Project, plan: &Plan, state_dir: &Path) -> std::io::Resu
                 h
             }
         };
-        let context = hasher
-            .hash_context(&spec.context, &spec.dockerfile)
+        // the spec's Dockerfile is relative to the working directory (as the context is), and
+        // hash_context takes it relative to the context: pass it absolute
+        let context = std::path::absolute(&spec.dockerfile)
+            .and_then(|dockerfile| hasher.hash_context(&spec.context, &dockerfile))
             .map_err(|e| {
                 std::io::Error::new(
                     e.kind(),
