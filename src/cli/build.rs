@@ -7,44 +7,7 @@ use crate::ops::build::{self, BuildError, BuildOptions};
 use clap::Args;
 use std::io::IsTerminal;
 
-pub const BUILD_HELP: &str = "\
-Examples:
-  adf build                                   everything, skipping fresh images
-  adf build --target yolo-910b -j 4           one image and its ancestors, 4 at a time
-  adf build --keep-going                      after a failure, build all that does not depend on it
-  adf build --dry-run                         what would be built, and why
-  adf build --build-flag='--network host'     extra docker build flags (or `build_flags:` in the file)
-  adf build --bake --builder farm             the stale images as one buildx bake on builder `farm`
-  adf build --metadata-file build.json        also write per-image tags, IDs, status, times, logs
-  adf build --registry 127.0.0.1:5000/team    skip what that registry holds with the same fingerprint
-
-An image is fresh when its primary tag carries the label adf.fingerprint with the same
-fingerprint: a hash of its Dockerfile, the context files it reads (COPY/ADD, RUN bind mounts;
-after .dockerignore), resolved args, target, platform, installer hashes and its parents'
-fingerprints.
-`adf plan --explain` names the input that changed.
-With a registry (`registry:` in the file or --registry PREFIX; --no-registry ignores the file's),
-an image the local store lacks is looked up as PREFIX/REPO:TAG (the mapping of `adf push --to`):
-when its adf.fingerprint label matches it is `fresh (registry)`, neither built nor pulled, and a
-child that must build builds FROM that registry reference. Reading labels from a registry
-needs the docker buildx plugin (`docker buildx imagetools`); without it, or with the registry
-unreachable, adf warns once and decides from the local store only.
-cache_from / cache_to (per image under build:, or file-wide) pass --cache-from / --cache-to to
-BuildKit; exporting a cache other than the inline one needs a buildx client.
-
---metadata-file FILE is written (atomically) after every build that started, failed ones too:
-{images: {NAME: {tags, image_id?, digest, platform?, status, reason?, started_at, finished_at,
-seconds, log?}}, ok}. digest is null: a build pushes nothing (`adf push --manifest` has digests).
-
-Tags move only after an image built successfully; a failed or interrupted build leaves every
-tag where it was. Full logs: .adf/logs/IMAGE.log next to the config file.
-BuildKit is used when available (buildx plugin, or a pre-23 client with DOCKER_BUILDKIT=1);
-otherwise the legacy builder, and BuildKit-only Dockerfile features are refused up front.
-With --bake, the stale images go to one `docker buildx bake` (the file is kept in
-.adf/bake.json): stale parents are linked as `target:` contexts, fresh ones as docker-image://;
-build_flags, network and extra_hosts have no bake equivalent and are left out (said on stderr).
-Exit: 0 all built or fresh, 1 an image failed or was blocked (or --metadata-file could not be written),
-2 bad input, 130 interrupted.";
+pub const BUILD_HELP: &str = include_str!("build_help.txt");
 
 #[derive(Args, Debug)]
 #[command(mut_arg("jobs", |a| a.help("Builds running at once [default: number of CPUs, at least 2]")))]
@@ -74,6 +37,10 @@ pub struct BuildArgs {
     /// Write per-image tags, image IDs, status, times and log paths to FILE (JSON), even on failure
     #[arg(long, value_name = "FILE", conflicts_with = "dry_run")]
     metadata_file: Option<std::path::PathBuf>,
+    /// Write an HTML report of where the time went: a Gantt chart by wave, the critical path,
+    /// per-image times [default FILE: .adf/timings/adf-timings-TIMESTAMP.html]
+    #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true, conflicts_with = "dry_run")]
+    timings: Option<Option<std::path::PathBuf>>,
     #[command(flatten)]
     registry: RegistryArgs,
     #[command(flatten)]
@@ -117,6 +84,7 @@ fn progress(g: &GlobalArgs, p: Option<ProgressArg>) -> crate::ui::Progress {
 }
 
 pub fn run(g: &GlobalArgs, a: BuildArgs) -> i32 {
+    let started = std::time::SystemTime::now();
     if let Some(d) = crate::model::inputs::managed_cli_flag(&a.build_flags) {
         return super::print_diag_error(d);
     }
@@ -179,6 +147,21 @@ pub fn run(g: &GlobalArgs, a: BuildArgs) -> i32 {
                 path.display()
             );
             written = false;
+        }
+    }
+    if let Some(to) = &a.timings {
+        let backend = if opts.bake.is_some() {
+            "buildx bake"
+        } else {
+            "docker build"
+        };
+        let t = crate::ops::timings::from_report(&plan, &report, started, opts.jobs, backend);
+        match crate::ops::timings::write(&project, &t, to.as_deref()) {
+            Ok(path) => crate::ui::note(&format!("timings: {}", path.display())),
+            Err(e) => {
+                eprintln!("adf: cannot write the timings report: {e}");
+                written = false;
+            }
         }
     }
     if report.interrupted {

@@ -29,6 +29,7 @@ pub mod push;
 pub mod registry;
 pub mod run;
 pub mod schedule;
+pub mod timings;
 pub mod transfer;
 pub mod verify;
 
@@ -101,13 +102,20 @@ pub fn write_json_atomically(
     path: &std::path::Path,
     value: &serde_json::Value,
 ) -> std::io::Result<()> {
+    let mut bytes = serde_json::to_vec_pretty(value)?;
+    bytes.push(b'\n');
+    write_atomically(path, &bytes)
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it: the file is whole or
+/// untouched.
+pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
     let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
-    serde_json::to_writer_pretty(&mut tmp, value)?;
-    std::io::Write::write_all(&mut tmp, b"\n")?;
+    std::io::Write::write_all(&mut tmp, bytes)?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

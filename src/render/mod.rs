@@ -3,6 +3,7 @@
 pub mod config;
 pub mod graph;
 pub mod spec;
+pub mod timings;
 pub mod verify;
 
 use crate::model::Project;
