@@ -16,6 +16,8 @@
 #                                         CLIENT talks to (default /usr/bin/docker)
 #   engine.sh fixtures-python [CLIENT]    build adf-fixture/python:3 (Debian bookworm, python3, pip)
 #                                         on the engine CLIENT talks to, if missing or outdated
+#   engine.sh chromium                    install headless Chromium (the timings report test
+#                                         renders its page) if missing
 #
 # Facts about the engines on these machines:
 # - dockerd runs with --iptables=false --bridge=none --storage-driver=overlay2, log in
@@ -1232,6 +1234,18 @@ usage() { # EXIT_CODE
     exit "$1"
 }
 
+
+cmd_chromium() { # headless Chromium for tests/timings.rs
+    if command -v chromium >/dev/null 2>&1; then
+        step "chromium present"
+        return
+    fi
+    [[ $(id -u) == 0 ]] || die "installing chromium needs root (apt-get)"
+    apt_install chromium
+    command -v chromium >/dev/null 2>&1 || die "still no chromium after apt-get install"
+    step "chromium installed"
+}
+
 case ${1:-} in
     up) shift; cmd_up "$@" ;;
     fixtures) shift; cmd_fixtures "$@" ;;
@@ -1244,6 +1258,7 @@ case ${1:-} in
     modern-stop) shift; cmd_modern_stop "$@" ;;
     fixtures-multiarch) shift; cmd_fixtures_multiarch "$@" ;;
     fixtures-python) shift; cmd_fixtures_python "$@" ;;
+    chromium) shift; cmd_chromium "$@" ;;
     -h | --help | help) usage 0 ;;
     *) usage 2 ;;
 esac
