@@ -64,11 +64,17 @@ fn python_3_12_with_torch_npu_2_5_1_is_an_error_naming_the_parent_image() {
 }
 
 #[test]
-fn a_compatible_but_unpaired_cann_is_a_warning_naming_the_pair() {
+fn a_compatible_but_unpaired_cann_is_not_a_warning() {
+    // torch_npu 2.5.1 pairs with CANN 8.1.RC1; PTA 7.0.0 lists 8.3.RC1 as compatible
     let out = check(&stack("2.5.1", "2.5.1", "8.3.RC1", "3.10", ""));
     assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stderr.contains("compat-"), "{}", out.stderr);
+    // an undocumented CANN still warns, naming the pair
+    let out = check(&stack("2.5.1", "2.5.1", "9.0.0", "3.10", ""));
+    assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
-        out.stderr.contains("warning[compat-not-paired]") && out.stderr.contains("8.1.RC1"),
+        out.stderr.contains("warning[compat-unknown-combination]")
+            && out.stderr.contains("8.1.RC1"),
         "{}",
         out.stderr
     );
@@ -85,17 +91,18 @@ fn compat_answers_from_the_same_data() {
     let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
     let first = &v["answers"][0];
     assert_eq!(first["component"], "vllm_ascend");
-    let rel = |c: &str| {
+    let rel = |c: &str, kind: &str| {
         first["relations"]
             .as_array()
             .expect("relations")
             .iter()
-            .find(|r| r["component"] == c)
+            .find(|r| r["component"] == c && r["kind"] == kind)
             .map(|r| r["value"].as_str().unwrap_or("").to_string())
     };
-    assert_eq!(rel("vllm").as_deref(), Some("==0.9.1"));
-    assert_eq!(rel("cann").as_deref(), Some("8.2.RC1"));
-    assert_eq!(rel("torch_npu").as_deref(), Some("==2.5.1.post1"));
+    assert_eq!(rel("vllm", "requires").as_deref(), Some("==0.9.1"));
+    assert_eq!(rel("cann", "paired").as_deref(), Some("8.2.RC1"));
+    assert_eq!(rel("cann", "minimum").as_deref(), Some(">=8.2.RC1"));
+    assert_eq!(rel("torch_npu", "requires").as_deref(), Some("==2.5.1.post1"));
     let conflict = adf(
         dir.path(),
         &["compat", "--check", "vllm_ascend=0.9.1", "torch_npu=2.7.1"],

@@ -46,6 +46,36 @@ pub struct Finding {
     pub help: String,
 }
 
+/// Something worth knowing that is not a problem: the stack's version differs from the documented
+/// pair but lies inside a documented range (compatible, above a minimum), or a combination a
+/// documented setup vouches for. Serialises with `"severity": "info"`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Note {
+    pub severity: &'static str,
+    pub code: Code,
+    pub rule: String,
+    pub message: String,
+    pub components: Vec<String>,
+    pub source: String,
+}
+
+/// Everything [`KnowledgeBase::assess`] finds: problems (errors first) and info notes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Assessment {
+    pub findings: Vec<Finding>,
+    pub notes: Vec<Note>,
+}
+
+impl Finding {
+    /// `error` or `warning`.
+    pub fn severity_word(&self) -> &'static str {
+        match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
 pub(super) struct Entry {
     pub(super) key: String,
     pub(super) raw: String,
@@ -71,6 +101,17 @@ impl Ctx<'_> {
         out
     }
 
+    pub(super) fn note(&self, rule: &str, message: String, comps: &[&str], source: String) -> Note {
+        Note {
+            severity: "info",
+            code: codes::NOT_PAIRED,
+            rule: rule.to_string(),
+            message,
+            components: self.keys(comps),
+            source,
+        }
+    }
+
     pub(super) fn finding(
         &self,
         sev: Severity,
@@ -91,12 +132,15 @@ impl Ctx<'_> {
     }
 }
 
-fn score(fs: &[Finding]) -> (usize, usize) {
-    let e = fs.iter().filter(|f| f.severity == Severity::Error).count();
-    (e, fs.len() - e)
+fn score(fs: &(Vec<Finding>, Vec<Note>)) -> (usize, usize, usize) {
+    let e =
+        fs.0.iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
+    (e, fs.0.len() - e, fs.1.len())
 }
 
-pub(crate) fn check(kb: &KnowledgeBase, stack: &Stack) -> Vec<Finding> {
+pub(crate) fn check(kb: &KnowledgeBase, stack: &Stack) -> Assessment {
     let mut cx = Ctx {
         kb,
         stack: BTreeMap::new(),
@@ -118,6 +162,7 @@ pub(crate) fn check(kb: &KnowledgeBase, stack: &Stack) -> Vec<Finding> {
         );
     }
     let mut out: Vec<Finding> = Vec::new();
+    let mut notes: Vec<Note> = Vec::new();
     let chips = (
         kb.chips.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
         kb.chips.iter().flat_map(|c| c.source.clone()),
@@ -153,10 +198,17 @@ pub(crate) fn check(kb: &KnowledgeBase, stack: &Stack) -> Vec<Finding> {
         let rows: Vec<&Release> = kb.releases_matching(comp, &e.v).collect();
         if rows.is_empty() {
             let near = kb.nearest_versions(comp, &e.v, 8);
-            let msg = format!(
-                "unknown combination: the knowledge has no entry for {comp} {}",
-                e.raw
-            );
+            let msg = match kb.newer_than_known(comp, &e.v) {
+                true => format!(
+                    "{comp} {} is newer than adf's knowledge of {}; run `adf knowledge sync`",
+                    e.raw,
+                    kb.knowledge_date()
+                ),
+                false => format!(
+                    "unknown combination: the knowledge has no entry for {comp} {}",
+                    e.raw
+                ),
+            };
             let mut f = cx.finding(
                 Severity::Warning,
                 codes::UNKNOWN_VERSION,
@@ -174,12 +226,13 @@ pub(crate) fn check(kb: &KnowledgeBase, stack: &Stack) -> Vec<Finding> {
             continue;
         }
         // Several rows for one version are alternative documented setups: judge by the best one.
-        let (best, findings) = rows
+        let (best, (findings, found_notes)) = rows
             .iter()
             .map(|r| (*r, check_release(&cx, r)))
             .min_by_key(|(_, f)| score(f))
-            .unwrap_or((rows[0], Vec::new()));
+            .unwrap_or((rows[0], (Vec::new(), Vec::new())));
         out.extend(findings);
+        notes.extend(found_notes);
         for (c, con) in best.requires.iter().chain(&best.paired) {
             if let (false, Some(pin)) = (cx.stack.contains_key(c), con.spec.single_pin()) {
                 implied
@@ -201,7 +254,16 @@ pub(crate) fn check(kb: &KnowledgeBase, stack: &Stack) -> Vec<Finding> {
         new
     });
     out.sort_by_key(|f| f.severity);
-    out
+    let mut seen = Vec::new();
+    notes.retain(|n| {
+        let new = !seen.contains(&n.message);
+        seen.push(n.message.clone());
+        new
+    });
+    Assessment {
+        findings: out,
+        notes,
+    }
 }
 
 /// A chip without a kernels/ops package for the stack's CANN, when CANN has packages for others.

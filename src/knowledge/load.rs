@@ -4,10 +4,11 @@ use std::collections::BTreeMap;
 
 use super::model::{
     norm_component, Arch, Chip, Constraint, Fact, Installer, KnowledgeBase, Release, Rule,
-    SourceRef,
+    SourceRef, Unknown,
 };
-use super::schema::{ConstraintDef, Constraints, FileDef, OneOrMany};
+use super::schema::{ConstraintDef, Constraints, FileDef, OneOrMany, UnknownDef};
 use super::spec::Spec;
+use super::version::Version;
 use crate::diag::Severity;
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -76,9 +77,18 @@ impl Ctx<'_> {
                 ConstraintDef::Short(s) => (s.joined(" | "), None, None, None),
                 ConstraintDef::Full(f) => (f.spec.joined(" | "), f.source, f.note, f.severity),
             };
-            let spec = self
-                .spec(&comp, &spec)
-                .map_err(|e| format!("{e} (in `{field}`)"))?;
+            let spec = if field == "minimum" {
+                let v = spec.trim();
+                if v.starts_with(['<', '>', '=', '!', '*']) || v.contains([',', '|']) {
+                    return Err(self.err(format!(
+                        "{comp}: `minimum` takes one version (the documented lower bound), not the spec '{v}'"
+                    )));
+                }
+                self.spec(&comp, &format!(">={v}"))
+            } else {
+                self.spec(&comp, &spec)
+            }
+            .map_err(|e| format!("{e} (in `{field}`)"))?;
             let source = match source {
                 Some(s) => self.sources(s)?,
                 None => Vec::new(),
@@ -100,6 +110,32 @@ impl Ctx<'_> {
         Ok(out)
     }
 
+    fn unknowns(
+        &self,
+        defs: BTreeMap<String, UnknownDef>,
+    ) -> Result<Vec<(String, Unknown)>, String> {
+        let mut out = Vec::new();
+        for (comp, def) in defs {
+            let (text, source) = match def {
+                UnknownDef::Short(t) => (t, Vec::new()),
+                UnknownDef::Full(f) => (
+                    f.note,
+                    match f.source {
+                        Some(s) => self.sources(s)?,
+                        None => Vec::new(),
+                    },
+                ),
+            };
+            if text.trim().is_empty() {
+                return Err(self.err(format!(
+                    "{comp}: an `unknown` relation says what *is* documented (a non-empty text)"
+                )));
+            }
+            out.push((norm_component(&comp), Unknown { text, source }));
+        }
+        Ok(out)
+    }
+
     fn when(&self, defs: BTreeMap<String, String>) -> Result<Vec<(String, Spec)>, String> {
         defs.into_iter()
             .map(|(c, s)| {
@@ -111,9 +147,29 @@ impl Ctx<'_> {
     }
 }
 
+/// How a file's release rows join those already loaded.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Join {
+    /// Rows are added: several rows for one version are alternative documented setups.
+    Add,
+    /// The synced overlay: a row for a version that already has rows adds its relations to each
+    /// of them (both must hold); a row for a new version is added.
+    Merge,
+}
+
 impl KnowledgeBase {
     /// Parse one knowledge file and add its contents; `name` is used in error messages.
     pub(crate) fn add_text(&mut self, name: &str, text: &str) -> Result<(), String> {
+        self.add_text_joined(name, text, Join::Add).map(|_| ())
+    }
+
+    /// Parse one knowledge file; returns how many of its release rows were new versions.
+    pub(crate) fn add_text_joined(
+        &mut self,
+        name: &str,
+        text: &str,
+        join: Join,
+    ) -> Result<usize, String> {
         let file: FileDef = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
             format!("{name}:{line}: {}", e.message().trim())
@@ -124,7 +180,12 @@ impl KnowledgeBase {
                 file.schema
             ));
         }
-        let _ = file.meta;
+        if self.snapshot.is_none() && join == Join::Add {
+            if let Some(toml::Value::String(d)) = file.meta.get("snapshot") {
+                self.snapshot = Some(d.clone());
+            }
+        }
+        let mut new_rows = 0;
         for s in file.sources {
             let at = format!("{name}:{}", line_of(text, s.span().start));
             let s = s.into_inner();
@@ -193,9 +254,11 @@ impl KnowledgeBase {
                 matcher,
                 variant: r.variant,
                 requires: cx.constraints("requires", r.requires)?,
+                minimum: cx.constraints("minimum", r.minimum)?,
                 paired: cx.constraints("paired", r.paired)?,
                 compatible: cx.constraints("compatible", r.compatible)?,
                 conflicts: cx.constraints("conflicts", r.conflicts)?,
+                unknown: cx.unknowns(r.unknown)?,
                 info: r
                     .info
                     .into_iter()
@@ -205,6 +268,10 @@ impl KnowledgeBase {
                 source: cx.sources(r.source)?,
                 component,
             };
+            if join == Join::Merge && self.merge_release(&release) {
+                continue;
+            }
+            new_rows += 1;
             self.releases.push(release);
         }
         for r in file.rule {
@@ -219,6 +286,7 @@ impl KnowledgeBase {
             }
             let rule = Rule {
                 when: cx.when(r.when)?,
+                unless: cx.when(r.unless)?,
                 requires: cx.constraints("requires", r.requires)?,
                 conflicts: cx.constraints("conflicts", r.conflicts)?,
                 severity: r
@@ -291,7 +359,38 @@ impl KnowledgeBase {
             };
             self.facts.push(fact);
         }
-        Ok(())
+        Ok(new_rows)
+    }
+
+    /// Adds an overlay row's relations to every loaded row of the same component that covers its
+    /// version (constraints without their own source cite the overlay row's). False when no row
+    /// covers it.
+    fn merge_release(&mut self, add: &Release) -> bool {
+        let v = Version::parse(&add.version);
+        let mut merged = false;
+        for r in self
+            .releases
+            .iter_mut()
+            .filter(|r| r.component == add.component && r.matcher.eval(&v) == Some(true))
+        {
+            let cite = |list: &[(String, Constraint)]| -> Vec<(String, Constraint)> {
+                list.iter()
+                    .map(|(c, con)| {
+                        let mut con = con.clone();
+                        if con.source.is_empty() {
+                            con.source = add.source.clone();
+                        }
+                        (c.clone(), con)
+                    })
+                    .collect()
+            };
+            r.requires.extend(cite(&add.requires));
+            r.minimum.extend(cite(&add.minimum));
+            r.conflicts.extend(cite(&add.conflicts));
+            r.info.extend(add.info.iter().cloned());
+            merged = true;
+        }
+        merged
     }
 }
 

@@ -20,13 +20,15 @@ mod version;
 mod tests_check;
 #[cfg(test)]
 mod tests_facts;
+#[cfg(test)]
+mod tests_golden;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
-pub use self::check::{codes, Finding};
-pub use self::model::KnowledgeBase;
+pub use self::check::{codes, Assessment, Finding, Note};
+pub use self::model::{KnowledgeBase, OverlayMeta};
 pub use self::query::{Answer, AnswerKind, Query, Relation, RelationKind};
 pub use self::render::render_text;
 pub use crate::diag::Severity;
@@ -86,8 +88,14 @@ impl KnowledgeBase {
     }
 
     /// Judge a stack: errors for known conflicts, warnings for undocumented combinations.
-    /// Errors come first; each finding cites its sources.
+    /// Errors come first; each finding cites its sources. Info notes: [`KnowledgeBase::assess`].
     pub fn check(&self, stack: &Stack) -> Vec<Finding> {
+        check::check(self, stack).findings
+    }
+
+    /// [`KnowledgeBase::check`] plus the info notes (a version other than the documented pair but
+    /// inside a documented range, a combination vouched for by a documented setup).
+    pub fn assess(&self, stack: &Stack) -> Assessment {
         check::check(self, stack)
     }
 

@@ -27,6 +27,19 @@ pub(crate) struct Constraint {
     pub severity: Option<Severity>,
 }
 
+/// An `unknown` relation: nothing is documented for the component; `text` says what is.
+#[derive(Clone, Debug)]
+pub(crate) struct Unknown {
+    pub text: String,
+    pub source: Vec<String>,
+}
+
+/// One release row. Relation kinds (`knowledge/README.md`): `requires` (a pin or range from
+/// package metadata: violated → error), `minimum` (documented lower bound: below → error),
+/// `compatible` (a documented range: inside → fine), `paired` (the version it was tested with:
+/// another one inside a documented range → info note, outside every range → warning),
+/// `unknown` (nothing documented: a warning that says what is), `conflicts` (documented
+/// incompatible → error), `info` (data for answers, not checked).
 #[derive(Clone, Debug)]
 pub(crate) struct Release {
     pub component: String,
@@ -34,9 +47,11 @@ pub(crate) struct Release {
     pub matcher: Spec,
     pub variant: Option<String>,
     pub requires: Vec<(String, Constraint)>,
+    pub minimum: Vec<(String, Constraint)>,
     pub paired: Vec<(String, Constraint)>,
     pub compatible: Vec<(String, Constraint)>,
     pub conflicts: Vec<(String, Constraint)>,
+    pub unknown: Vec<(String, Unknown)>,
     pub info: Vec<(String, String)>,
     pub note: Option<String>,
     pub source: Vec<String>,
@@ -46,6 +61,8 @@ pub(crate) struct Release {
 pub(crate) struct Rule {
     pub id: String,
     pub when: Vec<(String, Spec)>,
+    /// The rule does not apply when the stack has one of these.
+    pub unless: Vec<(String, Spec)>,
     pub requires: Vec<(String, Constraint)>,
     pub conflicts: Vec<(String, Constraint)>,
     pub severity: Option<Severity>,
@@ -101,9 +118,28 @@ pub(crate) struct Arch {
     pub source: Vec<String>,
 }
 
+/// Where the synced overlay came from (its `[meta]`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct OverlayMeta {
+    /// The file it was read from.
+    pub path: String,
+    /// When it was synced (`YYYY-MM-DD`, UTC).
+    pub date: String,
+    /// The package index it was read from.
+    pub index: String,
+    /// Release rows it holds.
+    pub releases: usize,
+    /// Release rows that added a version the built-in data did not have.
+    pub new_releases: usize,
+}
+
 /// The compatibility knowledge: the built-in file plus any user rules files.
 #[derive(Clone, Debug, Default)]
 pub struct KnowledgeBase {
+    /// `[meta] snapshot` of the built-in file: the date its sources were read.
+    pub(crate) snapshot: Option<String>,
+    /// The synced overlay, when one was read.
+    pub(crate) overlay: Option<OverlayMeta>,
     pub(crate) sources: BTreeMap<String, SourceRef>,
     pub(crate) chips: Vec<Chip>,
     pub(crate) archs: Vec<Arch>,
@@ -207,6 +243,38 @@ impl KnowledgeBase {
     /// "unknown combination").
     pub(crate) fn has_family(&self, component: &str) -> bool {
         self.releases.iter().any(|r| r.component == component)
+    }
+
+    /// Whether `v` is newer than every known version of the family (so the knowledge is behind).
+    pub(crate) fn newer_than_known(&self, component: &str, v: &Version) -> bool {
+        let mut any = false;
+        for r in self.releases.iter().filter(|r| r.component == component) {
+            match v.compare(&Version::parse(&r.version)) {
+                Some(std::cmp::Ordering::Greater) => any = true,
+                Some(_) => return false,
+                None => {}
+            }
+        }
+        any
+    }
+
+    /// The date the knowledge is current to: the overlay's sync date, else the built-in snapshot.
+    pub fn knowledge_date(&self) -> String {
+        self.overlay
+            .as_ref()
+            .map(|o| o.date.clone())
+            .or_else(|| self.snapshot.clone())
+            .unwrap_or_else(|| "unknown".into())
+    }
+
+    /// The built-in snapshot date (`[meta] snapshot`).
+    pub fn snapshot_date(&self) -> Option<&str> {
+        self.snapshot.as_deref()
+    }
+
+    /// The synced overlay read after the built-in data, if any.
+    pub fn overlay(&self) -> Option<&OverlayMeta> {
+        self.overlay.as_ref()
     }
 
     /// Known versions of a family, nearest to `v` first (at most `n`).

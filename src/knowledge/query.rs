@@ -69,12 +69,17 @@ pub enum AnswerKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RelationKind {
-    /// Hard requirement: violating it is an error in `adf check`.
+    /// A pin or range from package metadata: violating it is an error in `adf check`.
     Requires,
-    /// The documented pairing: anything else is a warning.
+    /// A documented lower bound: below it is an error, above it is fine.
+    Minimum,
+    /// The version it was documented (tested) with: another version inside a documented range is
+    /// an info note, outside every range a warning.
     Paired,
-    /// Documented as compatible, though not the documented pair.
+    /// A documented range: inside it is fine.
     Compatible,
+    /// Nothing documented: a warning that says what is (`value` is that text).
+    Unknown,
     /// Documented as incompatible.
     Conflicts,
     /// Extra data (branch, base image, triton-ascend version …).
@@ -120,8 +125,9 @@ pub(super) struct Asked {
 
 fn relations(kb: &KnowledgeBase, r: &Release) -> Vec<Relation> {
     let mut out = Vec::new();
-    let groups: [(&[(String, Constraint)], RelationKind); 4] = [
+    let groups: [(&[(String, Constraint)], RelationKind); 5] = [
         (&r.requires, RelationKind::Requires),
+        (&r.minimum, RelationKind::Minimum),
         (&r.paired, RelationKind::Paired),
         (&r.compatible, RelationKind::Compatible),
         (&r.conflicts, RelationKind::Conflicts),
@@ -136,6 +142,15 @@ fn relations(kb: &KnowledgeBase, r: &Release) -> Vec<Relation> {
                 sources: c.source.iter().map(|s| kb.cite_one(s)).collect(),
             });
         }
+    }
+    for (comp, u) in &r.unknown {
+        out.push(Relation {
+            component: comp.clone(),
+            kind: RelationKind::Unknown,
+            value: u.text.clone(),
+            note: None,
+            sources: u.source.iter().map(|s| kb.cite_one(s)).collect(),
+        });
     }
     for (k, v) in &r.info {
         out.push(Relation {
@@ -179,16 +194,22 @@ fn accepts(r: &Release, a: &Asked) -> Option<bool> {
         .find(|(c, _)| *c == a.comp)
         .map(|(_, c)| c);
     let pair = r.paired.iter().find(|(c, _)| *c == a.comp).map(|(_, c)| c);
+    let min = r.minimum.iter().find(|(c, _)| *c == a.comp).map(|(_, c)| c);
     let con = r
         .conflicts
         .iter()
         .find(|(c, _)| *c == a.comp)
         .map(|(_, c)| c);
-    if req.is_none() && pair.is_none() {
+    if req.is_none() && pair.is_none() && min.is_none() {
         return None;
     }
     let holds = |c: Option<&Constraint>| c.map(|c| c.spec.eval(&a.v) == Some(true));
-    Some(holds(req) != Some(false) && holds(pair) != Some(false) && holds(con) != Some(true))
+    Some(
+        holds(req) != Some(false)
+            && holds(min) != Some(false)
+            && holds(pair) != Some(false)
+            && holds(con) != Some(true),
+    )
 }
 
 /// Whether a rule or fact is shown: with `when` conditions, at least one of their components is

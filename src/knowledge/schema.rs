@@ -45,6 +45,21 @@ pub(super) enum ConstraintDef {
 
 pub(super) type Constraints = BTreeMap<String, ConstraintDef>;
 
+/// An `unknown` relation: what *is* documented, as text, optionally with its own source.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FullUnknown {
+    pub(super) note: String,
+    pub(super) source: Option<OneOrMany>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub(super) enum UnknownDef {
+    Short(String),
+    Full(FullUnknown),
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct SourceDef {
@@ -95,9 +110,13 @@ pub(super) struct ReleaseDef {
     #[serde(default)]
     pub(super) paired: Constraints,
     #[serde(default)]
+    pub(super) minimum: Constraints,
+    #[serde(default)]
     pub(super) compatible: Constraints,
     #[serde(default)]
     pub(super) conflicts: Constraints,
+    #[serde(default)]
+    pub(super) unknown: BTreeMap<String, UnknownDef>,
     #[serde(default)]
     pub(super) info: BTreeMap<String, OneOrMany>,
     pub(super) note: Option<String>,
@@ -109,6 +128,8 @@ pub(super) struct ReleaseDef {
 pub(super) struct RuleDef {
     pub(super) id: String,
     pub(super) when: BTreeMap<String, String>,
+    #[serde(default)]
+    pub(super) unless: BTreeMap<String, String>,
     #[serde(default)]
     pub(super) requires: Constraints,
     #[serde(default)]

@@ -32,20 +32,24 @@ torch_npu=2.5.1 cann=8.2.RC1 numpy=2.1.0 | error | compat-conflict | cann,numpy,
 torch_npu=2.5.1 numpy=2.0.0 | error | compat-conflict | numpy,torch_npu | S7 | cann 8.1.RC1 implied by torch_npu 2.5.1
 torch_npu=2.5.1 python=3.12 | error | compat-conflict | python,torch_npu | S26 | python >=3.9,<3.12
 torch_npu=2.7.1 python=3.12 | error | compat-conflict | python,torch_npu | S26 | python >=3.9,<3.12
-torch_npu=2.5.1 cann=8.3.RC1 | warning | compat-not-paired | cann,torch_npu | S25 | documented pair (cann 8.1.RC1)
 torch_npu=2.9.0 cann=8.2.RC1 | warning | compat-unknown-combination | cann,torch_npu | S1 | documented with cann 8.5.0
-vllm_ascend=0.99.0 | warning | compat-unknown-version | vllm_ascend | S4 | no entry for vllm_ascend 0.99.0
+vllm_ascend=0.99.0 | warning | compat-unknown-version | vllm_ascend | S4 | newer than adf's knowledge of 2026-
+vllm_ascend=0.9.5 | warning | compat-unknown-version | vllm_ascend | S4 | no entry for vllm_ascend 0.9.5
 vllm-ascend=0.9.1 torch-npu=2.5.1 | warning | compat-pin-variant | torch-npu,vllm-ascend | S4 | same release
 vllm_ascend=0.9.1 vllm=0.9.2 | error | compat-conflict | vllm,vllm_ascend | S4 | requires vllm ==0.9.1
-vllm_ascend=v0.13.0 cann=8.3.RC2 | error | compat-conflict | cann,vllm_ascend | S8 | requires cann >=8.5.0
+vllm_ascend=v0.13.0 cann=8.3.RC2 | error | compat-conflict | cann,vllm_ascend | S8 | needs cann >=8.5.0 (documented minimum)
+vllm_ascend=0.9.1 cann=8.1.RC1 | error | compat-conflict | cann,vllm_ascend | S8 | needs cann >=8.2.RC1
+vllm_ascend=0.7.3rc1 torch_npu=2.5.1.dev20250218 | error | compat-conflict | torch_npu,vllm_ascend | S8 | needs torch_npu >=2.5.1.dev20250308
+torch_npu=2.11.0 python=3.14 | error | compat-conflict | python,torch_npu | S30 | python >=3.10,<3.14
+torch_npu=2.12.0 python=3.14 | error | compat-conflict | python,torch_npu | S30 | python >=3.10,<3.14
+cann=8.5.0 python=3.13 numpy=1.26.4 | warning | compat-caution | cann,numpy,python | S33 | later than 2.1
+torch_npu=2.5.1 cann=9.0.0 | warning | compat-unknown-combination | cann,torch_npu | S25 | documented with cann 8.1.RC1 (paired)
 mindspore=1.8.1 python=3.10 | error | compat-conflict | mindspore,python | S19 | python >=3.7,<3.10
 mindspore=1.8.1 cann=6.0.1 | warning | compat-unknown-combination | cann,mindspore | S19 | 5.1.RC2
-mindspore=2.3.0 cann=8.0.RC1 | warning | compat-not-paired | cann,mindspore | S25 | 8.0.RC2
 mindspeed=2.2.0_core_r0.12.1 megatron=core_r0.8.0 | error | compat-conflict | megatron,mindspeed | S15 | megatron ==0.12.1
-mindspeed=2.2.0_core_r0.12.1 numpy=1.26.4 | error | compat-conflict | mindspeed,numpy | S15 | numpy <=1.26.0
+mindspeed=2.2.0_core_r0.12.1 numpy=1.26.4 | warning | compat-caution | mindspeed,numpy | S15 | numpy <=1.26.0
 mindspeed=2.2.0_core_r0.12.1 megatron=main | warning | compat-unverifiable | megatron,mindspeed | S15 | cannot verify
 cann=9.1.0 driver=25.0.RC1 | error | compat-conflict | cann,driver | S23 | incompatible
-cann=8.2.RC1 driver=25.0.RC1 | warning | compat-not-paired | cann,driver | S25 | 25.2.0
 cann=8.2.RC1 python=3.12 | error | compat-conflict | cann,python | S24 | python >=3.7,<3.12
 cann=8.3.RC1 python=3.12 | warning | compat-caution | cann,python | X8 | 8.3.RC1.alpha00x
 cann=8.2.RC1 numpy=1.26.4 | warning | compat-caution | cann,numpy | S24 | runtime pip dependencies
@@ -104,9 +108,86 @@ fn documented_conflicts_are_errors_and_others_warnings() {
     }
 }
 
+/// stack | a component the note names | text in the note: a version other than the documented
+/// pair but inside a documented range is an info note, not a warning (audit: "stored the wrong
+/// kind of relation").
+const NOTES: &str = r#"
+torch_npu=2.5.1 cann=8.3.RC1 | cann | the documented pair is cann 8.1.RC1
+torch_npu=2.5.1 cann=8.0.0 | cann | listed as compatible
+mindspore=2.3.0 cann=8.0.RC1 | cann | 8.0.RC2
+cann=8.2.RC1 driver=25.0.RC1 | driver | 25.2.0
+vllm_ascend=0.9.1 cann=8.3.RC1 | cann | at or above the documented minimum (>=8.2.RC1)
+vllm_ascend=0.11.0 cann=8.5.0 | cann | at or above the documented minimum (>=8.3.RC1)
+vllm_ascend=0.10.0@1de16ead8eecfec8903ec1b330b27a4fa2593c35 vllm=0.10.1@38217877aa70041c0115ee367b75197af9cbc5ad | vllm | listed as compatible
+mindspeed=1cdd0abd75e40936ad31721c092f57c695dd72c4 transformers=8365f70e925 verl_npu=2.3.0 | transformers | verl_npu 2.3.0 documents this combination
+"#;
+
+#[test]
+fn inside_a_documented_range_is_a_note_not_a_warning() {
+    for line in NOTES.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let f: Vec<&str> = line.split('|').map(str::trim).collect();
+        let a = kb().assess(&stack(f[0]));
+        assert!(a.findings.is_empty(), "`{}`: {:#?}", f[0], a.findings);
+        assert!(
+            a.notes
+                .iter()
+                .any(|n| n.components.iter().any(|c| c == f[1])
+                    && n.message.contains(f[2])
+                    && !n.source.is_empty()),
+            "`{}`: no note on {} containing `{}`: {:#?}",
+            f[0],
+            f[1],
+            f[2],
+            a.notes
+        );
+    }
+}
+
+/// Audit corrections that make a stack clean (no error, no warning).
+#[test]
+fn audit_corrections_leave_known_good_stacks_clean() {
+    for s in [
+        // v0.7.3rc1 documents torch-npu >= 2.5.1.dev20250308 and CANN >= 8.0.0, not exact pins
+        "vllm_ascend=0.7.3rc1 vllm=0.7.3 torch_npu=2.5.1 torch=2.5.1 cann=8.1.RC1 python=3.10",
+        // v0.11.0rc3's requirements.txt pins torch-npu==2.7.1 (the matrix says 2.7.1.post1)
+        "vllm_ascend=0.11.0rc3 vllm=0.11.0 torch_npu=2.7.1 torch=2.7.1 cann=8.3.RC2 python=3.11",
+        "vllm_ascend=0.11.0rc3 vllm=0.11.0 torch_npu=2.7.1.post1 torch=2.7.1 cann=8.3.RC2 python=3.11",
+        // torch_npu 2.10.0 is official: PTA 26.0.0 with CANN 9.0.0
+        "torch_npu=2.10.0 torch=2.10.0 cann=9.0.0 python=3.12",
+        // the documented stack of vllm-ascend v0.18.0 / v0.19.1rc1
+        "vllm_ascend=v0.18.0 vllm=0.18.0 torch_npu=2.9.0 torch=2.9.0 cann=8.5.1 python=3.11",
+        "vllm_ascend=v0.19.1rc1 vllm=0.19.1 torch_npu=2.9.0 torch=2.9.0 cann=8.5.1 python=3.11",
+        // CANN 8.5 with Python >= 3.13 documents numpy later than 2.1
+        "torch_npu=2.9.0.post2 torch=2.9.0 cann=8.5.0 python=3.13 numpy=2.2.0",
+        // post3 builds are the ones with cp314 wheels
+        "torch_npu=2.11.0 torch=2.11.0 python=3.13",
+        // x86_64 wheels pin the CPU build of torch
+        "torch_npu=2.7.1 torch=2.7.1+cpu arch=x86_64 python=3.11",
+    ] {
+        let a = kb().assess(&stack(s));
+        let problems: Vec<&Finding> = a
+            .findings
+            .iter()
+            .filter(|f| !(s.contains("2.9.0.post2") && f.components.iter().any(|c| c == "cann")))
+            .collect();
+        assert!(problems.is_empty(), "`{s}`: {problems:#?}");
+    }
+    // numpy 2 on CANN 8.5 with Python 3.13 is what CANN documents: no numpy finding at all
+    let a = kb().assess(&stack(
+        "torch_npu=2.9.0.post2 cann=8.5.0 python=3.13 numpy=2.2.0",
+    ));
+    assert!(
+        a.findings
+            .iter()
+            .all(|f| !f.components.iter().any(|c| c == "numpy")),
+        "{:#?}",
+        a.findings
+    );
+}
+
 #[test]
 fn errors_come_first() {
-    let findings = kb().check(&stack("torch_npu=2.5.1 cann=8.3.RC1 torch=2.7.1"));
+    let findings = kb().check(&stack("torch_npu=2.5.1 cann=9.0.0 torch=2.7.1"));
     assert_eq!(findings.first().map(|f| f.severity), Some(Severity::Error));
     assert_eq!(findings.last().map(|f| f.severity), Some(Severity::Warning));
 }

@@ -73,12 +73,12 @@ vllm_ascend=v0.16.0rc1 || vllm requires >=0.16.0,<0.17.0 ; cann paired 8.5.1 ; t
 vllm_ascend=v0.15.0rc1 || vllm requires ==0.15.0 ; cann paired 8.5.0 ; torch_npu requires ==2.9.0 ; triton_ascend paired 3.2.0
 vllm_ascend=v0.14.0rc1 || vllm requires ==0.14.1 ; cann paired 8.5.0 ; torch requires ==2.9.0 ; torch_npu requires ==2.9.0
 vllm_ascend=v0.13.0rc3 || vllm requires ==0.13.0 ; cann paired 8.5.1 ; torch requires ==2.8.0 ; torch_npu requires ==2.8.0.post2
-vllm_ascend=v0.13.0 || vllm requires ==0.13.0 ; cann paired 8.5.0 ; torch requires ==2.8.0 ; torch_npu requires ==2.8.0.post2 ; triton_ascend requires ==3.2.0 ; transformers requires >=4.57.4,<5 ; cann requires >=8.5.0
-vllm_ascend=v0.13.0rc2 || vllm requires ==0.13.0 ; cann paired 8.5.0 ; torch_npu requires ==2.8.0.post1
+vllm_ascend=v0.13.0 || vllm requires ==0.13.0 ; cann paired 8.5.0 ; torch requires ==2.8.0 ; torch_npu requires ==2.8.0.post2 ; triton_ascend requires ==3.2.0 ; transformers requires >=4.57.4,<5 ; cann minimum >=8.5.0
+vllm_ascend=v0.13.0rc2 || vllm requires ==0.13.0 ; cann paired 8.5.0 ; torch_npu requires ==2.8.0.post1 | ==2.8.0
 vllm_ascend=v0.13.0rc1 || vllm requires ==0.13.0 ; cann paired 8.3.RC2 ; torch requires ==2.8.0 ; torch_npu requires ==2.8.0
 vllm_ascend=v0.12.0rc1 || vllm requires ==0.12.0 ; python requires >=3.10,<3.12 ; cann paired 8.3.RC2 ; torch_npu requires ==2.8.0
 vllm_ascend=v0.11.0 || vllm requires ==0.11.0 ; python requires >=3.9,<3.12 ; cann paired 8.3.RC2 ; torch requires ==2.7.1 ; torch_npu requires ==2.7.1.post1 | ==2.7.1 ; transformers requires <=4.57.1
-vllm_ascend=v0.11.0rc3 || vllm requires ==0.11.0 ; cann paired 8.3.RC2 ; torch_npu requires ==2.7.1.post1
+vllm_ascend=v0.11.0rc3 || vllm requires ==0.11.0 ; cann paired 8.3.RC2 ; torch_npu requires ==2.7.1.post1 | ==2.7.1 ; cann minimum >=8.3.RC1
 vllm_ascend=v0.11.0rc2 || vllm requires ==0.11.0 ; cann paired 8.3.RC2 ; torch_npu requires ==2.7.1
 vllm_ascend=v0.11.0rc1 || vllm requires ==0.11.0 ; cann paired 8.3.RC1 ; torch_npu requires ==2.7.1
 vllm_ascend=v0.11.0rc0 || vllm requires ==0.11.0rc3 ; cann paired 8.2.RC1 ; torch_npu requires ==2.7.1.dev20250724
@@ -94,15 +94,15 @@ vllm_ascend=v0.9.0rc2 || vllm requires ==0.9.0 ; cann paired 8.1.RC1 ; torch_npu
 vllm_ascend=v0.9.0rc1 || vllm requires ==0.9.0 ; cann paired 8.1.RC1 ; torch_npu requires ==2.5.1
 vllm_ascend=v0.8.5rc1 || vllm requires ==0.8.5.post1 ; cann paired 8.1.RC1 ; torch_npu requires ==2.5.1
 vllm_ascend=v0.8.4rc2 || vllm requires ==0.8.4 ; cann paired 8.0.0 ; torch_npu requires ==2.5.1
-vllm_ascend=v0.8.4rc1 || vllm requires ==0.8.4 ; cann paired 8.0.0 ; torch_npu requires ==2.5.1.dev20250320
+vllm_ascend=v0.8.4rc1 || vllm requires ==0.8.4 ; cann paired 8.0.0 ; torch_npu paired 2.5.1.dev20250320 ; torch_npu minimum >=2.5.1.dev20250320 ; cann minimum >=8.0.0
 vllm_ascend=v0.7.3.post1 || vllm requires ==0.7.3 ; cann paired 8.1.RC1 ; torch requires ==2.5.1 ; torch_npu requires ==2.5.1
 vllm_ascend=v0.7.3 || vllm requires ==0.7.3 ; cann paired 8.1.RC1 ; torch_npu requires ==2.5.1 ; torchvision requires <0.21.0 ; extra info mindie-turbo (required extra package)
-vllm_ascend=v0.7.3rc2 || vllm requires ==0.7.3 ; cann paired 8.0.0 ; torch_npu requires ==2.5.1.dev20250320
-vllm_ascend=v0.7.3rc1 || vllm requires ==0.7.3 ; python requires >=3.9,<3.12 ; cann paired 8.0.0 ; torch requires ==2.5.1 ; torch_npu requires ==2.5.1.dev20250308 ; base_image info quay.io/ascend/cann:8.0.0-910b-ubuntu22.04-py3.10
+vllm_ascend=v0.7.3rc2 || vllm requires ==0.7.3 ; cann paired 8.0.0 ; torch_npu paired 2.5.1.dev20250320 ; torch_npu minimum >=2.5.1.dev20250320
+vllm_ascend=v0.7.3rc1 || vllm requires ==0.7.3 ; python requires >=3.9,<3.12 ; cann paired 8.0.0 ; cann minimum >=8.0.0 ; torch minimum >=2.5.1 ; torch_npu minimum >=2.5.1.dev20250308 ; torch_npu paired 2.5.1.dev20250308 ; base_image info quay.io/ascend/cann:8.0.0-910b-ubuntu22.04-py3.10
 vllm_ascend=v0.7.1rc1 || vllm requires ==0.7.1 ; cann paired 8.0.0 ; torch_npu requires ==2.5.1.dev20250218
 vllm_ascend=main || vllm requires ==0.23.0@cdc4824a21ea ; python requires >=3.10,<3.13 ; cann paired 9.1.0 ; torch_npu requires ==2.10.0.post4 ; triton_ascend paired 3.2.2
-vllm_ascend=v0.24.0rc1 || vllm requires ==0.24.0 ; cann paired 9.0.1 ; triton_ascend paired 3.2.1
-vllm_ascend=v0.25.1rc1 || vllm requires ==0.25.1 ; cann paired 9.0.1
+vllm_ascend=v0.24.0rc1 || vllm requires ==0.24.0 ; cann paired 9.0.1 ; triton_ascend requires ==3.2.1 ; torch requires ==2.10.0 ; torch_npu requires ==2.10.0.post2 ; cann minimum >=9.0.1
+vllm_ascend=v0.25.1rc1 || vllm requires ==0.25.1 ; cann paired 9.0.1 ; torch requires ==2.10.0 ; torch_npu requires ==2.10.0.post2 ; python requires >=3.10,<3.13
 vllm_ascend=1de16ead || vllm paired 0.10.0 ; cann paired 8.2.RC1 ; torch_npu paired ==2.7.1.dev20250724
 
 # §10 MindSpeed core (S15)
@@ -193,7 +193,7 @@ cann=9.1.0 || torch_npu || 2.12.0, 2.11.0, 2.10.0.post4, 2.9.0.post6, 2.7.1.post
 cann=8.3.RC1 || vllm_ascend || v0.11.0rc1
 cann=8.3.RC1 torch=2.7.1 || torch_npu || 2.7.1
 cann=5.1.RC2 || mindspore || 1.8
-torch_npu=2.7.1 || vllm_ascend || v0.11.0, v0.11.0rc2, v0.11.0rc1
+torch_npu=2.7.1 || vllm_ascend || v0.11.0, v0.11.0rc3, v0.11.0rc2, v0.11.0rc1
 "#;
 
 fn answers_for(q: &str) -> Vec<Answer> {
