@@ -22,6 +22,7 @@ pub mod plan;
 pub mod publish;
 pub mod redact;
 pub mod render;
+pub mod safe_fs;
 pub mod shell;
 pub mod terminal;
 pub mod ui;

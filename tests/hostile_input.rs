@@ -228,3 +228,129 @@ fn misleading_messages_are_fixed() {
         &["label key ``"],
     );
 }
+
+/// Runs adf in `dir` and kills it after `secs`: a hang is a failure, not a stuck test run.
+fn adf_within(dir: &std::path::Path, args: &[&str], secs: u64) -> common::Output {
+    use std::io::Read;
+    let mut child = std::process::Command::new(common::adf_bin())
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("ADF_DOCKER", common::docker())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("adf runs");
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("wait") {
+            break st;
+        }
+        if start.elapsed() > std::time::Duration::from_secs(secs) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("adf {args:?} still runs after {secs} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let (mut stdout, mut stderr) = (String::new(), String::new());
+    child
+        .stdout
+        .take()
+        .map(|mut s| s.read_to_string(&mut stdout));
+    child
+        .stderr
+        .take()
+        .map(|mut s| s.read_to_string(&mut stderr));
+    common::Output {
+        code: status.code().unwrap_or(-1),
+        stdout,
+        stderr,
+    }
+}
+
+fn mkfifo(path: &std::path::Path) {
+    let st = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo");
+    assert!(st.success());
+}
+
+#[test]
+fn only_regular_files_are_read_and_sizes_are_capped() {
+    let dir = project(&[("Dockerfile", DF), ("rules.toml", "")]);
+    let d = dir.path();
+    mkfifo(&d.join("fifo.yaml"));
+    mkfifo(&d.join("Fifo.dockerfile"));
+    mkfifo(&d.join("installer.run"));
+    mkfifo(&d.join("rules.fifo"));
+    std::fs::create_dir(d.join("Dir.dockerfile")).expect("mkdir");
+    // a config that is a FIFO, a device, a directory, too large
+    for (file, words) in [
+        ("fifo.yaml", vec!["fifo.yaml is a FIFO", "[not-a-file]"]),
+        ("/dev/zero", vec!["/dev/zero is a device"]),
+        (".", vec!["is a directory"]),
+    ] {
+        let out = adf_within(d, &["-f", file, "check"], 10);
+        assert_eq!(out.code, 2, "{file}: {}", out.stderr);
+        for w in words {
+            assert!(out.stderr.contains(w), "{file}: {w}: {}", out.stderr);
+        }
+    }
+    let big = format!("images: {{}}\n{}", "# padding\n".repeat(1 << 20));
+    std::fs::write(d.join("big.yaml"), big).expect("write");
+    let out = adf_within(d, &["-f", "big.yaml", "check"], 10);
+    refused(
+        &out,
+        "file-too-large",
+        &["big.yaml is 11 MB, more than the 8 MB adf reads"],
+    );
+    // Dockerfiles: a directory is no longer "does not exist"; a FIFO does not hang check
+    for (df, words) in [
+        ("Dir.dockerfile", vec!["is a directory, not a file"]),
+        (
+            "Fifo.dockerfile",
+            vec!["is a FIFO (named pipe), not a file"],
+        ),
+    ] {
+        let yaml = format!(
+            "images:\n  a:\n    build: {{context: ., dockerfile: {df}}}\n    tags: [x/a:1]\n"
+        );
+        std::fs::write(d.join("dockerfile-compose.yaml"), yaml).expect("write");
+        for args in [&["check"][..], &["plan", "--no-engine"]] {
+            refused(&adf_within(d, args, 10), "not-a-file", &words);
+        }
+    }
+    std::fs::write(d.join("Huge.dockerfile"), "# x\n".repeat(1_200_000)).expect("write");
+    let yaml =
+        "images:\n  a:\n    build: {context: ., dockerfile: Huge.dockerfile}\n    tags: [x/a:1]\n";
+    std::fs::write(d.join("dockerfile-compose.yaml"), yaml).expect("write");
+    refused(
+        &adf_within(d, &["check"], 10),
+        "file-too-large",
+        &["Huge.dockerfile"],
+    );
+    // an installer or a rules file that is a FIFO
+    let yaml = "compat_rules: [rules.fifo]\nimages:\n  a:\n    build: {context: .}\n    installers: [{path: installer.run, sha256: 0000000000000000000000000000000000000000000000000000000000000000}]\n    tags: [x/a:1]\n";
+    std::fs::write(d.join("dockerfile-compose.yaml"), yaml).expect("write");
+    let out = adf_within(d, &["check"], 10);
+    refused(
+        &out,
+        "not-a-file",
+        &["installer installer.run of image `a` is a FIFO"],
+    );
+    assert!(
+        out.stderr.contains("rules.fifo is a FIFO"),
+        "{}",
+        out.stderr
+    );
+    // adf load reads a regular archive only
+    let out = adf_within(d, &["load", "-i", "installer.run"], 10);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("is a FIFO"), "{}", out.stderr);
+    let out = adf_within(d, &["load", "-i", "/dev/zero"], 10);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("is a device"), "{}", out.stderr);
+}

@@ -186,20 +186,20 @@ pub fn load(
     stop: &AtomicBool,
 ) -> Result<Vec<String>, ArchiveError> {
     let shown = input.display();
-    let file = File::open(input).map_err(|err| match err.kind() {
-        io::ErrorKind::NotFound => ArchiveError::Input {
+    // only a regular file: a FIFO or device would stream forever (or block) into the engine
+    let (file, _) = crate::safe_fs::open_regular(input).map_err(|err| match err {
+        e if e.is_not_found() => ArchiveError::Input {
             what: format!("{shown}: no such file"),
             help: "check the path; `adf save IMAGE -o FILE` writes an archive",
         },
-        _ => ArchiveError::io(format_args!("read {shown}"), err),
+        crate::safe_fs::ReadError::Io { error, .. } => {
+            ArchiveError::io(format_args!("read {shown}"), error)
+        }
+        e => ArchiveError::Input {
+            what: e.to_string(),
+            help: "give an archive file (`adf save IMAGE -o FILE` writes one)",
+        },
     })?;
-    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-        let what = format!("{shown}: is a directory");
-        return Err(ArchiveError::Input {
-            what,
-            help: "give an archive file",
-        });
-    }
     let corrupt = |detail: String| ArchiveError::Failed {
         what: format!("{shown}: corrupt archive: {detail}"),
         help: Some(CORRUPT_HELP),

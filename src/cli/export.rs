@@ -91,7 +91,8 @@ pub fn run(g: &GlobalArgs, a: ExportArgs) -> i32 {
             return super::print_diag_error(Diagnostic::error(Code::NotExportable, what));
         }
         Err(ExportError::Step { dockerfile, error }) => {
-            let text = std::fs::read_to_string(&dockerfile).unwrap_or_default();
+            let text = crate::safe_fs::read_text(&dockerfile, crate::safe_fs::MAX_TEXT)
+                .unwrap_or_default();
             let offset: usize = text
                 .split_inclusive('\n')
                 .take(error.line - 1)

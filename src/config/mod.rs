@@ -192,21 +192,17 @@ pub fn load(
     diags: &mut Diagnostics,
 ) -> Option<Config> {
     let display = path.display().to_string();
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::safe_fs::read_regular(path, crate::safe_fs::MAX_CONFIG) {
         Ok(b) => b,
         Err(e) => {
-            let help = if e.kind() == std::io::ErrorKind::NotFound {
-                format!("run adf where `{DEFAULT_FILE}` lives, pass `-f FILE`, or write one with `adf init`")
-            } else {
-                "check the path and its permissions".to_string()
+            use crate::safe_fs::ReadError;
+            let (code, help) = match &e {
+                _ if e.is_not_found() => (Code::ConfigUnreadable, format!("run adf where `{DEFAULT_FILE}` lives, pass `-f FILE`, or write one with `adf init`")),
+                ReadError::NotRegular { .. } => (Code::NotAFile, "pass the YAML file itself with `-f FILE`".to_string()),
+                ReadError::TooLarge { .. } => (Code::FileTooLarge, "a config is a few KB; is this really the YAML file?".to_string()),
+                ReadError::Io { .. } => (Code::ConfigUnreadable, "check the path and its permissions".to_string()),
             };
-            diags.push(
-                Diagnostic::error(
-                    Code::ConfigUnreadable,
-                    format!("cannot read {display}: {e}"),
-                )
-                .help(help),
-            );
+            diags.push(Diagnostic::error(code, e.to_string()).help(help));
             return None;
         }
     };

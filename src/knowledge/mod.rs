@@ -82,8 +82,13 @@ impl KnowledgeBase {
     /// Add another user rules file (same format). Errors name file and line.
     pub fn add_user_file(&mut self, path: impl AsRef<Path>) -> Result<(), String> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        let text =
+            crate::safe_fs::read_text(path, crate::safe_fs::MAX_TEXT).map_err(|e| match e {
+                crate::safe_fs::ReadError::Io { error, .. } => {
+                    format!("{}: cannot read: {error}", path.display())
+                }
+                other => other.to_string(),
+            })?;
         self.add_text(&path.display().to_string(), &text)
     }
 

@@ -32,7 +32,21 @@ pub fn check_present(
     for img in selected(project, which) {
         for inst in &img.installers {
             let path = project.dir.join(&inst.path.value);
-            if !path.is_file() {
+            if let Some(m) = std::fs::metadata(&path).ok().filter(|m| !m.is_file()) {
+                diags.push(
+                    Diagnostic::error(
+                        Code::NotAFile,
+                        format!(
+                            "installer {} of image `{}` is {}, not a file",
+                            inst.path.value,
+                            img.name,
+                            crate::safe_fs::kind_of(&m)
+                        ),
+                    )
+                    .at(inst.path.span, "not a regular file")
+                    .help(hint_for(inst)),
+                );
+            } else if !path.is_file() {
                 let message = format!(
                     "image `{}` needs {}, which is missing",
                     img.name, inst.path.value
@@ -45,6 +59,15 @@ pub fn check_present(
             }
         }
     }
+}
+
+/// Whether `path` resolves outside the project directory.
+fn outside(project: &Project, path: &Path) -> bool {
+    let root = project
+        .dir
+        .canonicalize()
+        .unwrap_or_else(|_| project.dir.clone());
+    !super::inputs::resolved(path).starts_with(root)
 }
 
 fn selected<'a>(
@@ -74,12 +97,21 @@ fn key(path: &Path, meta: &std::fs::Metadata) -> String {
     )
 }
 
-fn sha256_of(path: &Path) -> std::io::Result<String> {
-    let mut f = std::fs::File::open(path)?;
+/// The sha256 of a regular file, read in 1 MB pieces (installers are GBs).
+fn sha256_of(path: &Path) -> Result<String, crate::safe_fs::ReadError> {
+    let (mut f, _) = crate::safe_fs::open_regular(path)?;
+    let io = |error| crate::safe_fs::ReadError::Io {
+        path: path.to_path_buf(),
+        error,
+    };
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
-        let n = f.read(&mut buf)?;
+        let n = match f.read(&mut buf) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(io(e)),
+        };
         if n == 0 {
             break;
         }
@@ -113,6 +145,11 @@ pub fn check_sha256(
             let Ok(meta) = std::fs::metadata(&path) else {
                 continue;
             };
+            // a path outside the project is `path-outside` (not read); a directory or FIFO is
+            // `not-a-file` (check_present)
+            if !meta.is_file() || (!inst.allow_outside && outside(project, &path)) {
+                continue;
+            }
             let k = key(&path, &meta);
             let got = match cache.get(&k) {
                 Some(h) => h.clone(),
@@ -126,9 +163,10 @@ pub fn check_sha256(
                         diags.push(
                             Diagnostic::error(
                                 Code::UnreadableInstaller,
-                                format!("cannot read {}: {e}", inst.path.value),
+                                format!("cannot hash installer {}: {e}", inst.path.value),
                             )
-                            .at(inst.path.span, "unreadable"),
+                            .at(inst.path.span, "unreadable")
+                            .help("an installer is a regular file adf can read to the end; replace it (it may be truncated or on a failing disk)"),
                         );
                         continue;
                     }

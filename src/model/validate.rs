@@ -186,7 +186,7 @@ fn registry(p: &Project, diags: &mut Diagnostics) {
 #[derive(Default)]
 struct FileChecks {
     dirs: HashMap<PathBuf, bool>,
-    files: HashMap<PathBuf, bool>,
+    files: HashMap<PathBuf, Option<(Code, String, &'static str)>>,
     dockerfiles: DockerfileCache,
 }
 
@@ -211,24 +211,59 @@ impl FileChecks {
             );
             return;
         }
-        let file_ok = *self
+        let problem = self
             .files
             .entry(img.spec.dockerfile.clone())
-            .or_insert_with(|| img.spec.dockerfile.is_file());
-        if !file_ok {
-            diags.push(
-                Diagnostic::error(
-                    Code::MissingDockerfile,
-                    format!(
-                        "Dockerfile `{}` of image `{}` does not exist",
-                        img.spec.dockerfile.display(),
-                        img.family
-                    ),
-                )
-                .at(img.spans.dockerfile, "no such file")
-                .help("build.dockerfile is relative to build.context (compose semantics)"),
-            );
-        }
+            .or_insert_with(|| dockerfile_problem(&img.spec.dockerfile))
+            .clone();
+        let Some((code, what, label)) = problem else {
+            return;
+        };
+        diags.push(
+            Diagnostic::error(
+                code,
+                format!(
+                    "Dockerfile `{}` of image `{}` {what}",
+                    img.spec.dockerfile.display(),
+                    img.family
+                ),
+            )
+            .at(img.spans.dockerfile, label)
+            .help(
+                "build.dockerfile is a regular file, relative to build.context (compose semantics)",
+            ),
+        );
+    }
+}
+
+/// What is wrong with a Dockerfile path (code, message end, label), or `None`.
+fn dockerfile_problem(path: &Path) -> Option<(Code, String, &'static str)> {
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some((
+            Code::MissingDockerfile,
+            "does not exist".into(),
+            "no such file",
+        )),
+        Err(e) => Some((
+            Code::MissingDockerfile,
+            format!("cannot be read: {e}"),
+            "unreadable",
+        )),
+        Ok(m) if !m.is_file() => Some((
+            Code::NotAFile,
+            format!("is {}, not a file", crate::safe_fs::kind_of(&m)),
+            "not a regular file",
+        )),
+        Ok(m) if m.len() > crate::safe_fs::MAX_TEXT => Some((
+            Code::FileTooLarge,
+            format!(
+                "is {} MB, more than the {} MB adf reads",
+                m.len().div_ceil(1 << 20),
+                crate::safe_fs::MAX_TEXT >> 20
+            ),
+            "too large for a Dockerfile",
+        )),
+        Ok(_) => None,
     }
 }
 

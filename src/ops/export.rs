@@ -81,8 +81,8 @@ pub fn script(
             0 => start,
             _ => Some(chain[n - 1]),
         };
-        let text =
-            std::fs::read_to_string(&img.spec.dockerfile).map_err(|e| ExportError::Unreadable {
+        let text = crate::safe_fs::read_text(&img.spec.dockerfile, crate::safe_fs::MAX_TEXT)
+            .map_err(|e| ExportError::Unreadable {
                 dockerfile: img.spec.dockerfile.clone(),
                 error: e.to_string(),
             })?;
@@ -176,7 +176,8 @@ fn inherited(project: &Project, start: Option<&Image>) -> script::Inherited {
         above.push(&project.images[p]);
     }
     for img in above.iter().rev() {
-        if let Ok(text) = std::fs::read_to_string(&img.spec.dockerfile) {
+        if let Ok(text) = crate::safe_fs::read_text(&img.spec.dockerfile, crate::safe_fs::MAX_TEXT)
+        {
             if let Ok(ins) = instructions::read(&text) {
                 inherited.apply(&ins, &img.spec.args);
             }

@@ -61,9 +61,8 @@ pub fn inputs(project: &Project, plan: &Plan, state_dir: &Path) -> std::io::Resu
         let dockerfile_hash = match dockerfile_hashes.get(spec.dockerfile.as_path()) {
             Some(h) => h.clone(),
             None => {
-                let bytes = std::fs::read(&spec.dockerfile).map_err(|e| {
-                    std::io::Error::new(e.kind(), format!("{}: {e}", spec.dockerfile.display()))
-                })?;
+                let bytes =
+                    crate::safe_fs::read_regular(&spec.dockerfile, crate::safe_fs::MAX_TEXT)?;
                 let h = blake3::hash(&bytes).to_hex().to_string();
                 dockerfile_hashes.insert(&spec.dockerfile, h.clone());
                 h

@@ -112,7 +112,7 @@ impl DockerIgnore {
 
     /// Reads and parses an ignore file; a bad pattern is an `InvalidData` error naming the file.
     pub fn load(path: &Path) -> io::Result<Self> {
-        let bytes = fs::read(path)?;
+        let bytes = crate::safe_fs::read_regular(path, crate::safe_fs::MAX_TEXT)?;
         DockerIgnore::parse(&String::from_utf8_lossy(&bytes)).map_err(|e| {
             io::Error::new(
                 io::ErrorKind::InvalidData,

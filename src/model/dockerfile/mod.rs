@@ -183,7 +183,7 @@ impl DockerfileCache {
         self.entries
             .entry(path.to_path_buf())
             .or_insert_with(|| {
-                std::fs::read_to_string(path)
+                crate::safe_fs::read_text(path, crate::safe_fs::MAX_TEXT)
                     .ok()
                     .map(|t| Arc::new(analyze(t)))
             })
