@@ -13,6 +13,7 @@ pub mod config;
 pub mod diag;
 pub mod engine;
 pub mod export;
+pub mod filehash;
 pub mod graph;
 pub mod knowledge;
 pub mod model;

@@ -102,7 +102,10 @@ fn compat_answers_from_the_same_data() {
     assert_eq!(rel("vllm", "requires").as_deref(), Some("==0.9.1"));
     assert_eq!(rel("cann", "paired").as_deref(), Some("8.2.RC1"));
     assert_eq!(rel("cann", "minimum").as_deref(), Some(">=8.2.RC1"));
-    assert_eq!(rel("torch_npu", "requires").as_deref(), Some("==2.5.1.post1"));
+    assert_eq!(
+        rel("torch_npu", "requires").as_deref(),
+        Some("==2.5.1.post1")
+    );
     let conflict = adf(
         dir.path(),
         &["compat", "--check", "vllm_ascend=0.9.1", "torch_npu=2.7.1"],

@@ -5,11 +5,7 @@
 use super::Project;
 use crate::diag::Code;
 use crate::diag::{Diagnostic, Diagnostics, Severity};
-use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-use std::io::Read;
-use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn hint_for(inst: &super::Installer) -> String {
     match (&inst.url, &inst.hint) {
@@ -82,62 +78,16 @@ fn selected<'a>(
         .map(|(_, img)| img)
 }
 
-fn cache_file(state_dir: &Path) -> PathBuf {
-    state_dir.join("cache").join("sha256.json")
-}
-
-fn key(path: &Path, meta: &std::fs::Metadata) -> String {
-    format!(
-        "{}|{}|{}|{}|{}",
-        path.display(),
-        meta.len(),
-        meta.mtime(),
-        meta.mtime_nsec(),
-        meta.ino()
-    )
-}
-
-/// The sha256 of a regular file, read in 1 MB pieces (installers are GBs).
-fn sha256_of(path: &Path) -> Result<String, crate::safe_fs::ReadError> {
-    let (mut f, _) = crate::safe_fs::open_regular(path)?;
-    let io = |error| crate::safe_fs::ReadError::Io {
-        path: path.to_path_buf(),
-        error,
-    };
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = match f.read(&mut buf) {
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(io(e)),
-        };
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
-}
-
 /// Checks every declared sha256 (present files only; missing ones are reported by
-/// [`check_present`]). Each distinct file is hashed once per run and cached across runs.
+/// [`check_present`]). Each file version is read once, for its SHA-256 and its fingerprint
+/// hash together, and both are remembered in the project's file-hash cache.
 pub fn check_sha256(
     project: &Project,
     which: &dyn Fn(usize) -> bool,
     state_dir: &Path,
     diags: &mut Diagnostics,
 ) {
-    let cache_path = cache_file(state_dir);
-    let mut cache: HashMap<String, String> = std::fs::read(&cache_path)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default();
-    let mut changed = false;
+    let mut hashes = crate::filehash::FileHashes::open(state_dir);
     for img in selected(project, which) {
         for inst in &img.installers {
             let Some(want) = &inst.sha256 else { continue };
@@ -150,27 +100,20 @@ pub fn check_sha256(
             if !meta.is_file() || (!inst.allow_outside && outside(project, &path)) {
                 continue;
             }
-            let k = key(&path, &meta);
-            let got = match cache.get(&k) {
-                Some(h) => h.clone(),
-                None => match sha256_of(&path) {
-                    Ok(h) => {
-                        cache.insert(k, h.clone());
-                        changed = true;
-                        h
-                    }
-                    Err(e) => {
-                        diags.push(
-                            Diagnostic::error(
-                                Code::UnreadableInstaller,
-                                format!("cannot hash installer {}: {e}", inst.path.value),
-                            )
-                            .at(inst.path.span, "unreadable")
-                            .help("an installer is a regular file adf can read to the end; replace it (it may be truncated or on a failing disk)"),
-                        );
-                        continue;
-                    }
-                },
+            let got = match hashes.hash_file(&path, true).map(|h| h.sha256) {
+                Ok(Some(h)) => h,
+                Ok(None) => continue,
+                Err(e) => {
+                    diags.push(
+                        Diagnostic::error(
+                            Code::UnreadableInstaller,
+                            format!("cannot hash installer {}: {e}", inst.path.value),
+                        )
+                        .at(inst.path.span, "unreadable")
+                        .help("an installer is a regular file adf can read to the end; replace it (it may be truncated or on a failing disk)"),
+                    );
+                    continue;
+                }
             };
             if !got.eq_ignore_ascii_case(&want.value) {
                 diags.push(
@@ -191,12 +134,6 @@ pub fn check_sha256(
             }
         }
     }
-    if changed {
-        if let (Some(dir), Ok(bytes)) = (cache_path.parent(), serde_json::to_vec(&cache)) {
-            let tmp = cache_path.with_extension("tmp");
-            let _ = std::fs::create_dir_all(dir)
-                .and_then(|_| std::fs::write(&tmp, bytes))
-                .and_then(|_| std::fs::rename(&tmp, &cache_path));
-        }
-    }
+    // the cache is optional: a run that cannot write it hashes again next time
+    let _ = hashes.save();
 }

@@ -6,125 +6,39 @@
 //! themselves are not hashed: an empty directory does not change the map.
 
 use super::dockerignore::{ignore_file_for, DockerIgnore};
-use std::borrow::Cow;
+use crate::filehash::{at, hex, os_bytes, FileHashes};
+pub use crate::filehash::{FileHash, HashStats};
 use std::collections::{BTreeMap, HashMap};
-use std::ffi::OsStr;
-use std::fs::{self, File, Metadata};
-use std::io::{self, Read, Write};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
-
-const CACHE_MAGIC: &[u8; 8] = b"ADFHC\x00\x00\x01";
-/// Cache entries unused for this many days are dropped on save.
-const EVICT_DAYS: u32 = 30;
-/// A file changed this recently may change again within the same timestamp tick; its hash is
-/// used for this run but not cached.
-const RACY_WINDOW_NS: i64 = 2_000_000_000;
-
-/// What a hasher has cost so far.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct HashStats {
-    /// Regular files opened and read.
-    pub files_read: u64,
-    /// Bytes read from those files.
-    pub bytes_read: u64,
-    /// Regular files whose hash came from the cache (a `stat`, no read).
-    pub cache_hits: u64,
-    /// Directories listed.
-    pub dirs_walked: u64,
-}
 
 /// Hashes build contexts and single files, backed by a cache under the state directory keyed
 /// by absolute path and (size, mtime ns, ctime ns, inode, mode). One per run: it also
 /// remembers each (context, ignore file) it has hashed.
 pub struct ContextHasher {
-    cache_path: PathBuf,
-    entries: HashMap<PathBuf, Entry>,
-    dirty: bool,
-    today: u32,
-    racy_window_ns: i64,
+    files: FileHashes,
     memo: HashMap<(PathBuf, Option<PathBuf>), BTreeMap<String, String>>,
-    stats: HashStats,
-    buf: Vec<u8>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Stamp {
-    size: u64,
-    mtime_ns: i64,
-    ctime_ns: i64,
-    ino: u64,
-    mode: u32,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    stamp: Stamp,
-    hash: [u8; 32],
-    used_day: u32,
-}
-
-impl Stamp {
-    #[cfg(unix)]
-    fn of(m: &Metadata) -> Stamp {
-        use std::os::unix::fs::MetadataExt;
-        let ns = |s: i64, n: i64| s.saturating_mul(1_000_000_000).saturating_add(n);
-        Stamp {
-            size: m.size(),
-            mtime_ns: ns(m.mtime(), m.mtime_nsec()),
-            ctime_ns: ns(m.ctime(), m.ctime_nsec()),
-            ino: m.ino(),
-            mode: m.mode(),
-        }
-    }
-
-    #[cfg(not(unix))]
-    fn of(m: &Metadata) -> Stamp {
-        let mtime = m
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(UNIX_EPOCH).ok());
-        Stamp {
-            size: m.len(),
-            mtime_ns: mtime.map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)),
-            ctime_ns: 0,
-            ino: 0,
-            mode: if m.permissions().readonly() {
-                0o444
-            } else {
-                0o644
-            },
-        }
-    }
+    dirs_walked: u64,
 }
 
 impl ContextHasher {
     /// Opens the cache at `<state_dir>/cache/file-hashes.bin`; a missing, unreadable or corrupt
     /// cache just starts empty.
     pub fn open(state_dir: &Path) -> Self {
-        let cache_path = state_dir.join("cache").join("file-hashes.bin");
-        let entries = fs::read(&cache_path)
-            .ok()
-            .and_then(|b| decode(&b))
-            .unwrap_or_default();
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default();
         ContextHasher {
-            cache_path,
-            entries,
-            dirty: false,
-            today: u32::try_from(now.as_secs() / 86_400).unwrap_or(u32::MAX),
-            racy_window_ns: RACY_WINDOW_NS,
+            files: FileHashes::open(state_dir),
             memo: HashMap::new(),
-            stats: HashStats::default(),
-            buf: Vec::new(),
+            dirs_walked: 0,
         }
     }
 
     /// Counters since `open`.
     pub fn stats(&self) -> HashStats {
-        self.stats
+        HashStats {
+            dirs_walked: self.dirs_walked,
+            ..self.files.stats
+        }
     }
 
     /// The files of `context` a build with `dockerfile` (relative to the context, or absolute)
@@ -154,23 +68,15 @@ impl ContextHasher {
     }
 
     /// Hash of one regular file (symlinks followed), same encoding as context entries; for
-    /// installers and other inputs outside a context.
-    pub fn hash_file(&mut self, path: &Path) -> io::Result<String> {
-        let path = std::path::absolute(path)?;
-        let md = fs::metadata(&path).map_err(|e| at(&path, e))?;
-        if !md.is_file() {
-            let msg = format!("{}: not a regular file", path.display());
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, msg));
-        }
-        self.hash_regular(&path, &md, true)
+    /// installers and other inputs outside a context. With `sha256`, its SHA-256 as well, from
+    /// the same read (both cached).
+    pub fn hash_file(&mut self, path: &Path, sha256: bool) -> io::Result<FileHash> {
+        self.files.hash_file(path, sha256)
     }
 
     /// Writes the cache atomically (temp file + rename) if anything changed.
     pub fn save(&self) -> io::Result<()> {
-        if !self.dirty {
-            return Ok(());
-        }
-        write_atomic(&self.cache_path, &encode(&self.entries, self.today))
+        self.files.save()
     }
 
     fn walk(
@@ -180,7 +86,7 @@ impl ContextHasher {
         rel: &str,
         out: &mut BTreeMap<String, String>,
     ) -> io::Result<()> {
-        self.stats.dirs_walked += 1;
+        self.dirs_walked += 1;
         for entry in fs::read_dir(dir).map_err(|e| at(dir, e))? {
             let entry = entry.map_err(|e| at(dir, e))?;
             let name = entry.file_name();
@@ -206,7 +112,8 @@ impl ContextHasher {
             } else {
                 entry
                     .metadata()
-                    .and_then(|md| self.hash_regular(&path, &md, false))
+                    .and_then(|md| self.files.hash_regular(&path, &md, false, false))
+                    .map(|h| h.blake3)
             };
             match hashed {
                 Ok(h) => {
@@ -219,65 +126,6 @@ impl ContextHasher {
         }
         Ok(())
     }
-
-    fn hash_regular(&mut self, path: &Path, md: &Metadata, follow: bool) -> io::Result<String> {
-        let stamp = Stamp::of(md);
-        if let Some(e) = self.entries.get_mut(path) {
-            if e.stamp == stamp {
-                self.stats.cache_hits += 1;
-                if e.used_day != self.today {
-                    e.used_day = self.today;
-                    self.dirty = true;
-                }
-                return Ok(hex(e.hash));
-            }
-        }
-        let started = now_ns();
-        let hash = self.read_hash(path, stamp.mode & 0o111 != 0)?;
-        let after = if follow {
-            fs::metadata(path)
-        } else {
-            fs::symlink_metadata(path)
-        };
-        let stable = after.is_ok_and(|m| Stamp::of(&m) == stamp);
-        let racy = stamp.mtime_ns.max(stamp.ctime_ns) > started.saturating_sub(self.racy_window_ns);
-        if stable && !racy {
-            let used_day = self.today;
-            let entry = Entry {
-                stamp,
-                hash,
-                used_day,
-            };
-            self.entries.insert(path.to_path_buf(), entry);
-            self.dirty = true;
-        } else if self.entries.remove(path).is_some() {
-            self.dirty = true;
-        }
-        Ok(hex(hash))
-    }
-
-    fn read_hash(&mut self, path: &Path, executable: bool) -> io::Result<[u8; 32]> {
-        let mut file = File::open(path)?;
-        let mut h = blake3::Hasher::new();
-        h.update(b"adf-file\0");
-        h.update(&[u8::from(executable)]);
-        if self.buf.is_empty() {
-            self.buf = vec![0; 1 << 20];
-        }
-        loop {
-            match file.read(&mut self.buf) {
-                Ok(0) => break,
-                Ok(n) => {
-                    h.update(&self.buf[..n]);
-                    self.stats.bytes_read += n as u64;
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        self.stats.files_read += 1;
-        Ok(*h.finalize().as_bytes())
-    }
 }
 
 fn hash_symlink(path: &Path) -> io::Result<String> {
@@ -286,133 +134,6 @@ fn hash_symlink(path: &Path) -> io::Result<String> {
     h.update(b"adf-link\0");
     h.update(&os_bytes(target.as_os_str()));
     Ok(hex(*h.finalize().as_bytes()))
-}
-
-fn hex(hash: [u8; 32]) -> String {
-    blake3::Hash::from(hash).to_hex().to_string()
-}
-
-fn now_ns() -> i64 {
-    let d = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)
-}
-
-fn at(path: &Path, e: io::Error) -> io::Error {
-    io::Error::new(e.kind(), format!("{}: {e}", path.display()))
-}
-
-/// Writes `bytes` to `path` via a temp file in the same directory and a rename, creating the
-/// directory first.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
-#[cfg(unix)]
-fn os_bytes(s: &OsStr) -> Cow<'_, [u8]> {
-    use std::os::unix::ffi::OsStrExt;
-    Cow::Borrowed(s.as_bytes())
-}
-
-#[cfg(not(unix))]
-fn os_bytes(s: &OsStr) -> Cow<'_, [u8]> {
-    match s.to_string_lossy() {
-        Cow::Borrowed(b) => Cow::Borrowed(b.as_bytes()),
-        Cow::Owned(o) => Cow::Owned(o.into_bytes()),
-    }
-}
-
-#[cfg(unix)]
-fn path_from_bytes(b: &[u8]) -> PathBuf {
-    use std::os::unix::ffi::OsStrExt;
-    PathBuf::from(OsStr::from_bytes(b))
-}
-
-#[cfg(not(unix))]
-fn path_from_bytes(b: &[u8]) -> PathBuf {
-    PathBuf::from(String::from_utf8_lossy(b).into_owned())
-}
-
-/// Cache file: magic, count, entries (path, stamp, used day, hash), blake3 of all that.
-fn encode(entries: &HashMap<PathBuf, Entry>, today: u32) -> Vec<u8> {
-    let mut body = Vec::new();
-    let mut count = 0u64;
-    for (path, e) in entries {
-        let p = os_bytes(path.as_os_str());
-        let Ok(len) = u32::try_from(p.len()) else {
-            continue;
-        };
-        if e.used_day.saturating_add(EVICT_DAYS) < today {
-            continue;
-        }
-        count += 1;
-        body.extend_from_slice(&len.to_le_bytes());
-        body.extend_from_slice(&p);
-        let s = e.stamp;
-        body.extend_from_slice(&s.size.to_le_bytes());
-        body.extend_from_slice(&s.mtime_ns.to_le_bytes());
-        body.extend_from_slice(&s.ctime_ns.to_le_bytes());
-        body.extend_from_slice(&s.ino.to_le_bytes());
-        body.extend_from_slice(&s.mode.to_le_bytes());
-        body.extend_from_slice(&e.used_day.to_le_bytes());
-        body.extend_from_slice(&e.hash);
-    }
-    let mut out = Vec::with_capacity(body.len() + 48);
-    out.extend_from_slice(CACHE_MAGIC);
-    out.extend_from_slice(&count.to_le_bytes());
-    out.extend_from_slice(&body);
-    let sum = blake3::hash(&out);
-    out.extend_from_slice(sum.as_bytes());
-    out
-}
-
-fn decode(bytes: &[u8]) -> Option<HashMap<PathBuf, Entry>> {
-    let (body, sum) = bytes.split_at(bytes.len().checked_sub(32)?);
-    if blake3::hash(body).as_bytes() != sum {
-        return None;
-    }
-    let mut r = body;
-    let mut take = |n: usize| -> Option<&[u8]> {
-        let (a, b) = r.split_at_checked(n)?;
-        r = b;
-        Some(a)
-    };
-    if take(8)? != CACHE_MAGIC {
-        return None;
-    }
-    let u64_of = |b: &[u8]| b.try_into().ok().map(u64::from_le_bytes);
-    let u32_of = |b: &[u8]| b.try_into().ok().map(u32::from_le_bytes);
-    let i64_of = |b: &[u8]| b.try_into().ok().map(i64::from_le_bytes);
-    let count = u64_of(take(8)?)?;
-    let mut map = HashMap::with_capacity(usize::try_from(count.min(1 << 20)).ok()?);
-    for _ in 0..count {
-        let len = usize::try_from(u32_of(take(4)?)?).ok()?;
-        let path = path_from_bytes(take(len)?);
-        let stamp = Stamp {
-            size: u64_of(take(8)?)?,
-            mtime_ns: i64_of(take(8)?)?,
-            ctime_ns: i64_of(take(8)?)?,
-            ino: u64_of(take(8)?)?,
-            mode: u32_of(take(4)?)?,
-        };
-        let used_day = u32_of(take(4)?)?;
-        let hash = take(32)?.try_into().ok()?;
-        map.insert(
-            path,
-            Entry {
-                stamp,
-                hash,
-                used_day,
-            },
-        );
-    }
-    take(1).is_none().then_some(map)
 }
 
 #[cfg(test)]
@@ -443,7 +164,7 @@ mod tests {
 
     fn hasher(state: &Path) -> ContextHasher {
         let mut h = ContextHasher::open(state);
-        h.racy_window_ns = 0;
+        h.files.racy_window_ns = 0;
         h
     }
 
@@ -538,7 +259,7 @@ mod tests {
         assert_eq!((h.stats().files_read, h.stats().cache_hits), (0, 3));
         // A poisoned cache is believed: proof that the contents were not read again.
         let mut h = hasher(state.path());
-        h.entries.values_mut().for_each(|e| e.hash = [7; 32]);
+        h.files.entries.values_mut().for_each(|e| e.hash = [7; 32]);
         let poisoned = h.hash_context(d.path(), df).expect("hash");
         assert!(poisoned.values().all(|v| v == &"07".repeat(32)));
         // A changed file is read again, the others are not.
@@ -547,8 +268,10 @@ mod tests {
         let again = h.hash_context(d.path(), df).expect("hash");
         assert_eq!(h.stats().files_read, 1);
         assert_ne!(again["app/main.py"], first["app/main.py"]);
-        let file = h.hash_file(&d.path().join("Dockerfile")).expect("hash");
-        assert_eq!(file, first["Dockerfile"]);
+        let file = h
+            .hash_file(&d.path().join("Dockerfile"), false)
+            .expect("hash");
+        assert_eq!(file.blake3, first["Dockerfile"]);
         assert_eq!(h.stats().files_read, 1, "hash_file shares the cache");
     }
 
@@ -557,10 +280,12 @@ mod tests {
         let d = fixture();
         let state = tempfile::tempdir().expect("tempdir");
         let mut h = ContextHasher::open(state.path());
-        h.hash_file(&d.path().join("Dockerfile")).expect("hash");
+        h.hash_file(&d.path().join("Dockerfile"), false)
+            .expect("hash");
         h.save().expect("save");
         let mut h = ContextHasher::open(state.path());
-        h.hash_file(&d.path().join("Dockerfile")).expect("hash");
+        h.hash_file(&d.path().join("Dockerfile"), false)
+            .expect("hash");
         assert_eq!(h.stats().files_read, 1, "just-written file re-read");
     }
 
@@ -574,13 +299,13 @@ mod tests {
         h.save().expect("save");
         let cache = state.path().join("cache/file-hashes.bin");
         let good = fs::read(&cache).expect("read");
-        assert_eq!(decode(&good).map(|m| m.len()), Some(3));
+        assert_eq!(crate::filehash::decode(&good).map(|m| m.len()), Some(3));
         for bad in [&good[..good.len() - 1], &b"garbage"[..], &[][..]] {
             write(&cache, bad).expect("write");
-            assert!(ContextHasher::open(state.path()).entries.is_empty());
+            assert!(ContextHasher::open(state.path()).files.entries.is_empty());
         }
-        assert!(h.hash_file(d.path()).is_err(), "directory");
-        assert!(h.hash_file(&d.path().join("nope")).is_err());
+        assert!(h.hash_file(d.path(), false).is_err(), "directory");
+        assert!(h.hash_file(&d.path().join("nope"), false).is_err());
         write(d.path().join(".dockerignore"), "[").expect("write");
         let err = hasher(state.path()).hash_context(d.path(), Path::new("Dockerfile"));
         assert_eq!(err.map_err(|e| e.kind()), Err(io::ErrorKind::InvalidData));

@@ -94,8 +94,8 @@ pub fn inputs(project: &Project, plan: &Plan, state_dir: &Path) -> std::io::Resu
         for inst in &img.installers {
             let digest = match &inst.sha256 {
                 Some(sha) => format!("sha256:{}", sha.value.to_lowercase()),
-                None => match hasher.hash_file(&project.dir.join(&inst.path.value)) {
-                    Ok(h) => h,
+                None => match hasher.hash_file(&project.dir.join(&inst.path.value), false) {
+                    Ok(h) => h.blake3,
                     Err(_) => "missing".to_string(),
                 },
             };
