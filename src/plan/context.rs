@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 pub struct ContextHasher {
     files: FileHashes,
     memo: HashMap<(PathBuf, Option<PathBuf>), BTreeMap<String, String>>,
+    /// (context, Dockerfile) as asked → the absolute context and its ignore file.
+    ignore_files: HashMap<(PathBuf, PathBuf), (PathBuf, Option<PathBuf>)>,
     dirs_walked: u64,
 }
 
@@ -29,6 +31,7 @@ impl ContextHasher {
         ContextHasher {
             files: FileHashes::open(state_dir),
             memo: HashMap::new(),
+            ignore_files: HashMap::new(),
             dirs_walked: 0,
         }
     }
@@ -50,10 +53,20 @@ impl ContextHasher {
         context: &Path,
         dockerfile: &Path,
     ) -> io::Result<BTreeMap<String, String>> {
-        let context = std::path::absolute(context)?;
-        let dockerfile = context.join(dockerfile);
-        let ignore_file = ignore_file_for(&context, &dockerfile)?;
-        let key = (context, ignore_file);
+        // many images share a context and a Dockerfile: resolve each pair once (no getcwd, no
+        // ignore-file probes per image)
+        let asked = (context.to_path_buf(), dockerfile.to_path_buf());
+        let key = match self.ignore_files.get(&asked) {
+            Some(k) => k.clone(),
+            None => {
+                let context = std::path::absolute(context)?;
+                let dockerfile = context.join(dockerfile);
+                let ignore_file = ignore_file_for(&context, &dockerfile)?;
+                self.ignore_files
+                    .insert(asked, (context.clone(), ignore_file.clone()));
+                (context, ignore_file)
+            }
+        };
         if let Some(map) = self.memo.get(&key) {
             return Ok(map.clone());
         }
