@@ -10,7 +10,7 @@ use std::io::IsTerminal;
 pub const BUILD_HELP: &str = include_str!("build_help.txt");
 
 #[derive(Args, Debug)]
-#[command(mut_arg("jobs", |a| a.help("Builds running at once [default: number of CPUs, at least 2]")))]
+#[command(mut_arg("jobs", |a| a.help("Builds running at once [default: the widest wave of the plan, 2 to 16]")))]
 pub struct BuildArgs {
     #[command(flatten)]
     target: TargetArgs,
@@ -98,7 +98,7 @@ pub fn run(g: &GlobalArgs, a: BuildArgs) -> i32 {
         Err(code) => return code,
     };
     let opts = BuildOptions {
-        jobs: a.jobs.or(build::default_jobs()),
+        jobs: a.jobs.or(build::default_jobs(&plan)),
         keep_going: a.keep_going,
         force: a.force,
         dry_run: a.dry_run,

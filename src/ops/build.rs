@@ -75,11 +75,23 @@ impl BuildReport {
     }
 }
 
-pub fn default_jobs() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2)
-        .max(2)
+/// Most builds that run at once by default.
+pub const MAX_DEFAULT_JOBS: usize = 16;
+
+/// Builds at once when `-j` is not given: the plan's widest wave (the most images that can
+/// build together), at least 2 and at most [`MAX_DEFAULT_JOBS`]. Not the number of CPUs: a
+/// build mostly waits on downloads, installers and BuildKit, which schedules its own steps.
+pub fn default_jobs(plan: &Plan) -> usize {
+    let mut per_wave: HashMap<usize, usize> = HashMap::new();
+    for img in &plan.images {
+        *per_wave.entry(img.wave).or_default() += 1;
+    }
+    per_wave
+        .values()
+        .copied()
+        .max()
+        .unwrap_or(1)
+        .clamp(2, MAX_DEFAULT_JOBS)
 }
 
 /// Decides, checks, then builds what is stale; `interrupted` is set by Ctrl-C. The engine is
@@ -480,4 +492,40 @@ fn jobs_for(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::PlannedImage;
+
+    fn plan(waves: &[usize]) -> Plan {
+        let images = waves
+            .iter()
+            .enumerate()
+            .map(|(i, &wave)| PlannedImage {
+                index: i,
+                name: format!("i{i}"),
+                platform: None,
+                wave,
+                tags: vec![],
+                depends_on: vec![],
+                base: None,
+                args: Default::default(),
+                runtime_deps: None,
+            })
+            .collect();
+        Plan { images }
+    }
+
+    #[test]
+    fn default_jobs_follow_the_widest_wave() {
+        assert_eq!(default_jobs(&plan(&[0, 1, 2])), 2);
+        let fan: Vec<usize> = std::iter::once(0)
+            .chain(std::iter::repeat_n(1, 24))
+            .collect();
+        assert_eq!(default_jobs(&plan(&fan)), MAX_DEFAULT_JOBS);
+        assert_eq!(default_jobs(&plan(&[0, 1, 1, 1, 1, 1, 2])), 5);
+        assert_eq!(default_jobs(&plan(&[])), 2);
+    }
 }
