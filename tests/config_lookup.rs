@@ -40,7 +40,8 @@ images:
       - {path: packages/x.run, sha256: \"SHA\"}
 ";
 
-/// A project whose image has an installer with a sha256 (so `check` writes `.adf/cache`),
+/// A project whose image has an installer with a sha256 (so `check` writes `.adf/cache` once
+/// the file is older than the 2 s racy window),
 /// and an empty `sub/deeper` directory.
 fn tree() -> tempfile::TempDir {
     let sha = "98ea6e4f216f2fb4b69fff9b3a44842c38686ca685f3f55dc48c5d3fb1107be4"; // "hi\n"
@@ -56,6 +57,9 @@ fn tree() -> tempfile::TempDir {
 fn the_file_is_found_in_a_parent_and_state_lives_next_to_it() {
     let dir = tree();
     let deeper = dir.path().join("sub/deeper");
+    // a file changed in the last 2 s is hashed but not cached (it may change again within the
+    // same timestamp tick): let the installer age so that `check` caches its hash
+    std::thread::sleep(std::time::Duration::from_millis(2100));
     let out = run(&deeper, &["check"], &[]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert!(
