@@ -188,15 +188,18 @@ fn build_bake_hands_only_the_stale_part_to_bake() {
         .keys()
         .collect();
     targets.sort();
-    assert_eq!(targets, ["leaf", "mid", "mid2"], "only the stale images");
-    assert_eq!(
-        file["target"]["mid"]["contexts"][format!("{prefix}/base:1")],
-        format!("docker-image://{prefix}/base:1")
-    );
-    assert_eq!(
-        file["target"]["mid2"]["contexts"][format!("{prefix}/mid:1")],
-        "target:mid"
-    );
+    // one bake per wave: the last one builds leaf FROM the exact image of mid2 (a pin tag of
+    // its ID, recorded as adf.parent), never through mid2's own tag
+    assert_eq!(targets, ["leaf"], "only the stale images of the last wave");
+    let mid2_id = image_id_with(&docker, &format!("{prefix}/mid2:1")).expect("mid2");
+    let pin = format!("adf-pin/{}:", mid2_id.trim_start_matches("sha256:"));
+    let contexts = file["target"]["leaf"]["contexts"]
+        .as_object()
+        .expect("contexts");
+    let (from, source) = contexts.iter().next().expect("one context");
+    assert!(from.starts_with(&pin), "{contexts:?}");
+    assert_eq!(source, &format!("docker-image://{from}"));
+    assert_eq!(file["target"]["leaf"]["labels"]["adf.parent"], mid2_id);
     // the same result as the default backend: everything is fresh for a plain plan
     assert!(plan(dir.path(), &docker)
         .iter()

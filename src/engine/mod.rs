@@ -16,7 +16,7 @@ pub mod request;
 
 pub use docker::{scrub, Builder, DockerCli};
 pub use error::{classify, last_lines, EngineError, ErrorKind};
-pub use request::BuildRequest;
+pub use request::{BuildRequest, PARENT_LABEL};
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Write};
@@ -29,6 +29,11 @@ use std::time::Duration;
 pub struct ImageInfo {
     pub id: String,
     pub fingerprint: String,
+    /// The image ID of the parent it was built FROM (its `adf.parent` label), when adf
+    /// recorded one.
+    pub parent: Option<String>,
+    /// Its filesystem layers (diff IDs), base first.
+    pub layers: Vec<String>,
 }
 
 /// What the engine says about an image's configuration.
@@ -174,6 +179,15 @@ pub trait Engine: Send + Sync {
 
     /// Removes a tag, never the image while other tags point at it (best effort).
     fn untag(&self, tag: &str);
+
+    /// A private tag of this run for the image `id`, to build FROM: BuildKit cannot build
+    /// FROM an image ID, and a file's tag can be moved by another run meanwhile. Removed with
+    /// [`Engine::untag`] once the build is over.
+    fn pin(&self, id: &str) -> Result<String, EngineError>;
+
+    /// Removes the hold and pin tags and temporary directories that runs on this host killed
+    /// before they could clean up left behind (never a live run's); how many.
+    fn remove_leftovers(&self) -> usize;
 
     /// The adf-built images (label `adf.fingerprint`) that `refs` point at; refs that point at
     /// nothing adf built are absent.

@@ -7,6 +7,9 @@ use crate::plan::fingerprint::FINGERPRINT_LABEL;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+/// The label that records the ID of the parent image a child was built FROM.
+pub const PARENT_LABEL: &str = "adf.parent";
+
 /// One image build: the spec, and what adf adds to it for this run.
 #[derive(Clone, Debug, Default)]
 pub struct BuildRequest {
@@ -21,6 +24,8 @@ pub struct BuildRequest {
     pub cli_flags: Vec<String>,
     /// Where the full build output goes.
     pub log: PathBuf,
+    /// The ID of the parent image the base arg points at (recorded as `adf.parent`).
+    pub parent: Option<String>,
 }
 
 impl BuildRequest {
@@ -39,13 +44,17 @@ impl BuildRequest {
             platform: spec.platforms.first().cloned(),
             cli_flags: split_words(cli_flags),
             log,
+            parent: None,
         }
     }
 
-    /// The spec's labels plus `adf.fingerprint`.
+    /// The spec's labels plus `adf.fingerprint` (and `adf.parent`).
     pub fn labels(&self) -> BTreeMap<String, String> {
         let mut labels = self.spec.labels.clone();
         labels.insert(FINGERPRINT_LABEL.into(), self.fingerprint.clone());
+        if let Some(parent) = &self.parent {
+            labels.insert(PARENT_LABEL.into(), parent.clone());
+        }
         labels
     }
 

@@ -13,8 +13,11 @@ use std::collections::BTreeMap;
 pub struct BakeImage<'a> {
     pub image: &'a Image,
     pub fingerprint: &'a str,
-    /// Its build args as planned (the base arg may name a registry reference).
+    /// Its build args as planned (the base arg may name a registry reference, or the pin tag
+    /// of its parent's image).
     pub args: &'a BTreeMap<String, String>,
+    /// The parent image ID its base arg pins (the `adf.parent` label), when adf builds it.
+    pub parent: Option<&'a str>,
 }
 
 /// The bake target name of an image (`[A-Za-z0-9_-]`, as bake requires): `cann-8.2rc1@arm64` →
@@ -71,6 +74,9 @@ pub fn bake_file(
         let spec = &img.spec;
         let mut labels = spec.labels.clone();
         labels.insert(FINGERPRINT_LABEL.into(), b.fingerprint.to_string());
+        if let Some(parent) = b.parent {
+            labels.insert(crate::engine::PARENT_LABEL.into(), parent.to_string());
+        }
         let mut t = Map::new();
         // absolute: bake resolves a relative context from where it runs, not from the file
         let context = std::fs::canonicalize(&spec.context)

@@ -1,8 +1,8 @@
 //! The bake backend of `adf build --bake`: adf decides what is stale, BuildKit builds it. The
-//! stale images go to one `docker buildx bake` run as one bake file (`.adf/bake.json`), each
-//! stale parent linked as `target:`, each fresh parent as `docker-image://`; the engine then
-//! says which targets now carry their fingerprint. Progress and logs are per image, as with the
-//! default backend.
+//! stale images of each wave of the plan go to one `docker buildx bake` run (the file kept in
+//! `.adf/bake.json`), each parent as `docker-image://` of a pin tag of its exact image ID (or
+//! its registry reference), recorded as `adf.parent`; the engine then says which targets now
+//! carry their fingerprint. Progress and logs are per image, as with the default backend.
 
 use super::build::{BuildReporter, Planned};
 use super::schedule::{Event, Outcome, Status};
@@ -54,17 +54,22 @@ fn settled(status: Status) -> Outcome {
     }
 }
 
-/// What one bake run is about.
+/// What one bake run (one wave of the plan) is about.
 struct BakeRun<'a> {
     project: &'a Project,
     plan: &'a Plan,
     images: &'a [Planned],
-    /// Positions (in the plan) of the stale images.
+    /// Positions (in the plan) of the stale images of this wave.
     stale: Vec<usize>,
+    /// Per stale image: its args (the base arg pinned to its parent's image) and that image's
+    /// ID.
+    args: Vec<(BTreeMap<String, String>, Option<String>)>,
 }
 
-/// Builds the stale images of `images` (planned, with decisions) in one bake; one outcome per
-/// planned image. Fresh images keep their image and get any tag they miss.
+/// Builds the stale images of `images` (planned, with decisions), one bake per wave of the
+/// plan, so that every child gets its parent as the exact image the wave before left (a pin
+/// tag of its ID, recorded as `adf.parent`), never through a tag another run can move. Fresh
+/// images keep their image and get any tag they miss; one outcome per planned image.
 #[allow(clippy::too_many_arguments)]
 pub fn run(
     project: &Project,
@@ -76,28 +81,173 @@ pub fn run(
     interrupted: &AtomicBool,
     reporter: &mut dyn BuildReporter,
 ) -> Vec<Outcome> {
-    let stale: Vec<usize> = (0..images.len())
-        .filter(|&i| images[i].decision.action == Action::Build)
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; images.len()];
+    let position: HashMap<usize, usize> = plan
+        .images
+        .iter()
+        .enumerate()
+        .map(|(pos, p)| (p.index, pos))
         .collect();
-    let run = BakeRun {
-        project,
-        plan,
-        images,
-        stale,
-    };
-    let mut outcomes = settle_fresh(&run, found, engine, reporter);
-    if run.stale.is_empty() {
-        return finish(outcomes);
+    for wave in 0..plan.waves() {
+        let mut stale = Vec::new();
+        for (i, p) in plan
+            .images
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.wave == wave)
+        {
+            let img = &project.images[p.index];
+            let parents: Vec<usize> = img
+                .parents
+                .iter()
+                .filter_map(|q| position.get(q).copied())
+                .collect();
+            let bad = parents
+                .iter()
+                .find(|&&q| !outcomes[q].as_ref().is_some_and(|o| o.status.ok()));
+            let base = parents.first().and_then(|&q| {
+                let id = outcomes[q].as_ref()?.status.image_id()?;
+                Some((id, plan.images[q].tags.first()))
+            });
+            let o = if let Some(&q) = bad {
+                settled(Status::Blocked {
+                    reason: format!("parent `{}` was not built", plan.images[q].name),
+                })
+            } else if interrupted.load(Ordering::SeqCst) {
+                settled(Status::NotStarted)
+            } else {
+                match settle_fresh(plan, images, i, found, base, engine) {
+                    Some(o) => o,
+                    None => {
+                        stale.push(i);
+                        continue;
+                    }
+                }
+            };
+            reporter.event(
+                images,
+                &Event::Finished {
+                    job: i,
+                    outcome: o.clone(),
+                },
+            );
+            outcomes[i] = Some(o);
+        }
+        if stale.is_empty() {
+            continue;
+        }
+        let wave = Wave {
+            project,
+            plan,
+            images,
+            stale,
+        };
+        for (i, o) in bake_wave(&wave, &outcomes, engine, opts, interrupted, reporter) {
+            reporter.event(
+                images,
+                &Event::Finished {
+                    job: i,
+                    outcome: o.clone(),
+                },
+            );
+            outcomes[i] = Some(o);
+        }
     }
-    let file = match write_file(&run, reporter) {
+    outcomes
+        .into_iter()
+        .map(|o| o.unwrap_or_else(|| settled(Status::NotStarted)))
+        .collect()
+}
+
+/// The stale images of one wave.
+struct Wave<'a> {
+    project: &'a Project,
+    plan: &'a Plan,
+    images: &'a [Planned],
+    stale: Vec<usize>,
+}
+
+/// One wave's stale images in one bake: each base parent pinned by its image ID; the outcome
+/// of each.
+fn bake_wave(
+    wave: &Wave,
+    outcomes: &[Option<Outcome>],
+    engine: &dyn Engine,
+    opts: &BakeOptions,
+    interrupted: &AtomicBool,
+    reporter: &mut dyn BuildReporter,
+) -> Vec<(usize, Outcome)> {
+    let (project, plan) = (wave.project, wave.plan);
+    let mut pins = Vec::new();
+    let mut args = Vec::new();
+    let mut failed = Vec::new();
+    for &i in &wave.stale {
+        let p = &plan.images[i];
+        let img = &project.images[p.index];
+        let mut a = p.args.clone();
+        let base = img
+            .parents
+            .first()
+            .and_then(|q| plan.images.iter().position(|pi| pi.index == *q))
+            .and_then(|q| outcomes[q].as_ref()?.status.image_id())
+            .filter(|_| a.contains_key(&img.base_arg));
+        if let Some(id) = base {
+            match engine.pin(id) {
+                Ok(pin) => {
+                    a.insert(img.base_arg.clone(), pin.clone());
+                    pins.push(pin);
+                }
+                Err(e) => failed.push((i, format!("cannot pin the parent image {id}: {e}"))),
+            }
+        }
+        args.push((a, base.map(str::to_string)));
+    }
+    let out: Vec<(usize, Outcome)> = if failed.is_empty() {
+        let run = BakeRun {
+            project,
+            plan,
+            images: wave.images,
+            stale: wave.stale.clone(),
+            args,
+        };
+        bake_stale(&run, engine, opts, interrupted, reporter)
+    } else {
+        let not_started = wave
+            .stale
+            .iter()
+            .filter(|i| !failed.iter().any(|f| f.0 == **i));
+        let not_started: Vec<(usize, Outcome)> = not_started
+            .map(|&i| (i, settled(Status::NotStarted)))
+            .collect();
+        failed
+            .into_iter()
+            .map(|(i, reason)| (i, settled(Status::Failed { reason })))
+            .chain(not_started)
+            .collect()
+    };
+    for pin in &pins {
+        engine.untag(pin);
+    }
+    out
+}
+
+/// Writes the bake file of `run`, runs it and reads back what each stale image became.
+fn bake_stale(
+    run: &BakeRun,
+    engine: &dyn Engine,
+    opts: &BakeOptions,
+    interrupted: &AtomicBool,
+    reporter: &mut dyn BuildReporter,
+) -> Vec<(usize, Outcome)> {
+    let images = run.images;
+    let file = match write_file(run, reporter) {
         Ok(f) => f,
         Err(why) => {
-            for &i in &run.stale {
-                outcomes[i] = Some(settled(Status::Failed {
-                    reason: why.clone(),
-                }));
-            }
-            return finish(outcomes);
+            let failed = |&i: &usize| {
+                let reason = why.clone();
+                (i, settled(Status::Failed { reason }))
+            };
+            return run.stale.iter().map(failed).collect();
         }
     };
     for &i in &run.stale {
@@ -106,83 +256,61 @@ pub fn run(
     }
     let start = Instant::now();
     let started_at = std::time::SystemTime::now();
-    let result = stream(&run, engine, &file, opts, interrupted, reporter);
+    let result = stream(run, engine, &file, opts, interrupted, reporter);
     let span = (
         start.elapsed().as_secs_f64(),
         started_at,
         std::time::SystemTime::now(),
     );
-    for (i, o) in read_back(&run, engine, &result, span, interrupted) {
-        reporter.event(
-            images,
-            &Event::Finished {
-                job: i,
-                outcome: o.clone(),
-            },
-        );
-        outcomes[i] = Some(o);
-    }
-    finish(outcomes)
+    read_back(run, engine, &result, span, interrupted)
 }
 
-fn finish(outcomes: Vec<Option<Outcome>>) -> Vec<Outcome> {
-    outcomes
-        .into_iter()
-        .map(|o| o.unwrap_or_else(|| settled(Status::NotStarted)))
-        .collect()
-}
-
-/// The images not to build: `fresh (registry)` ones as they are, local fresh ones with every
-/// tag pointing at their image.
+/// A fresh image settled without building (`None`: it builds): `fresh (registry)` as it is; a
+/// local one with every tag pointing at its image, unless it was built FROM another image than
+/// its base parent's now (`base`: that image's ID and the parent's primary tag).
 fn settle_fresh(
-    run: &BakeRun,
+    plan: &Plan,
+    images: &[Planned],
+    i: usize,
     found: &HashMap<String, ImageInfo>,
+    base: Option<(&str, Option<&String>)>,
     engine: &dyn Engine,
-    reporter: &mut dyn BuildReporter,
-) -> Vec<Option<Outcome>> {
-    let mut outcomes: Vec<Option<Outcome>> = vec![None; run.images.len()];
-    for (i, p) in run.plan.images.iter().enumerate() {
-        let decision = &run.images[i].decision;
-        let status = match (&decision.action, &decision.registry) {
-            (Action::Build, _) => continue,
-            (Action::FreshRegistry, Some(reference)) => Status::FreshRegistry {
-                reference: reference.clone(),
-            },
-            _ => {
-                let Some(info) = p.tags.first().and_then(|t| found.get(t)) else {
-                    continue;
-                };
-                let missing: Vec<String> = p
-                    .tags
-                    .iter()
-                    .filter(|t| found.get(*t).map(|f| &f.id) != Some(&info.id))
-                    .cloned()
-                    .collect();
-                match engine.tag(&info.id, &missing) {
-                    Ok(()) => Status::Fresh {
-                        image_id: info.id.clone(),
-                    },
-                    Err(e) => Status::Failed {
-                        reason: format!("cannot tag: {e}"),
-                    },
-                }
+) -> Option<Outcome> {
+    let p = &plan.images[i];
+    let decision = &images[i].decision;
+    let status = match (&decision.action, &decision.registry) {
+        (Action::Build, _) => return None,
+        (Action::FreshRegistry, Some(reference)) => Status::FreshRegistry {
+            reference: reference.clone(),
+        },
+        _ => {
+            let info = p.tags.first().and_then(|t| found.get(t))?;
+            let on = |(id, tag)| super::schedule::still_on(engine, Some(info), id, tag);
+            if base.is_some_and(|b| !on(b)) {
+                return None;
             }
-        };
-        let o = settled(status);
-        reporter.event(
-            run.images,
-            &Event::Finished {
-                job: i,
-                outcome: o.clone(),
-            },
-        );
-        outcomes[i] = Some(o);
-    }
-    outcomes
+            let missing: Vec<String> = p
+                .tags
+                .iter()
+                .filter(|t| found.get(*t).map(|f| &f.id) != Some(&info.id))
+                .cloned()
+                .collect();
+            match engine.tag(&info.id, &missing) {
+                Ok(()) => Status::Fresh {
+                    image_id: info.id.clone(),
+                },
+                Err(e) => Status::Failed {
+                    reason: format!("cannot tag: {e}"),
+                },
+            }
+        }
+    };
+    Some(settled(status))
 }
 
-/// `.adf/bake.json`: the stale images; a fresh parent comes from where the child's FROM points
-/// (its local tag, or its registry reference for a `fresh (registry)` one).
+/// `.adf/bake.json`: the stale images of the wave; each parent comes from where the child's
+/// FROM points (the pin tag of its image, or its registry reference for a `fresh (registry)`
+/// one).
 fn write_file(
     run: &BakeRun,
     reporter: &mut dyn BuildReporter,
@@ -191,10 +319,12 @@ fn write_file(
     let bake_images: Vec<BakeImage> = run
         .stale
         .iter()
-        .map(|&i| BakeImage {
+        .zip(&run.args)
+        .map(|(&i, (args, parent))| BakeImage {
             image: &project.images[plan.images[i].index],
             fingerprint: &run.images[i].decision.fingerprint,
-            args: &plan.images[i].args,
+            args,
+            parent: parent.as_deref(),
         })
         .collect();
     let mut external = BTreeMap::new();
@@ -210,13 +340,12 @@ fn write_file(
         let Some(&p) = b.image.parents.first() else {
             continue;
         };
-        let parent_stale = run.stale.iter().any(|&i| plan.images[i].index == p);
         let from = b
             .args
             .get(&b.image.base_arg)
             .map(String::as_str)
             .or(project.images[p].primary_tag());
-        if let (false, Some(from)) = (parent_stale, from) {
+        if let Some(from) = from {
             external.insert(from.to_string(), format!("docker-image://{from}"));
         }
     }

@@ -46,6 +46,10 @@ pub trait BuildReporter {
     fn start(&mut self, images: &[Planned], jobs: usize, engine: &EngineInfo);
     fn event(&mut self, images: &[Planned], event: &Event);
     fn warning(&mut self, text: &str);
+    /// Something the run waits for (another run holding the project lock).
+    fn note(&mut self, text: &str) {
+        self.warning(text)
+    }
     /// A containerd image store now holds `tags` with every platform of `image`.
     fn combined(&mut self, image: &str, tags: &[String], platforms: &[String]);
 }
@@ -72,6 +76,43 @@ pub struct BuildReport {
 impl BuildReport {
     pub fn ok(&self) -> bool {
         self.outcomes.iter().all(|o| o.status.ok()) && self.combine_failures.is_empty()
+    }
+}
+
+impl BuildReport {
+    /// Interrupted before anything was decided.
+    fn interrupted() -> Self {
+        BuildReport {
+            images: Vec::new(),
+            outcomes: Vec::new(),
+            interrupted: true,
+            combine_failures: Vec::new(),
+        }
+    }
+}
+
+/// The project lock, waited for while another run holds it; `None` when interrupted meanwhile.
+fn take_lock(
+    project: &Project,
+    interrupted: &AtomicBool,
+    reporter: &mut dyn BuildReporter,
+) -> Result<Option<super::lock::ProjectLock>, BuildError> {
+    let locked = super::ensure_state_dir(project).and_then(|state| {
+        super::lock::acquire(&state, interrupted, &mut |text| reporter.note(text))
+    });
+    match locked {
+        Ok(super::lock::Locked::Held(lock)) => Ok(Some(lock)),
+        Ok(super::lock::Locked::Interrupted) => Ok(None),
+        Err(e) => {
+            let lock = super::state_dir(project).join("lock");
+            Err(BuildError::Input(Box::new(
+                Diagnostic::error(
+                    Code::Fingerprint,
+                    format!("cannot lock {}: {e}", lock.display()),
+                )
+                .help("adf keeps its state in .adf next to the file: make it a writable directory (not a symlink); nothing was built"),
+            )))
+        }
     }
 }
 
@@ -104,6 +145,14 @@ pub fn build(
     interrupted: &AtomicBool,
     reporter: &mut dyn BuildReporter,
 ) -> Result<BuildReport, BuildError> {
+    // two runs in one checkout take turns: each decides on what the other left
+    let _lock = match opts.dry_run {
+        true => None,
+        false => match take_lock(project, interrupted, reporter)? {
+            Some(lock) => Some(lock),
+            None => return Ok(BuildReport::interrupted()),
+        },
+    };
     let (probed, decided) = std::thread::scope(|s| {
         let probe = s.spawn(|| engine::connect(engine_opts));
         let client = engine::client(engine_opts);
@@ -120,6 +169,10 @@ pub fn build(
         }
     };
     let engine = engine.as_ref();
+    if !opts.dry_run {
+        // what runs killed with SIGKILL left: hold and pin tags, temporary directories
+        engine.remove_leftovers();
+    }
     let Decided {
         inputs,
         mut decisions,
@@ -474,6 +527,16 @@ fn jobs_for(
             );
             // the plan's args: the model's, or a `fresh (registry)` parent's registry reference
             request.spec.args = p.args.clone();
+            let base = img
+                .parents
+                .first()
+                .and_then(|i| position.get(i).copied())
+                .filter(|_| request.spec.args.contains_key(&img.base_arg))
+                .map(|parent| schedule::Base {
+                    parent,
+                    arg: img.base_arg.clone(),
+                });
+            let image = p.tags.first().and_then(|t| found.get(t)).cloned();
             Job {
                 name: p.name.clone(),
                 parents: img
@@ -489,6 +552,8 @@ fn jobs_for(
                     .clone()
                     .filter(|_| d.action == Action::FreshRegistry),
                 request,
+                base,
+                image,
             }
         })
         .collect()

@@ -218,6 +218,7 @@ pub fn bake(
             image: &project.images[p.index],
             fingerprint: &d.fingerprint,
             args: &p.args,
+            parent: None,
         })
         .collect();
     let warnings = images

@@ -23,6 +23,7 @@ pub mod build;
 pub mod cache;
 pub mod export;
 pub mod init;
+pub mod lock;
 pub mod plan;
 pub mod pool;
 pub mod push;

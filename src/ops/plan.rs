@@ -42,12 +42,74 @@ pub fn decide(
         .iter()
         .map(|(k, v)| (k.clone(), v.fingerprint.clone()))
         .collect();
-    let decisions = decide::decide(project, plan, &inputs, &existing, force, &state);
+    let mut decisions = decide::decide(project, plan, &inputs, &existing, force, &state);
+    built_on_their_parents(project, plan, &found, &mut decisions);
     Ok(Decided {
         inputs,
         decisions,
         found,
     })
+}
+
+/// The parent image ID `child` was built FROM: its `adf.parent` label; without one (built by
+/// `docker buildx bake` from an exported file, or by an older adf), `parent`'s ID when the
+/// child's layers start with all of `parent`'s.
+pub fn built_on(child: &ImageInfo, parent: Option<&ImageInfo>) -> Option<String> {
+    if child.parent.is_some() {
+        return child.parent.clone();
+    }
+    let parent = parent?;
+    let extends = !parent.layers.is_empty()
+        && child.layers.len() >= parent.layers.len()
+        && child.layers.starts_with(&parent.layers);
+    extends.then(|| parent.id.clone())
+}
+
+/// A fresh image whose base parent is fresh too must have been built FROM the very image the
+/// parent's tag holds (its `adf.parent` label): another run, or another checkout sharing the
+/// engine, may have moved the parent's tag since. Otherwise it builds again. (A parent that
+/// builds is compared once it is built.)
+fn built_on_their_parents(
+    project: &Project,
+    plan: &Plan,
+    found: &HashMap<String, ImageInfo>,
+    decisions: &mut [Decision],
+) {
+    let position: HashMap<usize, usize> = plan
+        .images
+        .iter()
+        .enumerate()
+        .map(|(pos, p)| (p.index, pos))
+        .collect();
+    for pos in 0..plan.images.len() {
+        let planned = &plan.images[pos];
+        let Some(&parent) = project.images[planned.index]
+            .parents
+            .first()
+            .and_then(|i| position.get(i))
+        else {
+            continue;
+        };
+        if decisions[pos].action != Action::Fresh || decisions[parent].action != Action::Fresh {
+            continue;
+        }
+        let image = |p: &crate::plan::PlannedImage| p.tags.first().and_then(|t| found.get(t));
+        let (Some(child), Some(base)) = (image(planned), image(&plan.images[parent])) else {
+            continue;
+        };
+        if built_on(child, Some(base)).as_deref() != Some(base.id.as_str()) {
+            let d = &mut decisions[pos];
+            d.action = Action::Build;
+            d.reason = format!(
+                "built on another image than {} holds now",
+                plan.images[parent]
+                    .tags
+                    .first()
+                    .map(String::as_str)
+                    .unwrap_or("its parent")
+            );
+        }
+    }
 }
 
 /// `adf plan`'s decisions: with no engine (not asked, or not reachable: `note` says which)
@@ -66,4 +128,43 @@ pub fn plan_decisions(
         }
     }
     Ok(decisions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::built_on;
+    use crate::engine::ImageInfo;
+
+    fn image(id: &str, parent: Option<&str>, layers: &[&str]) -> ImageInfo {
+        ImageInfo {
+            id: id.into(),
+            fingerprint: "f".into(),
+            parent: parent.map(str::to_string),
+            layers: layers.iter().map(|l| l.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_child_is_on_the_parent_its_label_names_or_whose_layers_it_extends() {
+        let parent = image("sha256:p", None, &["l1", "l2"]);
+        // the label decides, whatever the layers
+        let labelled = image("sha256:c", Some("sha256:other"), &["l1", "l2", "l3"]);
+        assert_eq!(
+            built_on(&labelled, Some(&parent)).as_deref(),
+            Some("sha256:other")
+        );
+        // no label (bake from an exported file, an older adf): the layers
+        let extends = image("sha256:c", None, &["l1", "l2", "l3"]);
+        assert_eq!(
+            built_on(&extends, Some(&parent)).as_deref(),
+            Some("sha256:p")
+        );
+        let elsewhere = image("sha256:c", None, &["l1", "lx", "l3"]);
+        assert_eq!(built_on(&elsewhere, Some(&parent)), None);
+        assert_eq!(built_on(&extends, None), None);
+        assert_eq!(
+            built_on(&extends, Some(&image("sha256:e", None, &[]))),
+            None
+        );
+    }
 }

@@ -21,6 +21,21 @@ pub struct Job {
     pub retag: Vec<String>,
     /// `Some(reference)` when the registry holds the image fresh: nothing is built or pulled.
     pub registry: Option<String>,
+    /// The parent (position) whose image the base arg names: the child is built FROM that
+    /// exact image, pinned, never from the parent's tag (another run may move it meanwhile).
+    pub base: Option<Base>,
+    /// For a fresh image: what the engine holds under its primary tag (the parent it was built
+    /// FROM, its layers).
+    pub image: Option<crate::engine::ImageInfo>,
+}
+
+/// The arg through which a child gets its parent's image.
+#[derive(Clone, Debug)]
+pub struct Base {
+    /// Position of the parent in the job list.
+    pub parent: usize,
+    /// The base arg (`BASE_IMAGE`).
+    pub arg: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -142,9 +157,12 @@ fn finish_fresh(engine: &dyn Engine, job: &Job, id: &str) -> Outcome {
     }
 }
 
+/// Builds `job` (FROM the pinned image `parent`, when its base parent is a local image) and
+/// points its tags at the result.
 fn build_and_tag(
     engine: &dyn Engine,
     job: &Job,
+    parent: Option<&str>,
     idx: usize,
     interrupted: &AtomicBool,
     tx: &mpsc::Sender<Event>,
@@ -154,7 +172,27 @@ fn build_and_tag(
     let on_step = |step: String| {
         let _ = tx.send(Event::Step { job: idx, step });
     };
-    let status = match engine.build(&job.request, interrupted, &on_step) {
+    let mut request = std::borrow::Cow::Borrowed(&job.request);
+    let mut pin = None;
+    if let (Some(base), Some(id)) = (&job.base, parent) {
+        match engine.pin(id) {
+            Ok(tag) => {
+                let r = request.to_mut();
+                r.spec.args.insert(base.arg.clone(), tag.clone());
+                r.parent = Some(id.to_string());
+                pin = Some(tag);
+            }
+            Err(e) => {
+                let reason = format!("cannot pin the parent image {id}: {e}");
+                return Outcome::unstarted(Status::Failed { reason });
+            }
+        }
+    }
+    let result = engine.build(&request, interrupted, &on_step);
+    if let Some(pin) = &pin {
+        engine.untag(pin);
+    }
+    let status = match result {
         Ok(built) => {
             let id = built.id;
             let tagged = engine.tag(&id, &job.tags);
@@ -184,6 +222,51 @@ fn build_and_tag(
         started_at,
         finished_at: Some(SystemTime::now()),
     }
+}
+
+/// The local image ID of `job`'s base parent, once it is built or fresh (a `fresh (registry)`
+/// parent is named by its registry reference instead: `None`).
+fn base_image<'a>(job: &Job, state: &'a [State]) -> Option<&'a str> {
+    match &state[job.base.as_ref()?.parent] {
+        State::Done(o) => o.status.image_id(),
+        _ => None,
+    }
+}
+
+/// A fresh job is still fresh once its base parent is settled: it was built FROM the very
+/// image the parent is now (a rebuilt parent usually is the same image, from the cache; if not,
+/// or if another run moved the parent's tag, the child builds again).
+fn on_its_parent(engine: &dyn Engine, jobs: &[Job], job: &Job, state: &[State]) -> bool {
+    let (Some(id), Some(base)) = (base_image(job, state), &job.base) else {
+        return true;
+    };
+    still_on(
+        engine,
+        job.image.as_ref(),
+        id,
+        jobs[base.parent].tags.first(),
+    )
+}
+
+/// `image` (a fresh child) was built FROM the parent image `id` (tagged `parent_tag`): its
+/// `adf.parent` label says so, or without one its layers extend that image's.
+pub fn still_on(
+    engine: &dyn Engine,
+    image: Option<&crate::engine::ImageInfo>,
+    id: &str,
+    parent_tag: Option<&String>,
+) -> bool {
+    let Some(image) = image else {
+        return false;
+    };
+    if image.parent.is_some() {
+        return image.parent.as_deref() == Some(id);
+    }
+    let parent = parent_tag.and_then(|t| {
+        let now = engine.built_images(std::slice::from_ref(t));
+        now.get(t).filter(|i| i.id == id).cloned()
+    });
+    super::plan::built_on(image, parent.as_ref()).as_deref() == Some(id)
 }
 
 /// Runs every job; `on_event` is called on the calling thread, in order.
@@ -236,15 +319,21 @@ pub fn run(
                         started_at: now,
                         finished_at: now,
                     })
-                } else if let Some(id) = &jobs[i].fresh {
+                } else if let Some(id) = jobs[i]
+                    .fresh
+                    .as_ref()
+                    .filter(|_| on_its_parent(engine, jobs, &jobs[i], &state))
+                {
                     Some(finish_fresh(engine, &jobs[i], id))
                 } else if running < opts.jobs.max(1) {
                     running += 1;
                     state[i] = State::Running;
                     on_event(&Event::Started { job: i });
+                    let parent = base_image(&jobs[i], &state).map(str::to_string);
                     let (job, tx, interrupted) = (&jobs[i], tx.clone(), interrupted);
                     scope.spawn(move || {
-                        let outcome = build_and_tag(engine, job, i, interrupted, &tx);
+                        let outcome =
+                            build_and_tag(engine, job, parent.as_deref(), i, interrupted, &tx);
                         let _ = tx.send(Event::Finished { job: i, outcome });
                     });
                     None

@@ -188,6 +188,12 @@ impl BuildReporter for BuildView {
         self.line(format!("adf: warning: {text}"));
     }
 
+    fn note(&mut self, text: &str) {
+        if self.mode != Progress::Quiet && !quiet() {
+            self.line(format!("adf: {text}"));
+        }
+    }
+
     fn combined(&mut self, image: &str, tags: &[String], platforms: &[String]) {
         if self.mode == Progress::Quiet {
             return;

@@ -8,21 +8,11 @@ use crate::model::spec::{CacheEntry, SecretSource};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Mutex;
 
 /// Lines of output kept for the failing step's tail.
 const KEPT_LINES: usize = 4000;
-
-pub(super) fn hold_tag() -> String {
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    format!("adf-hold/build:{}-{nanos}-{n}", std::process::id())
-}
 
 /// The `docker build` arguments for a request (secrets already resolved to files).
 pub(super) fn arguments(
@@ -197,13 +187,10 @@ pub(super) fn build(
     if let Some(dir) = req.log.parent() {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
-    let tmp = tempfile::Builder::new()
-        .prefix("adf-build-")
-        .tempdir()
-        .map_err(io)?;
+    let tmp = super::owned::temp_dir("adf-build-").map_err(io)?;
     let iidfile = tmp.path().join("iid");
     let secrets = secret_files(req, tmp.path()).map_err(io)?;
-    let hold = hold_tag();
+    let hold = super::owned::hold_tag();
     let args = arguments(&cli.info, req, &iidfile, &hold, &secrets);
     // a fresh log for this build (run_logged appends: a generated layer adds to it)
     std::fs::File::create(&req.log).map_err(io)?;

@@ -2,10 +2,15 @@
 //! tags), an image's ID, config and repo digests.
 
 use super::DockerCli;
-use crate::engine::{process, EngineError, ErrorKind, ImageConfig, ImageInfo, ImageStore};
+use crate::engine::{
+    process, EngineError, ErrorKind, ImageConfig, ImageInfo, ImageStore, PARENT_LABEL,
+};
 use crate::model::reference::normalize;
 use crate::plan::fingerprint::FINGERPRINT_LABEL;
 use std::collections::HashMap;
+
+/// An image's layers as JSON, for `docker image inspect --format`.
+const LAYERS: &str = "{{json .RootFS.Layers}}";
 
 /// Up to this many refs are inspected directly (the daemon answers each ref separately).
 const DIRECT_INSPECT_MAX: usize = 64;
@@ -25,14 +30,21 @@ pub(super) fn built_images(cli: &DockerCli, refs: &[String]) -> HashMap<String, 
             .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
             .unwrap_or_default()
     };
-    let label = format!("{{{{index .Config.Labels \"{FINGERPRINT_LABEL}\"}}}}");
+    let label = format!(
+        "{{{{index .Config.Labels \"{FINGERPRINT_LABEL}\"}}}}|{{{{index .Config.Labels \"{PARENT_LABEL}\"}}}}"
+    );
     if refs.len() <= DIRECT_INSPECT_MAX {
-        let format = format!("{{{{.Id}}}}|{label}|{{{{json .RepoTags}}}}");
+        let format = format!("{{{{.Id}}}}|{label}|{LAYERS}|{{{{json .RepoTags}}}}");
         let wanted: HashMap<String, &String> = refs.iter().map(|r| (normalize(r), r)).collect();
         for line in run(&["image", "inspect", "--format", &format], refs).lines() {
-            let mut parts = line.splitn(3, '|');
-            let (Some(id), Some(fp), Some(tags)) = (parts.next(), parts.next(), parts.next())
-            else {
+            let mut parts = line.splitn(5, '|');
+            let (Some(id), Some(fp), Some(parent), Some(layers), Some(tags)) = (
+                parts.next(),
+                parts.next(),
+                parts.next(),
+                parts.next(),
+                parts.next(),
+            ) else {
                 continue;
             };
             if fp.is_empty() || fp == "<no value>" {
@@ -43,6 +55,8 @@ pub(super) fn built_images(cli: &DockerCli, refs: &[String]) -> HashMap<String, 
                     let info = ImageInfo {
                         id: id.to_string(),
                         fingerprint: fp.to_string(),
+                        parent: label_value(parent),
+                        layers: serde_json::from_str(layers).unwrap_or_default(),
                     };
                     out.insert((*r).clone(), info);
                 }
@@ -78,23 +92,33 @@ pub(super) fn built_images(cli: &DockerCli, refs: &[String]) -> HashMap<String, 
     if ids.is_empty() {
         return out;
     }
-    let format = format!("{{{{.Id}}}}|{label}");
-    let fingerprints: HashMap<String, String> =
-        run(&["image", "inspect", "--format", &format], &ids)
-            .lines()
-            .filter_map(|l| l.split_once('|'))
-            .map(|(id, fp)| (id.to_string(), fp.to_string()))
-            .collect();
-    for (r, id) in wanted {
-        if let Some(fp) = fingerprints.get(id) {
+    let format = format!("{{{{.Id}}}}|{label}|{LAYERS}");
+    let infos: HashMap<String, ImageInfo> = run(&["image", "inspect", "--format", &format], &ids)
+        .lines()
+        .filter_map(|l| {
+            let mut parts = l.splitn(4, '|');
             let info = ImageInfo {
-                id: id.clone(),
-                fingerprint: fp.clone(),
+                id: parts.next()?.to_string(),
+                fingerprint: parts.next()?.to_string(),
+                parent: label_value(parts.next()?),
+                layers: serde_json::from_str(parts.next()?).unwrap_or_default(),
             };
+            Some((info.id.clone(), info))
+        })
+        .collect();
+    for (r, id) in wanted {
+        if let Some(info) = infos.get(id) {
+            let info = info.clone();
             out.insert(r.clone(), info);
         }
     }
     out
+}
+
+/// A label's value from `{{index .Config.Labels "..."}}`: `None` when the image has none.
+fn label_value(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty() && t != "<no value>").then(|| t.to_string())
 }
 
 /// The platforms of the current buildx builder (`Platforms:` of `docker buildx inspect`);

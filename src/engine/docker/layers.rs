@@ -2,7 +2,8 @@
 //! on a containerd image store the one local multi-platform image of a multi-platform image's
 //! per-platform builds.
 
-use super::build::{hold_tag, run_logged};
+use super::build::run_logged;
+use super::owned::hold_tag;
 use super::{Builder, DockerCli};
 use crate::engine::process::Waited;
 use crate::engine::{progress, BuildRequest, BuiltImage, EngineError, ErrorKind};
@@ -22,10 +23,7 @@ pub(super) fn wrap(
     let action = format!("the runtime_deps layer of {}", req.name);
     let io = |e: std::io::Error| EngineError::new(ErrorKind::Failed, &action, e.to_string());
     let config = super::images::image_config(cli, base)?;
-    let tmp = tempfile::Builder::new()
-        .prefix("adf-wrap-")
-        .tempdir()
-        .map_err(io)?;
+    let tmp = super::owned::temp_dir("adf-wrap-").map_err(io)?;
     let script = tmp.path().join("adf-runtime-deps");
     std::fs::write(&script, runtime_deps::wrapper(deps)).map_err(io)?;
     {
@@ -99,10 +97,7 @@ pub(super) fn combine(
 ) -> Result<String, EngineError> {
     let action = format!("combining {}", tags.join(", "));
     let io = |e: std::io::Error| EngineError::new(ErrorKind::Failed, &action, e.to_string());
-    let tmp = tempfile::Builder::new()
-        .prefix("adf-combine-")
-        .tempdir()
-        .map_err(io)?;
+    let tmp = super::owned::temp_dir("adf-combine-").map_err(io)?;
     // one stage per platform, chosen by the build's own target platform
     let mut dockerfile = String::new();
     for (platform, source) in sources {

@@ -8,6 +8,7 @@ mod build;
 mod containers;
 mod images;
 mod layers;
+mod owned;
 mod registry;
 
 pub use registry::scrub;
@@ -204,6 +205,16 @@ impl Engine for DockerCli {
 
     fn untag(&self, tag: &str) {
         let _ = process::output(self.command().args(["image", "rm", "--no-prune", tag]));
+    }
+
+    fn pin(&self, id: &str) -> Result<String, EngineError> {
+        let pin = owned::pin_tag(id);
+        self.checked(&["tag", id, &pin])?;
+        Ok(pin)
+    }
+
+    fn remove_leftovers(&self) -> usize {
+        owned::remove_leftovers(self)
     }
 
     fn built_images(&self, refs: &[String]) -> HashMap<String, ImageInfo> {
