@@ -45,9 +45,9 @@ impl ArchiveError {
     fn engine(e: EngineError, help: Option<&'static str>) -> Self {
         match e.kind {
             ErrorKind::Interrupted => Self::Interrupted,
-            ErrorKind::CliNotFound => Self::Input {
+            ErrorKind::CliNotFound | ErrorKind::NoEngine => Self::Input {
                 help: e.help().unwrap_or_default(),
-                what: e.message,
+                what: e.to_string(),
             },
             _ => Self::Failed {
                 what: e.to_string(),

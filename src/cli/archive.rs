@@ -1,7 +1,7 @@
 //! `adf save` and `adf load`: image archives written whole or not at all.
 
 use super::args::EngineArgs;
-use super::{fail, project, GlobalArgs, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK};
+use super::{fail, project, GlobalArgs, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK};
 use crate::archive::{ArchiveError, Compression};
 use crate::config::schema::did_you_mean;
 use crate::ops::transfer::{self as ops, Wanted};
@@ -133,7 +133,7 @@ pub fn load(a: LoadArgs) -> i32 {
 
 fn report(e: ArchiveError) -> i32 {
     let code = match &e {
-        ArchiveError::Interrupted => EXIT_INTERRUPTED,
+        ArchiveError::Interrupted => super::interrupted_exit(),
         e if e.is_bad_input() => EXIT_BAD_INPUT,
         _ => EXIT_FAILED,
     };

@@ -2,7 +2,7 @@
 
 use super::args::{EngineArgs, FormatArgs, JobsArgs, RegistryArgs, TargetArgs, TextFormat};
 use super::GlobalArgs;
-use super::{EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK};
+use super::{EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK};
 use crate::ops::build::{self, BuildError, BuildOptions};
 use clap::Args;
 use std::io::IsTerminal;
@@ -166,7 +166,7 @@ pub fn run(g: &GlobalArgs, a: BuildArgs) -> i32 {
     }
     if report.interrupted {
         eprintln!("adf: interrupted; no tag was moved for unfinished images");
-        return EXIT_INTERRUPTED;
+        return super::interrupted_exit();
     }
     if report.ok() && written {
         EXIT_OK

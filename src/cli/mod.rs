@@ -17,6 +17,7 @@ mod project;
 mod push;
 mod run;
 mod selection;
+pub mod signals;
 mod verify;
 mod views;
 
@@ -49,7 +50,9 @@ The file is -f FILE, else $ADF_FILE, else dockerfile-compose.yaml (or .yml) in t
 directory or the nearest parent; relative paths in it, and adf's state (.adf/), are next to it.
 Without one adf stops (exit 2); --catalog uses the built-in catalog instead.
 
-Exit codes: 0 success, 1 a build/verify/push failed, 2 bad input (config, flags, missing files).";
+Exit codes: 0 success, 1 a build/verify/push failed, 2 bad input (config, flags, missing files,
+no engine), 130/143/129 stopped by SIGINT/SIGTERM/SIGHUP, 141 stdout or stderr closed.
+ADF_ENGINE_TIMEOUT: seconds an engine request (not a build) may take to answer (20).";
 
 const EXAMPLES: &str = "\
 Examples:
@@ -168,11 +171,4 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
-/// Ctrl-C sets the returned flag (the ops stop their children); a second handler cannot be
-/// installed (tests run several commands in one process), which is harmless.
-pub(crate) fn interrupt_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
-    let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let f = flag.clone();
-    let _ = ctrlc::set_handler(move || f.store(true, std::sync::atomic::Ordering::SeqCst));
-    flag
-}
+pub(crate) use signals::{interrupt_flag, interrupted_exit};

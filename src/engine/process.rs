@@ -1,6 +1,7 @@
-//! Running an engine client: spawning it (a missing binary is named), capturing its output,
-//! following its lines, waiting for it under Ctrl-C or a deadline, and pumping streams in and
-//! out of it. Backends build their command lines and leave the process work to this file.
+//! Running an engine client: spawning it in a process group of its own (a missing binary is
+//! named), capturing its output within a deadline (a wedged engine is an error naming its
+//! socket), following its lines, waiting for it under a stop signal or a deadline (stopping its
+//! whole group), and pumping streams in and out of it. Backends build their command lines and leave the process work to this file.
 
 use super::error::{last_lines, EngineError, ErrorKind};
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -35,21 +36,111 @@ pub fn spawn_error(cmd: &Command, err: &io::Error) -> EngineError {
     }
 }
 
+/// Starts `cmd` in a process group of its own, so that stopping it ([`wait`]) reaches what it
+/// starts in turn (the buildx plugin of `docker buildx build`), and a terminal's Ctrl-C reaches
+/// adf, which stops it, rather than the client directly.
 pub fn spawn(cmd: &mut Command) -> Result<Child, EngineError> {
+    use std::os::unix::process::CommandExt;
+    cmd.process_group(0);
     cmd.spawn().map_err(|e| spawn_error(cmd, &e))
 }
 
-/// Runs to the end with no input; the output whatever the exit status.
-pub fn output(cmd: &mut Command) -> Result<Output, EngineError> {
-    cmd.stdin(Stdio::null())
-        .output()
-        .map_err(|e| spawn_error(cmd, &e))
+/// Starts `cmd` in adf's own process group, on adf's terminal (`adf run`: the container is the
+/// foreground job; Ctrl-C reaches it).
+pub fn spawn_foreground(cmd: &mut Command) -> Result<Child, EngineError> {
+    cmd.spawn().map_err(|e| spawn_error(cmd, &e))
 }
 
-/// Runs to the end with no input; stdout on success, otherwise an error with stdout and stderr's
-/// last lines. `action` names the request in messages.
+/// How long an engine request that is not a build, push or stream may take to answer
+/// (`ADF_ENGINE_TIMEOUT` seconds; 20 by default): a wedged engine socket is an error, not a hang.
+pub fn answer_timeout() -> Duration {
+    std::env::var("ADF_ENGINE_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0 && *s < 86_400.0)
+        .map(Duration::from_secs_f64)
+        .unwrap_or(Duration::from_secs(20))
+}
+
+/// Where the client reaches its engine, for messages: `DOCKER_HOST`, else the current docker
+/// context's endpoint (asked without the engine), else the default socket.
+pub fn endpoint(client: &std::ffi::OsStr) -> String {
+    if let Some(host) = std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty()) {
+        return host;
+    }
+    let mut cmd = Command::new(client);
+    cmd.args([
+        "context",
+        "inspect",
+        "--format",
+        "{{.Endpoints.docker.Host}}",
+    ]);
+    match output_within(&mut cmd, Some(Duration::from_secs(5))) {
+        Ok(o) if o.status.success() && !o.stdout.is_empty() => {
+            String::from_utf8_lossy(&o.stdout).trim().to_string()
+        }
+        _ => "unix:///var/run/docker.sock".to_string(),
+    }
+}
+
+/// The error for an engine that did not answer `cmd` within `timeout`.
+pub fn no_answer(cmd: &Command, timeout: Duration) -> EngineError {
+    EngineError::new(
+        ErrorKind::NoEngine,
+        describe(cmd),
+        format!(
+            "no answer from the Docker engine at {} within {} s (ADF_ENGINE_TIMEOUT sets the wait)",
+            endpoint(cmd.get_program()),
+            timeout.as_secs_f64()
+        ),
+    )
+}
+
+/// Runs to the end with no input, within [`answer_timeout`]; the output whatever the exit
+/// status.
+pub fn output(cmd: &mut Command) -> Result<Output, EngineError> {
+    output_within(cmd, Some(answer_timeout()))
+}
+
+/// As [`output`], with no time limit: a push or a registry request that may take long.
+pub fn output_unbounded(cmd: &mut Command) -> Result<Output, EngineError> {
+    output_within(cmd, None)
+}
+
+fn output_within(cmd: &mut Command, timeout: Option<Duration>) -> Result<Output, EngineError> {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = spawn(cmd)?;
+    let stdout = collect(child.stdout.take());
+    let stderr = collect(child.stderr.take());
+    let waited = wait(&mut child, None, timeout).map_err(|e| spawn_error(cmd, &e))?;
+    let (stdout, stderr) = (
+        stdout.join().unwrap_or_default(),
+        stderr.join().unwrap_or_default(),
+    );
+    match waited {
+        Waited::Exited(status) => Ok(Output {
+            status,
+            stdout,
+            stderr,
+        }),
+        _ => Err(no_answer(cmd, timeout.unwrap_or_default())),
+    }
+}
+
+/// Runs to the end with no input, within [`answer_timeout`]; stdout on success, otherwise an
+/// error with stdout and stderr's last lines. `action` names the request in messages.
 pub fn checked(cmd: &mut Command, action: &str) -> Result<String, EngineError> {
-    let out = output(cmd)?;
+    checked_output(output(cmd)?, action)
+}
+
+/// As [`checked`], with no time limit (a request to a registry that may take long).
+pub fn checked_unbounded(cmd: &mut Command, action: &str) -> Result<String, EngineError> {
+    checked_output(output_unbounded(cmd)?, action)
+}
+
+fn checked_output(out: Output, action: &str) -> Result<String, EngineError> {
     if out.status.success() {
         return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
     }
@@ -68,7 +159,29 @@ pub enum Waited {
     TimedOut,
 }
 
-/// Waits for `child`, killing it when `interrupted` is set or `timeout` passes.
+/// How long a stopped client may take to end on SIGINT before its group is killed.
+const STOP_GRACE: Duration = Duration::from_secs(10);
+
+/// Stops a child started by [`spawn`] and everything in its process group: SIGINT (docker
+/// cancels its request), then SIGKILL after [`STOP_GRACE`].
+pub fn stop(child: &mut Child) {
+    let group = -(child.id() as libc::pid_t);
+    // SAFETY: kill(2) with the child's own process group; no memory is passed
+    unsafe { libc::kill(group, libc::SIGINT) };
+    let start = Instant::now();
+    while start.elapsed() < STOP_GRACE {
+        if matches!(child.try_wait(), Ok(Some(_)) | Err(_)) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // SAFETY: as above; whatever of the group is left
+    unsafe { libc::kill(group, libc::SIGKILL) };
+    let _ = child.wait();
+}
+
+/// Waits for `child` (started by [`spawn`]), stopping its process group when `interrupted` is
+/// set or `timeout` passes.
 pub fn wait(
     child: &mut Child,
     interrupted: Option<&AtomicBool>,
@@ -88,8 +201,7 @@ pub fn wait(
             None
         };
         if let Some(w) = stop {
-            let _ = child.kill();
-            let _ = child.wait();
+            self::stop(child);
             return Ok(w);
         }
         std::thread::sleep(pause);

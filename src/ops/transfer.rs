@@ -80,7 +80,10 @@ pub struct LoginError {
 impl LoginError {
     /// Bad input (exit 2) rather than a failure (exit 1).
     pub fn is_bad_input(&self) -> bool {
-        self.error.kind == ErrorKind::CliNotFound
+        matches!(
+            self.error.kind,
+            ErrorKind::CliNotFound | ErrorKind::NoEngine
+        )
     }
 }
 

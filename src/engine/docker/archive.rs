@@ -38,6 +38,7 @@ pub(super) fn save(
     stop: &AtomicBool,
 ) -> Result<(), EngineError> {
     let action = "docker save";
+    cli.reachable()?;
     let mut cmd = cli.command();
     cmd.args(["save", "--"])
         .args(refs)
@@ -79,6 +80,7 @@ pub(super) fn load(
     stop: &AtomicBool,
 ) -> Result<Vec<String>, EngineError> {
     let action = "docker load";
+    cli.reachable()?;
     let mut cmd = cli.command();
     cmd.arg("load")
         .stdin(Stdio::piped())

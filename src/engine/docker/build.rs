@@ -6,7 +6,7 @@ use crate::engine::process::{self, Waited};
 use crate::engine::{progress, BuildRequest, BuiltImage, EngineError, ErrorKind};
 use crate::model::spec::{CacheEntry, SecretSource};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 use std::sync::atomic::AtomicBool;
 use std::sync::Mutex;
@@ -14,13 +14,13 @@ use std::sync::Mutex;
 /// Lines of output kept for the failing step's tail.
 const KEPT_LINES: usize = 4000;
 
-/// The `docker build` arguments for a request (secrets already resolved to files).
+/// The `docker build` arguments for a request: a secret from a file as `src=`, one from the
+/// environment as `env=` (its value never touches the disk or the command line).
 pub(super) fn arguments(
     info: &crate::engine::EngineInfo,
     req: &BuildRequest,
     iidfile: &Path,
     hold: &str,
-    secret_files: &[(String, PathBuf)],
 ) -> Vec<String> {
     let spec = &req.spec;
     let mut a: Vec<String> = vec![
@@ -50,8 +50,12 @@ pub(super) fn arguments(
     if let Some(p) = &req.platform {
         a.extend(["--platform".into(), p.clone()]);
     }
-    for (id, path) in secret_files {
-        a.extend(["--secret".into(), format!("id={id},src={}", path.display())]);
+    for (id, source) in req.secrets() {
+        let secret = match source {
+            SecretSource::File(path) => format!("id={id},src={}", path.display()),
+            SecretSource::Env(var) => format!("id={id},env={var}"),
+        };
+        a.extend(["--secret".into(), secret]);
     }
     a.extend(spec.flags.iter().cloned());
     if let Some(n) = &spec.network {
@@ -97,31 +101,18 @@ pub(super) fn arguments(
     a
 }
 
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(bytes)
-}
-
-/// The file of every secret: its own, or a private copy of an environment variable in `dir`.
-fn secret_files(req: &BuildRequest, dir: &Path) -> std::io::Result<Vec<(String, PathBuf)>> {
-    let mut files = Vec::new();
-    for (id, src) in req.secrets() {
-        let path = match src {
-            SecretSource::File(p) => p.clone(),
-            SecretSource::Env(var) => {
-                let path = dir.join(format!("secret-{id}"));
-                write_private(&path, std::env::var(var).unwrap_or_default().as_bytes())?;
-                path
+/// Secrets from the environment reach BuildKit as `env=` sources, never through a file: the
+/// variables the build's secrets name but adf's environment lacks, set empty for the client
+/// (as an empty secret file was before).
+fn unset_secret_vars(req: &BuildRequest) -> Vec<(String, String)> {
+    req.secrets()
+        .filter_map(|(_, src)| match src {
+            SecretSource::Env(var) if std::env::var_os(var).is_none() => {
+                Some((var.clone(), String::new()))
             }
-        };
-        files.push((id.to_string(), path));
-    }
-    Ok(files)
+            _ => None,
+        })
+        .collect()
 }
 
 /// Runs `docker ARGS` with every output line in `log`, each new step to `on_step`; how it ended
@@ -129,6 +120,7 @@ fn secret_files(req: &BuildRequest, dir: &Path) -> std::io::Result<Vec<(String, 
 pub(super) fn run_logged(
     cli: &DockerCli,
     args: &[String],
+    env: &[(String, String)],
     log: &Path,
     interrupted: &AtomicBool,
     on_step: &(dyn Fn(String) + Sync),
@@ -148,6 +140,7 @@ pub(super) fn run_logged(
     let buildkit = cli.info.builder == Builder::BuildKit;
     let mut cmd = cli.command();
     cmd.env("DOCKER_BUILDKIT", if buildkit { "1" } else { "0" })
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -189,20 +182,22 @@ pub(super) fn build(
     }
     let tmp = super::owned::temp_dir("adf-build-").map_err(io)?;
     let iidfile = tmp.path().join("iid");
-    let secrets = secret_files(req, tmp.path()).map_err(io)?;
     let hold = super::owned::hold_tag();
-    let args = arguments(&cli.info, req, &iidfile, &hold, &secrets);
+    let args = arguments(&cli.info, req, &iidfile, &hold);
     // a fresh log for this build (run_logged appends: a generated layer adds to it)
     std::fs::File::create(&req.log).map_err(io)?;
-    let (waited, lines) = run_logged(cli, &args, &req.log, interrupted, on_step)?;
+    let env = unset_secret_vars(req);
+    let (waited, lines) = run_logged(cli, &args, &env, &req.log, interrupted, on_step)?;
     let status = match waited {
         Waited::Exited(status) => status,
         Waited::Interrupted | Waited::TimedOut => {
+            // stopped late, the image may exist under the hold tag already
+            crate::engine::Engine::untag(cli, &hold);
             return Err(EngineError::new(
                 ErrorKind::Interrupted,
                 action,
                 "interrupted",
-            ))
+            ));
         }
     };
     if !status.success() {
@@ -288,9 +283,8 @@ mod tests {
             &["--pull --quiet".to_string()],
         );
         assert_eq!(req.secrets().count(), 1);
-        let secrets = [("pip".to_string(), PathBuf::from("pip.conf"))];
         let info = crate::engine::EngineInfo::default();
-        let args = arguments(&info, &req, Path::new("iid"), "hold", &secrets);
+        let args = arguments(&info, &req, Path::new("iid"), "hold");
         assert_eq!(
             args.join(" "),
             "build --file ctx/Dockerfile --iidfile iid --tag hold --progress=plain \
@@ -302,14 +296,39 @@ mod tests {
             builder: Builder::Legacy,
             ..Default::default()
         };
-        let legacy = arguments(&legacy, &req, Path::new("iid"), "hold", &[]);
+        let legacy = arguments(&legacy, &req, Path::new("iid"), "hold");
         assert!(!legacy.contains(&"--progress=plain".to_string()));
         let buildx = crate::engine::EngineInfo {
             buildx: true,
             ..Default::default()
         };
-        let buildx = arguments(&buildx, &req, Path::new("iid"), "hold", &[]);
+        let buildx = arguments(&buildx, &req, Path::new("iid"), "hold");
         assert!(buildx.contains(&"--provenance=false".to_string()));
+    }
+
+    #[test]
+    fn an_environment_secret_reaches_buildkit_as_env_never_as_a_file() {
+        let spec = BuildSpec {
+            context: "ctx".into(),
+            dockerfile: "ctx/Dockerfile".into(),
+            secrets: vec![BuildSecret {
+                id: "token".into(),
+                source: Some(SecretSource::Env("ADF_TEST_UNSET_TOKEN_VAR".into())),
+            }],
+            ..BuildSpec::default()
+        };
+        let req = BuildRequest::from_spec("a", &spec, "f", "log".into(), &[]);
+        let info = crate::engine::EngineInfo::default();
+        let line = arguments(&info, &req, Path::new("iid"), "hold").join(" ");
+        assert!(
+            line.contains("--secret id=token,env=ADF_TEST_UNSET_TOKEN_VAR"),
+            "{line}"
+        );
+        // unset: an empty secret, as before
+        assert_eq!(
+            unset_secret_vars(&req),
+            [("ADF_TEST_UNSET_TOKEN_VAR".to_string(), String::new())]
+        );
     }
 
     #[test]
@@ -323,7 +342,7 @@ mod tests {
         };
         let req = BuildRequest::from_spec("a", &spec, "f", "log".into(), &[]);
         let line = |info: &crate::engine::EngineInfo| {
-            arguments(info, &req, Path::new("iid"), "hold", &[]).join(" ")
+            arguments(info, &req, Path::new("iid"), "hold").join(" ")
         };
         let buildx = crate::engine::EngineInfo {
             buildx: true,

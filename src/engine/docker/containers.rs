@@ -163,7 +163,7 @@ pub(super) fn run_container(cli: &DockerCli, req: &ContainerRun) -> Result<i32, 
         .stdin(Stdio::inherit())
         .stdout(Stdio::inherit())
         .stderr(Stdio::inherit());
-    let mut child = process::spawn(&mut cmd)?;
+    let mut child = process::spawn_foreground(&mut cmd)?;
     // Ctrl-C reaches docker too, which passes it to the container: wait for it to end
     let status = child.wait().map_err(|e| {
         EngineError::new(

@@ -58,7 +58,7 @@ pub(super) fn wrap(
         "entrypoint wrapper (runtime_deps: {})",
         deps.describe()
     ));
-    let (waited, lines) = run_logged(cli, &args, &req.log, interrupted, on_step)?;
+    let (waited, lines) = run_logged(cli, &args, &[], &req.log, interrupted, on_step)?;
     match waited {
         Waited::Exited(s) if s.success() => {}
         Waited::Exited(s) => {
@@ -126,7 +126,7 @@ pub(super) fn combine(
     }
     args.push(tmp.path().display().to_string());
     let log = tmp.path().join("log");
-    let (waited, lines) = run_logged(cli, &args, &log, interrupted, &|_| {})?;
+    let (waited, lines) = run_logged(cli, &args, &[], &log, interrupted, &|_| {})?;
     match waited {
         Waited::Exited(s) if s.success() => {}
         Waited::Exited(s) => {

@@ -79,11 +79,16 @@ impl DockerCli {
     /// BuildKit under `DOCKER_BUILDKIT=1`; a newer one needs the buildx plugin.
     pub fn detect(path: PathBuf) -> Result<Self, EngineError> {
         let mut cli = DockerCli::unprobed(path);
+        let client = cli.info.client.display().to_string();
         let out = process::output(cli.command().args([
             "version",
             "--format",
             "{{.Client.Version}}|{{.Server.Version}}|{{.Server.Arch}}",
-        ]))?;
+        ]))
+        .map_err(|e| EngineError {
+            action: client,
+            ..e
+        })?;
         let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
         let mut parts = text.splitn(3, '|');
         let (client, server) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
@@ -126,6 +131,21 @@ impl DockerCli {
         cli.info.builder = builder;
         cli.info.builder_reason = reason;
         Ok(cli)
+    }
+
+    /// Before a request with no time limit (a stream, a login): an engine that does not answer
+    /// within [`process::answer_timeout`] is an error naming its socket (one that is down is
+    /// left to the request to report).
+    pub(super) fn reachable(&self) -> Result<(), EngineError> {
+        let mut cmd = self.command();
+        cmd.args(["version", "--format", "{{.Server.Version}}"]);
+        match process::output(&mut cmd) {
+            Err(e) if e.kind == ErrorKind::NoEngine => Err(EngineError {
+                action: self.info.client.display().to_string(),
+                ..e
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// The client answers `docker buildx version`.

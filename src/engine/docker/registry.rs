@@ -34,7 +34,7 @@ pub(super) fn push(cli: &DockerCli, reference: &str) -> Result<Option<String>, E
     let mut cmd = cli.command();
     cmd.args(["push", reference]);
     let action = process::describe(&cmd);
-    let out = process::output(&mut cmd)?;
+    let out = process::output_unbounded(&mut cmd)?;
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -89,11 +89,11 @@ pub(super) fn push_index(
     let mut create = manifest_command(cli, &["create", "--amend"], reference);
     create.arg(reference).args(manifests);
     let action = process::describe(&create);
-    process::checked(&mut create, &action)?;
+    process::checked_unbounded(&mut create, &action)?;
     let mut push = manifest_command(cli, &["push", "--purge"], reference);
     push.arg(reference);
     let action = process::describe(&push);
-    let out = process::checked(&mut push, &action)?;
+    let out = process::checked_unbounded(&mut push, &action)?;
     Ok(out
         .lines()
         .rev()
@@ -105,7 +105,7 @@ pub(super) fn push_index(
 pub(super) fn remote_index(cli: &DockerCli, reference: &str) -> Option<Vec<(String, String)>> {
     let mut cmd = manifest_command(cli, &["inspect"], reference);
     cmd.arg(reference);
-    let out = process::output(&mut cmd).ok()?;
+    let out = process::output_unbounded(&mut cmd).ok()?;
     if !out.status.success() {
         return None;
     }
@@ -115,7 +115,7 @@ pub(super) fn remote_index(cli: &DockerCli, reference: &str) -> Option<Vec<(Stri
 pub(super) fn remote_digest(cli: &DockerCli, reference: &str) -> Remote {
     let mut cmd = manifest_command(cli, &["inspect", "-v"], reference);
     cmd.arg(reference);
-    let out = match process::output(&mut cmd) {
+    let out = match process::output_unbounded(&mut cmd) {
         Ok(o) => o,
         Err(e) => return Remote::Unknown(e.message),
     };
@@ -273,6 +273,7 @@ pub(super) fn login(
     .stdout(Stdio::piped())
     .stderr(Stdio::piped());
     let action = format!("docker login {registry}");
+    cli.reachable()?;
     let mut child = process::spawn(&mut cmd)?;
     if let Some(mut stdin) = child.stdin.take() {
         // a docker that quit early closes the pipe: its exit status and stderr say why
