@@ -365,21 +365,34 @@ fn combine(
         if !(rebuilt || missing) {
             continue;
         }
-        let sources: Vec<(String, String)> = members
+        let platforms = members
             .iter()
-            .filter_map(|&m| {
-                let v = &project.images[m];
-                Some((v.platform.clone()?, v.primary_tag()?.to_string()))
-            })
-            .collect();
-        if sources.iter().any(|(p, _)| p.split('/').count() > 2) {
+            .filter_map(|&m| project.images[m].platform.as_ref());
+        if platforms.clone().any(|p| p.split('/').count() > 2) {
             reporter.warning(&format!(
                 "{}: platforms with a variant (linux/arm/v7) are kept as per-platform tags only",
                 img.family
             ));
             continue;
         }
-        match engine.combine(&tags, &sources, interrupted) {
+        // each platform's exact image (a pin tag of its ID), not its tag: another run may
+        // have moved that since
+        let mut pins = Vec::new();
+        let sources: Vec<(String, String)> = members
+            .iter()
+            .filter_map(|&m| {
+                let v = &project.images[m];
+                let pinned = outcome_of(m)
+                    .and_then(Status::image_id)
+                    .and_then(|id| engine.pin(id).ok());
+                pins.extend(pinned.clone());
+                let source = pinned.or_else(|| v.primary_tag().map(str::to_string))?;
+                Some((v.platform.clone()?, source))
+            })
+            .collect();
+        let combined = engine.combine(&tags, &sources, interrupted);
+        pins.iter().for_each(|p| engine.untag(p));
+        match combined {
             Ok(_) => {
                 let platforms: Vec<String> = sources.into_iter().map(|(p, _)| p).collect();
                 reporter.combined(&img.family, &tags, &platforms);
