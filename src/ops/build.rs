@@ -91,31 +91,6 @@ impl BuildReport {
     }
 }
 
-/// The project lock, waited for while another run holds it; `None` when interrupted meanwhile.
-fn take_lock(
-    project: &Project,
-    interrupted: &AtomicBool,
-    reporter: &mut dyn BuildReporter,
-) -> Result<Option<super::lock::ProjectLock>, BuildError> {
-    let locked = super::ensure_state_dir(project).and_then(|state| {
-        super::lock::acquire(&state, interrupted, &mut |text| reporter.note(text))
-    });
-    match locked {
-        Ok(super::lock::Locked::Held(lock)) => Ok(Some(lock)),
-        Ok(super::lock::Locked::Interrupted) => Ok(None),
-        Err(e) => {
-            let lock = super::state_dir(project).join("lock");
-            Err(BuildError::Input(Box::new(
-                Diagnostic::error(
-                    Code::Fingerprint,
-                    format!("cannot lock {}: {e}", lock.display()),
-                )
-                .help("adf keeps its state in .adf next to the file: make it a writable directory (not a symlink); nothing was built"),
-            )))
-        }
-    }
-}
-
 /// Most builds that run at once by default.
 pub const MAX_DEFAULT_JOBS: usize = 16;
 
@@ -148,7 +123,9 @@ pub fn build(
     // two runs in one checkout take turns: each decides on what the other left
     let _lock = match opts.dry_run {
         true => None,
-        false => match take_lock(project, interrupted, reporter)? {
+        false => match super::lock::take(project, interrupted, &mut |t| reporter.note(t))
+            .map_err(BuildError::Input)?
+        {
             Some(lock) => Some(lock),
             None => return Ok(BuildReport::interrupted()),
         },

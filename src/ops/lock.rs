@@ -2,6 +2,8 @@
 //! racing for the same tags. An advisory `flock(2)` on the file, released by the kernel however the
 //! holder ends (even SIGKILL); the holder's pid is written in it for the message of the waiter.
 
+use crate::diag::{Code, Diagnostic};
+use crate::model::Project;
 use std::fs::File;
 use std::io::{Read, Seek, Write};
 use std::path::Path;
@@ -18,6 +20,28 @@ pub enum Locked {
     Held(ProjectLock),
     /// Interrupted while waiting for another run.
     Interrupted,
+}
+
+/// The lock of `project` (`.adf/lock`), waited for while another run holds it; `None` when
+/// interrupted meanwhile; an error when it cannot be taken at all.
+pub fn take(
+    project: &Project,
+    interrupted: &AtomicBool,
+    on_wait: &mut dyn FnMut(&str),
+) -> Result<Option<ProjectLock>, Box<Diagnostic>> {
+    let locked =
+        super::ensure_state_dir(project).and_then(|state| acquire(&state, interrupted, on_wait));
+    match locked {
+        Ok(Locked::Held(lock)) => Ok(Some(lock)),
+        Ok(Locked::Interrupted) => Ok(None),
+        Err(e) => {
+            let lock = super::state_dir(project).join("lock");
+            Err(Box::new(
+                Diagnostic::error(Code::Fingerprint, format!("cannot lock {}: {e}", lock.display()))
+                    .help("adf keeps its state in .adf next to the file: make it a writable directory (not a symlink); nothing was built"),
+            ))
+        }
+    }
 }
 
 /// `flock(LOCK_EX | LOCK_NB)`: `false` when another open file holds it.
