@@ -26,6 +26,7 @@ pub(crate) fn interrupt_flag() -> Arc<AtomicBool> {
         .get_or_init(|| Arc::new(AtomicBool::new(false)))
         .clone();
     INSTALL.call_once(|| {
+        crate::engine::process::stop_on_signals();
         for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
             // SAFETY: a zeroed sigaction with a handler that only touches atomics; SA_RESTART
             // keeps blocking reads and waits going after the signal

@@ -36,12 +36,24 @@ pub fn spawn_error(cmd: &Command, err: &io::Error) -> EngineError {
     }
 }
 
-/// Starts `cmd` in a process group of its own, so that stopping it ([`wait`]) reaches what it
-/// starts in turn (the buildx plugin of `docker buildx build`), and a terminal's Ctrl-C reaches
-/// adf, which stops it, rather than the client directly.
+/// Set once adf itself handles SIGINT, SIGTERM and SIGHUP (see [`stop_on_signals`]).
+static OWN_GROUPS: AtomicBool = AtomicBool::new(false);
+
+/// From now on clients start in a process group of their own: the command stops them itself
+/// when a stop signal arrives (its handler sets the flag its waits watch). Commands that do
+/// not leave their clients in adf's group, where a terminal's Ctrl-C reaches them directly.
+pub fn stop_on_signals() {
+    OWN_GROUPS.store(true, Ordering::SeqCst);
+}
+
+/// Starts `cmd`; once [`stop_on_signals`] was called, in a process group of its own, so that
+/// stopping it ([`wait`]) reaches what it starts in turn (the buildx plugin of `docker buildx
+/// build`), and a terminal's Ctrl-C reaches adf, which stops it, rather than the client.
 pub fn spawn(cmd: &mut Command) -> Result<Child, EngineError> {
     use std::os::unix::process::CommandExt;
-    cmd.process_group(0);
+    if OWN_GROUPS.load(Ordering::SeqCst) {
+        cmd.process_group(0);
+    }
     cmd.spawn().map_err(|e| spawn_error(cmd, &e))
 }
 
@@ -165,7 +177,15 @@ const STOP_GRACE: Duration = Duration::from_secs(10);
 /// Stops a child started by [`spawn`] and everything in its process group: SIGINT (docker
 /// cancels its request), then SIGKILL after [`STOP_GRACE`].
 pub fn stop(child: &mut Child) {
-    let group = -(child.id() as libc::pid_t);
+    let pid = child.id() as libc::pid_t;
+    // SAFETY: getpgid(2) of our own child; no memory is passed
+    if unsafe { libc::getpgid(pid) } != pid {
+        // in adf's own group: the client alone
+        let _ = child.kill();
+        let _ = child.wait();
+        return;
+    }
+    let group = -pid;
     // SAFETY: kill(2) with the child's own process group; no memory is passed
     unsafe { libc::kill(group, libc::SIGINT) };
     let start = Instant::now();
