@@ -14,7 +14,8 @@ const PIN_REPO: &str = "adf-pin/";
 /// Prefixes of the temporary directories adf creates (then `<pid>-`).
 const TEMP_PREFIXES: &[&str] = &["adf-build-", "adf-wrap-", "adf-combine-", "adf-bake-"];
 
-/// 8 hex digits naming this host (tags are shared by every client of an engine).
+/// 8 hex digits naming this host and its pid namespace (tags are shared by every client of an
+/// engine, containers on one socket included): only pids of the same namespace are compared.
 fn host() -> &'static str {
     static HOST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     HOST.get_or_init(|| {
@@ -22,7 +23,11 @@ fn host() -> &'static str {
             .ok()
             .or_else(|| std::env::var("HOSTNAME").ok())
             .unwrap_or_default();
-        blake3::hash(name.trim().as_bytes()).to_hex()[..8].to_string()
+        let pid_ns = std::fs::read_link("/proc/self/ns/pid")
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        let id = format!("{}\n{pid_ns}", name.trim());
+        blake3::hash(id.as_bytes()).to_hex()[..8].to_string()
     })
 }
 
