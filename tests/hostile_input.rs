@@ -216,6 +216,17 @@ fn misleading_messages_are_fixed() {
     // a UTF-8 byte order mark is no part of the first key
     let out = check(&format!("\u{feff}{}", image("args: {}")));
     assert_eq!(out.code, 0, "{}", out.stderr);
+    // a .dockerignore pattern plan would refuse: check refuses it too
+    let dir = project(&[
+        ("dockerfile-compose.yaml", &image("args: {}")),
+        ("Dockerfile", DF),
+        (".dockerignore", "ok\n[\n"),
+    ]);
+    refused(
+        &adf(dir.path(), &["check"]),
+        "bad-dockerignore",
+        &["line 2", "`[`"],
+    );
     // build-arg and label keys are names: an error, not an unused-arg warning
     refused(
         &check(&image("args: {\"A=B\": x}")),

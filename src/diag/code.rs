@@ -133,6 +133,8 @@ pub enum Code {
     FileTooLarge,
     /// A `.adf` state directory that is a symlink or holds one where adf writes.
     UnsafeState,
+    /// An ignore file the build would refuse (a bad pattern, not a file).
+    BadDockerignore,
     /// A value of the wrong shape.
     WrongType,
     /// An alias refers to an unknown anchor.
@@ -219,6 +221,7 @@ impl Code {
         Code::NotAFile,
         Code::FileTooLarge,
         Code::UnsafeState,
+        Code::BadDockerignore,
         Code::WrongType,
         Code::YamlAlias,
         Code::YamlComplexKey,
@@ -297,6 +300,7 @@ impl Code {
             Code::NotAFile => "not-a-file",
             Code::FileTooLarge => "file-too-large",
             Code::UnsafeState => "unsafe-state",
+            Code::BadDockerignore => "bad-dockerignore",
             Code::WrongType => "wrong-type",
             Code::YamlAlias => "yaml-alias",
             Code::YamlComplexKey => "yaml-complex-key",

@@ -18,7 +18,9 @@ pub fn run(p: &Project, sources: &Sources, diags: &mut Diagnostics) {
     let text = sources.get(p.file).text.as_str();
     let mut seen_names = HashSet::new();
     let root = p.dir.canonicalize().unwrap_or_else(|_| p.dir.clone());
+    let mut ignore_files = HashSet::new();
     for img in &p.images {
+        ignore_file(img, &mut ignore_files, diags);
         if seen_names.insert(img.family.as_str()) {
             image_name(img, diags);
         }
@@ -95,6 +97,34 @@ fn keys(img: &Image, diags: &mut Diagnostics) {
             }),
         );
     }
+}
+
+/// The ignore file a build of `img` uses must be one the build accepts: `plan` and `build`
+/// refuse a bad pattern, so `check` says so too (once per file).
+fn ignore_file(img: &Image, seen: &mut HashSet<PathBuf>, diags: &mut Diagnostics) {
+    use crate::plan::dockerignore::{ignore_file_for, DockerIgnore};
+    if !img.spec.context.is_dir() {
+        return; // missing-context
+    }
+    let problem = match ignore_file_for(&img.spec.context, &img.spec.dockerfile) {
+        Ok(None) => return,
+        Ok(Some(f)) => match DockerIgnore::load(&f) {
+            Ok(_) => return,
+            Err(e) => (f, e),
+        },
+        Err(e) => (img.spec.context.join(".dockerignore"), e),
+    };
+    if !seen.insert(problem.0.clone()) {
+        return;
+    }
+    diags.push(
+        Diagnostic::error(
+            Code::BadDockerignore,
+            format!("the ignore file of image `{}` cannot be used: {}", img.family, problem.1),
+        )
+        .at(img.spans.context, "the build context")
+        .help("fix the pattern (Go filepath.Match syntax: `*`, `?`, `[a-z]`, `**`; a lone `[` is invalid), or remove the file"),
+    );
 }
 
 /// What the file says at `span`.

@@ -297,12 +297,14 @@ pub(super) fn login(
     ))
 }
 
-/// `text` with every occurrence of `secret` replaced by `***`.
+/// `text` when it does not contain `secret`; otherwise a note that it was withheld. Masking
+/// each occurrence would still tell the password by where the `***` appear (a one-letter
+/// password turns every such letter into `***`).
 pub fn scrub(text: &str, secret: &str) -> String {
-    if secret.is_empty() {
+    if secret.is_empty() || !text.contains(secret) {
         text.to_string()
     } else {
-        text.replace(secret, "***")
+        "(the message is not shown: it contains the password)".to_string()
     }
 }
 
@@ -360,7 +362,18 @@ mod tests {
 
     #[test]
     fn scrub_hides_every_occurrence() {
-        assert_eq!(scrub("a pw b pw", "pw"), "a *** b ***");
+        let hidden = scrub("a pw b pw", "pw");
+        assert!(
+            !hidden.contains("pw") && !hidden.contains("***"),
+            "{hidden}"
+        );
+        // a short password would show by where the masks fall: nothing of the text is kept
+        let hidden = scrub("Error: unauthorized: incorrect username or password", "o");
+        assert!(
+            !hidden.contains("Err") && !hidden.contains("***"),
+            "{hidden}"
+        );
         assert_eq!(scrub("nothing", ""), "nothing");
+        assert_eq!(scrub("denied", "secret"), "denied");
     }
 }
