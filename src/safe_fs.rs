@@ -155,6 +155,128 @@ pub fn read_text(path: &Path, cap: u64) -> Result<String, ReadError> {
     })
 }
 
+/// `O_NOFOLLOW` on Linux (and the other Unixes adf builds on).
+const fn o_nofollow() -> i32 {
+    if cfg!(any(
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd"
+    )) {
+        0x0100
+    } else {
+        0o400000
+    }
+}
+
+fn planted_link(path: &Path) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!(
+            "{} is a symbolic link: adf does not write through links in its state directory (remove it; adf recreates what it needs)",
+            path.display()
+        ),
+    )
+}
+
+/// Creates `dir` and its missing parents, refusing any that is a symlink (checked with
+/// `lstat`, each component created with `mkdir`, which never follows a link).
+pub fn create_dir_checked(dir: &Path) -> io::Result<()> {
+    let mut at = PathBuf::new();
+    for c in dir.components() {
+        at.push(c);
+        match fs::symlink_metadata(&at) {
+            // a link above the project (`/tmp` on macOS, a home on another disk) is the
+            // user's; only links adf could have been tricked by matter: those under `.adf`
+            Ok(m) if m.file_type().is_symlink() && under_state(&at) => {
+                return Err(planted_link(&at))
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => match fs::create_dir(&at) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(io::Error::new(e.kind(), format!("{}: {e}", at.display()))),
+            },
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Whether `path` is `.adf` or inside one.
+fn under_state(path: &Path) -> bool {
+    path.components().any(|c| c.as_os_str() == STATE_DIR)
+}
+
+/// The name of adf's state directory beside the file.
+pub const STATE_DIR: &str = ".adf";
+
+fn open_nofollow(path: &Path, opts: &mut OpenOptions) -> io::Result<File> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        create_dir_checked(dir)?;
+    }
+    opts.custom_flags(o_nofollow()).open(path).map_err(|e| {
+        // ELOOP: the last component is a symlink
+        if e.raw_os_error() == Some(40) || e.raw_os_error() == Some(62) {
+            planted_link(path)
+        } else {
+            io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+        }
+    })
+}
+
+/// Creates (or truncates) `path` for writing, never through a symlink; its directories are
+/// created as [`create_dir_checked`] does.
+pub fn create_file(path: &Path) -> io::Result<File> {
+    open_nofollow(
+        path,
+        OpenOptions::new().write(true).create(true).truncate(true),
+    )
+}
+
+/// Opens `path` for appending (created if missing), never through a symlink.
+pub fn append_file(path: &Path) -> io::Result<File> {
+    open_nofollow(path, OpenOptions::new().append(true).create(true))
+}
+
+/// Writes `bytes` to `path` through a new temporary file in the same (checked) directory and a
+/// rename: the file is whole or untouched, and a symlink at `path` is replaced, not followed.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    create_dir_checked(&dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
+    std::io::Write::write_all(&mut tmp, bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// The symlinks in the state directory `dir`: `dir` itself, or anything inside it (to a small
+/// depth; adf's state is flat). Empty when there are none or `dir` does not exist.
+pub fn links_in_state(dir: &Path) -> Vec<PathBuf> {
+    fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten().take(100_000) {
+            let Ok(t) = e.file_type() else { continue };
+            if t.is_symlink() {
+                out.push(e.path());
+            } else if t.is_dir() && depth < 4 {
+                walk(&e.path(), depth + 1, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    match fs::symlink_metadata(dir) {
+        Ok(m) if m.file_type().is_symlink() => out.push(dir.to_path_buf()),
+        Ok(m) if m.is_dir() => walk(dir, 0, &mut out),
+        _ => {}
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,5 +298,31 @@ mod tests {
             .is_not_found());
         let dev = read_regular(Path::new("/dev/zero"), 10).expect_err("a device");
         assert!(dev.to_string().contains("a device"), "{dev}");
+    }
+
+    #[test]
+    fn writes_never_follow_a_planted_link() {
+        let d = tempfile::tempdir().expect("tmp");
+        let state = d.path().join(".adf");
+        let victim = d.path().join("victim");
+        fs::write(&victim, "keep").expect("write");
+        create_dir_checked(&state.join("logs")).expect("mkdir");
+        std::os::unix::fs::symlink(&victim, state.join("logs/a.log")).expect("link");
+        let err = create_file(&state.join("logs/a.log")).expect_err("a link");
+        assert!(err.to_string().contains("is a symbolic link"), "{err}");
+        assert!(append_file(&state.join("logs/a.log")).is_err());
+        assert_eq!(fs::read_to_string(&victim).expect("read"), "keep");
+        // a linked directory on the way is refused too
+        std::os::unix::fs::symlink(d.path(), state.join("cache")).expect("link");
+        assert!(write_atomic(&state.join("cache/x.json"), b"{}").is_err());
+        assert!(create_dir_checked(&state.join("cache/sub")).is_err());
+        assert_eq!(links_in_state(&state).len(), 2);
+        // write_atomic replaces a link at the target instead of writing through it
+        let plain = d.path().join("plain");
+        create_dir_checked(&plain).expect("mkdir");
+        std::os::unix::fs::symlink(&victim, plain.join("out")).expect("link");
+        write_atomic(&plain.join("out"), b"new").expect("write");
+        assert_eq!(fs::read_to_string(&victim).expect("read"), "keep");
+        assert_eq!(fs::read_to_string(plain.join("out")).expect("read"), "new");
     }
 }

@@ -99,3 +99,88 @@ fn the_build_log_never_holds_a_secret_value() {
     }
     cleanup(&prefix);
 }
+
+fn one_image(prefix: &str) -> tempfile::TempDir {
+    project(&[
+        ("Dockerfile", &format!("FROM {FIXTURE_BASE}\nCOPY f /f\n")),
+        ("f", "1\n"),
+        (
+            "dockerfile-compose.yaml",
+            &format!(
+                "images:\n  app:\n    build: {{context: .}}\n    tags: [\"{prefix}/app:1\"]\n"
+            ),
+        ),
+    ])
+}
+
+/// A planted `.adf/logs/app.log -> victim`, or a `.adf` that links elsewhere: refused before
+/// anything runs, and nothing is written through the link.
+#[test]
+fn adf_never_writes_through_a_planted_link() {
+    engine();
+    let prefix = unique("planted");
+    let dir = one_image(&prefix);
+    let outside = tempfile::tempdir().expect("tmp");
+    let victim = outside.path().join("victim");
+    std::fs::write(&victim, "keep\n").expect("write");
+    std::fs::create_dir_all(dir.path().join(".adf/logs")).expect("mkdir");
+    std::os::unix::fs::symlink(&victim, dir.path().join(".adf/logs/app.log")).expect("link");
+    for args in [&["build"][..], &["plan"], &["check"], &["verify"]] {
+        let out = adf_engine(dir.path(), args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("[unsafe-state]"),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains("app.log is a symbolic link"),
+            "{}",
+            out.stderr
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&victim).expect("read"), "keep\n");
+    assert!(
+        image_id(&format!("{prefix}/app:1")).is_none(),
+        "nothing was built"
+    );
+    // `.adf` itself a link to another directory
+    std::fs::remove_dir_all(dir.path().join(".adf")).expect("rm");
+    std::os::unix::fs::symlink(outside.path(), dir.path().join(".adf")).expect("link");
+    let out = adf_engine(dir.path(), &["build"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(".adf is a symbolic link"),
+        "{}",
+        out.stderr
+    );
+    let written: Vec<_> = std::fs::read_dir(outside.path())
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(written, [std::ffi::OsString::from("victim")]);
+    cleanup(&prefix);
+}
+
+/// The hash caches are optional: a `.adf/cache` adf cannot write (here a file where the
+/// directory should be) is a warning, and the build goes on.
+#[test]
+fn an_unwritable_cache_is_a_warning_not_a_failure() {
+    engine();
+    let prefix = unique("nocache");
+    let dir = one_image(&prefix);
+    std::fs::create_dir_all(dir.path().join(".adf")).expect("mkdir");
+    std::fs::write(dir.path().join(".adf/cache"), "not a directory").expect("write");
+    // files changed within the last 2 s (by mtime or ctime) are not cached: let them settle
+    std::thread::sleep(std::time::Duration::from_millis(2200));
+    let out = adf_engine(dir.path(), &["build", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(statuses(&out).get("app").map(String::as_str), Some("built"));
+    assert!(
+        out.stderr.contains("hash cache") && out.stderr.contains("not written"),
+        "{}",
+        out.stderr
+    );
+    cleanup(&prefix);
+}

@@ -58,6 +58,11 @@ pub fn load(args: &GlobalArgs) -> Loaded {
         &mut diags,
     )
     .map(|cfg| model::build(cfg, &mut sources, &mut diags));
+    if let Some(p) = &project {
+        crate::ops::unsafe_state(p)
+            .into_iter()
+            .for_each(|d| diags.push(d));
+    }
     Loaded {
         project,
         diags,

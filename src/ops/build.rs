@@ -154,7 +154,9 @@ pub fn build(
         inputs,
         mut decisions,
         found,
+        warnings,
     } = decided.map_err(BuildError::Input)?;
+    warnings.iter().for_each(|w| reporter.warning(w));
     // the registry's answers can change the plan: children of `fresh (registry)` parents
     // build FROM the registry reference
     let mut plan = std::borrow::Cow::Borrowed(plan);

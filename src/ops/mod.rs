@@ -39,19 +39,42 @@ use std::path::PathBuf;
 
 /// Where adf keeps its state for a project: logs, hash caches, input manifests, verify records.
 pub fn state_dir(project: &Project) -> PathBuf {
-    project.dir.join(".adf")
+    project.dir.join(crate::safe_fs::STATE_DIR)
 }
 
 /// Creates the state dir (and its parents) if missing, with a `.gitignore` of `*` so that git
 /// ignores it, as cargo's `target/` does.
+/// A `.adf` that is a symlink (or a link on the way into it) is an error: adf never writes
+/// through one (see [`crate::safe_fs`]).
 pub fn ensure_state_dir(project: &Project) -> std::io::Result<PathBuf> {
     let dir = state_dir(project);
-    std::fs::create_dir_all(&dir)?;
+    crate::safe_fs::create_dir_checked(&dir)?;
     let ignore = dir.join(".gitignore");
-    if !ignore.exists() {
-        std::fs::write(&ignore, "*\n")?;
+    if std::fs::symlink_metadata(&ignore).is_err() {
+        crate::safe_fs::write_atomic(&ignore, b"*\n")?;
     }
     Ok(dir)
+}
+
+/// Symlinks in adf's state directory (`.adf` itself, or anything in it): adf never writes
+/// through them, and says so before anything starts (exit 2).
+pub fn unsafe_state(project: &Project) -> Vec<crate::diag::Diagnostic> {
+    crate::safe_fs::links_in_state(&state_dir(project))
+        .into_iter()
+        .map(|link| {
+            let target = std::fs::read_link(&link)
+                .map(|t| t.display().to_string())
+                .unwrap_or_else(|_| "?".into());
+            crate::diag::Diagnostic::error(
+                crate::diag::Code::UnsafeState,
+                format!(
+                    "{} is a symbolic link (to {target}): adf does not write through links in its state directory",
+                    link.display()
+                ),
+            )
+            .help("remove it (adf recreates what it needs there); to keep state elsewhere, move the whole project, not .adf")
+        })
+        .collect()
 }
 
 /// UTC `YYYYMMDDHHMMSS` for `${TIMESTAMP}` and records; `SOURCE_DATE_EPOCH` pins it
@@ -108,17 +131,10 @@ pub fn write_json_atomically(
     write_atomically(path, &bytes)
 }
 
-/// Writes `bytes` to a temporary file beside `path`, then renames it: the file is whole or
-/// untouched.
+/// Writes `bytes` to a temporary file beside `path`, then renames it (never through a
+/// symlink): the file is whole or untouched.
 pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
-    std::io::Write::write_all(&mut tmp, bytes)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    crate::safe_fs::write_atomic(path, bytes)
 }
 
 #[cfg(test)]

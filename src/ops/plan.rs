@@ -16,6 +16,8 @@ pub struct Decided {
     pub inputs: Vec<Inputs>,
     pub decisions: Vec<Decision>,
     pub found: HashMap<String, ImageInfo>,
+    /// Problems that did not stop the decision (an unwritable cache), for warnings.
+    pub warnings: Vec<String>,
 }
 
 /// Fingerprints and build/fresh decisions; `engine` (when given) is asked once for every tag.
@@ -26,7 +28,7 @@ pub fn decide(
     force: bool,
 ) -> Result<Decided, Box<Diagnostic>> {
     let state = super::ensure_state_dir(project).unwrap_or_else(|_| super::state_dir(project));
-    let inputs = decide::inputs(project, plan, &state).map_err(|e| {
+    let (inputs, cache_problem) = decide::inputs(project, plan, &state).map_err(|e| {
         Box::new(
             Diagnostic::error(Code::Fingerprint, format!("cannot read build inputs: {e}"))
                 .help("check that every build context and installer is readable"),
@@ -48,6 +50,7 @@ pub fn decide(
         inputs,
         decisions,
         found,
+        warnings: cache_problem.into_iter().collect(),
     })
 }
 

@@ -47,8 +47,14 @@ pub struct Decision {
 }
 
 /// Computes every planned image's inputs in build order (parents first, so each child sees its
-/// parents' fingerprints). Context hashes are cached under `state_dir`.
-pub fn inputs(project: &Project, plan: &Plan, state_dir: &Path) -> std::io::Result<Vec<Inputs>> {
+/// parents' fingerprints). Context hashes are cached under `state_dir`; the cache is optional:
+/// when it cannot be written (read-only, full, a planted link) the reason comes back beside the
+/// inputs, for a warning.
+pub fn inputs(
+    project: &Project,
+    plan: &Plan,
+    state_dir: &Path,
+) -> std::io::Result<(Vec<Inputs>, Option<String>)> {
     let mut hasher = ContextHasher::open(state_dir);
     let mut by_name: HashMap<&str, String> = HashMap::new();
     let mut out = Vec::with_capacity(plan.images.len());
@@ -122,8 +128,13 @@ pub fn inputs(project: &Project, plan: &Plan, state_dir: &Path) -> std::io::Resu
         by_name.insert(&img.name, inputs.fingerprint());
         out.push(inputs);
     }
-    hasher.save()?;
-    Ok(out)
+    let cache_problem = hasher.save().err().map(|e| {
+        format!(
+            "the hash cache under {} is not written ({e}); the next run hashes again",
+            state_dir.display()
+        )
+    });
+    Ok((out, cache_problem))
 }
 
 /// `existing`: primary tag → the fingerprint label of the adf-built image it points at; absent

@@ -43,12 +43,8 @@ pub fn save(state_dir: &Path, record: &Record) -> std::io::Result<()> {
         return Ok(());
     }
     let target = path(state_dir, &record.report.image_id);
-    let dir = target.parent().unwrap_or(state_dir);
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    serde_json::to_writer_pretty(&mut tmp, record)?;
-    tmp.persist(&target).map_err(|e| e.error)?;
-    Ok(())
+    let bytes = serde_json::to_vec_pretty(record)?;
+    crate::safe_fs::write_atomic(&target, &bytes)
 }
 
 pub fn load(state_dir: &Path, image_id: &str) -> Option<Record> {

@@ -127,11 +127,7 @@ pub(super) fn run_logged(
 ) -> Result<(Waited, Vec<String>), EngineError> {
     let action = format!("{} build", cli.info.client.display());
     let io = |e: std::io::Error| EngineError::new(ErrorKind::Failed, &action, e.to_string());
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)
-        .map_err(io)?;
+    let file = crate::safe_fs::append_file(log).map_err(io)?;
     let log = Mutex::new(file);
     if let Ok(mut f) = log.lock() {
         let line = crate::redact::command_line(args);
@@ -178,14 +174,14 @@ pub(super) fn build(
     let action = format!("docker build of {}", req.name);
     let io = |e: std::io::Error| EngineError::new(ErrorKind::Failed, &action, e.to_string());
     if let Some(dir) = req.log.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
+        crate::safe_fs::create_dir_checked(dir).map_err(io)?;
     }
     let tmp = super::owned::temp_dir("adf-build-").map_err(io)?;
     let iidfile = tmp.path().join("iid");
     let hold = super::owned::hold_tag();
     let args = arguments(&cli.info, req, &iidfile, &hold);
     // a fresh log for this build (run_logged appends: a generated layer adds to it)
-    std::fs::File::create(&req.log).map_err(io)?;
+    crate::safe_fs::create_file(&req.log).map_err(io)?;
     let env = unset_secret_vars(req);
     let (waited, lines) = run_logged(cli, &args, &env, &req.log, interrupted, on_step)?;
     let status = match waited {

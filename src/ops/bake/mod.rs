@@ -235,7 +235,7 @@ fn bake_stale(
         }
     };
     for &i in &run.stale {
-        let _ = std::fs::File::create(&images[i].log);
+        let _ = crate::safe_fs::create_file(&images[i].log);
         reporter.event(images, &Event::Started { job: i });
     }
     let start = Instant::now();
@@ -337,7 +337,7 @@ fn write_file(
     let json = bake_file(project, &bake_images, &defaults, &external);
     let state = super::ensure_state_dir(project).unwrap_or_else(|_| super::state_dir(project));
     let file = state.join("bake.json");
-    std::fs::create_dir_all(state.join("logs"))
+    crate::safe_fs::create_dir_checked(&state.join("logs"))
         .and_then(|_| super::write_json_atomically(&file, &json))
         .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
     Ok(file)
