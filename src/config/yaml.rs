@@ -13,7 +13,7 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 /// Deeper nesting than this is rejected (real configs need about 6 levels).
 pub const MAX_DEPTH: usize = 64;
 /// Upper bound of nodes after alias expansion (guards against "billion laughs").
-pub const MAX_NODES: usize = 5_000_000;
+pub const MAX_NODES: usize = 500_000;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum NodeKind {
