@@ -184,3 +184,35 @@ fn an_unwritable_cache_is_a_warning_not_a_failure() {
     );
     cleanup(&prefix);
 }
+
+/// A build whose output holds terminal escape sequences (clear screen, set title): adf shows
+/// the failing step's lines escaped, never raw.
+#[test]
+fn build_output_reaches_the_terminal_escaped() {
+    engine();
+    let prefix = unique("escapes");
+    let dir = project(&[
+        (
+            "Dockerfile",
+            &format!("FROM {FIXTURE_BASE}\nRUN printf 'x\\033[2J\\033]0;pwned\\007y\\n'; exit 3\n"),
+        ),
+        (
+            "dockerfile-compose.yaml",
+            &format!("build_flags: [--network, host]\nimages:\n  app:\n    build: {{context: .}}\n    tags: [\"{prefix}/app:1\"]\n"),
+        ),
+    ]);
+    let out = adf_engine(dir.path(), &["build"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("pwned"),
+        "the failing step's output is shown: {}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains('\u{1b}'),
+        "raw escape: {:?}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains('\u{7}'), "raw bell: {:?}", out.stderr);
+    cleanup(&prefix);
+}

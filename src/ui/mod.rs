@@ -71,6 +71,8 @@ impl BuildView {
     }
 
     fn line(&self, text: String) {
+        // build output is the engine's and the Dockerfile's: no escape sequence gets through
+        let text = crate::terminal::escape_controls(&text).into_owned();
         let text = if self.mode == Progress::Plain {
             stamp(&text)
         } else {
@@ -108,7 +110,7 @@ impl BuildView {
             Event::Step { job, step } => match &self.bars {
                 Some((_, bars)) => {
                     if let Some(pb) = &bars[*job] {
-                        pb.set_message(step.clone());
+                        pb.set_message(crate::terminal::escape_controls(step).into_owned());
                     }
                 }
                 None if self.mode == Progress::Quiet => {}

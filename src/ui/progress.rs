@@ -25,7 +25,7 @@ impl VerifyReporter for VerifyLines {
     }
 
     fn warning(&mut self, text: &str) {
-        eprintln!("adf: {text}");
+        eprintln!("adf: {}", crate::terminal::escape_controls(text));
     }
 }
 
@@ -34,11 +34,11 @@ pub struct PushLines;
 
 impl PushReporter for PushLines {
     fn note(&mut self, image: &str, text: &str) {
-        eprintln!("[{image}] {text}");
+        eprintln!("[{image}] {}", crate::terminal::escape_controls(text));
     }
 
     fn warning(&mut self, text: &str) {
-        eprintln!("adf: warning: {text}");
+        eprintln!("adf: warning: {}", crate::terminal::escape_controls(text));
     }
 
     fn pushed(&mut self, e: &PushEntry, seconds: f64) {
@@ -55,7 +55,11 @@ impl PushReporter for PushLines {
     }
 
     fn failed(&mut self, image: &str, error: &PushError) {
-        eprintln!("adf: [{image}] {error}");
+        let error = error.to_string();
+        eprintln!(
+            "adf: [{image}] {}",
+            crate::terminal::escape_controls(&error)
+        );
     }
 
     fn skipped_waves(&mut self, images: usize) {
