@@ -365,3 +365,24 @@ fn only_regular_files_are_read_and_sizes_are_capped() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("is a device"), "{}", out.stderr);
 }
+
+#[test]
+fn init_replaces_a_planted_link_instead_of_writing_through_it() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "keep\n").expect("write");
+    let dest = dir.path().join("stack");
+    std::fs::create_dir(&dest).expect("mkdir");
+    std::os::unix::fs::symlink(&victim, dest.join("dockerfile-compose.yaml")).expect("link");
+    let out = adf(dir.path(), &["init", "--force", "stack"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(&victim).expect("read"), "keep\n");
+    let written = dest.join("dockerfile-compose.yaml");
+    assert!(!std::fs::symlink_metadata(&written)
+        .expect("stat")
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::read_to_string(&written)
+        .expect("read")
+        .contains("images:"));
+}

@@ -46,10 +46,13 @@ fn cache_root() -> PathBuf {
 
 fn set_executable(path: &Path) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    if path.extension().is_some_and(|e| e == "sh") {
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))?;
-    }
-    Ok(())
+    // scripts executable, everything else readable (a file renamed into place starts 0600)
+    let mode = if path.extension().is_some_and(|e| e == "sh") {
+        0o755
+    } else {
+        0o644
+    };
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
 }
 
 /// The catalog on disk (a cache directory, written once per catalog version), so that builds
@@ -115,7 +118,10 @@ pub fn write_out(dest: &Path, compose_text: &str, force: bool) -> Result<Vec<Pat
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p).map_err(|e| format!("{}: {e}", p.display()))?;
         }
-        std::fs::write(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        // a new file renamed over the old one: a symlink planted in `dest` is replaced, not
+        // written through
+        crate::safe_fs::write_atomic(&path, &bytes)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
         set_executable(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         written.push(rel);
     }
