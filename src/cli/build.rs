@@ -25,7 +25,9 @@ pub struct BuildArgs {
     /// Say what would be built and why, build nothing
     #[arg(long)]
     dry_run: bool,
-    /// Extra `docker build` flag(s), e.g. --build-flag='--network host' (repeatable)
+    /// Extra `docker build` flag(s), e.g. --build-flag='--network host' (repeatable); flags adf
+    /// manages (--tag, --output, --push, --load, --iidfile, --file, --platform,
+    /// --metadata-file) are refused
     #[arg(long = "build-flag", value_name = "FLAG", allow_hyphen_values = true)]
     build_flags: Vec<String>,
     /// Hand the stale images to one `docker buildx bake` (adf decides, BuildKit builds)

@@ -121,11 +121,17 @@ fn utc(secs: u64) -> (i64, i64, i64, u64, u64, u64) {
 }
 
 /// Writes `value` as pretty JSON to a temporary file beside `path`, then renames it: the file is
-/// whole or untouched.
+/// whole or untouched. The directory must exist (a `--metadata-file` in a directory nobody made
+/// is a mistake to report, not to paper over).
 pub fn write_json_atomically(
     path: &std::path::Path,
     value: &serde_json::Value,
 ) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    if let Some(d) = dir.filter(|d| !d.is_dir()) {
+        let what = format!("{}: no such directory", d.display());
+        return Err(std::io::Error::new(std::io::ErrorKind::NotFound, what));
+    }
     let mut bytes = serde_json::to_vec_pretty(value)?;
     bytes.push(b'\n');
     write_atomically(path, &bytes)
