@@ -153,7 +153,7 @@ pub fn write(
         return Ok(to.to_path_buf());
     }
     let dir = super::ensure_state_dir(project)?.join("timings");
-    std::fs::create_dir_all(&dir)?;
+    crate::safe_fs::create_dir_checked(&dir)?;
     let path = dir.join(format!("adf-timings-{}.html", super::timestamp()));
     super::write_atomically(&path, page.as_bytes())?;
     super::write_atomically(&dir.join("adf-timings.html"), page.as_bytes())?;

@@ -59,7 +59,7 @@ pub(super) fn stream(
             };
             engine.bake(file, opts.builder.as_deref(), interrupted, &on_line)
         });
-        let mut common = std::fs::File::create(state.join("logs").join("bake.log")).ok();
+        let mut common = crate::safe_fs::create_file(&state.join("logs").join("bake.log")).ok();
         let mut logs: HashMap<usize, Option<std::fs::File>> = HashMap::new();
         for msg in rx {
             let line = match msg {
