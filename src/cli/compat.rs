@@ -1,7 +1,7 @@
 //! `adf compat`: questions to the compatibility knowledge.
 
 use super::{print_json, TextFormat, EXIT_BAD_INPUT, EXIT_OK};
-use crate::knowledge::{render_text, KnowledgeBase, Query};
+use crate::knowledge::{render_brief, render_text, KnowledgeBase, Query};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -43,21 +43,28 @@ pub struct CompatArgs {
     /// Check the given versions together as one stack instead of looking them up
     #[arg(long)]
     pub check: bool,
+    /// The long form: every matching release, rule, fact and installer with notes and full
+    /// citations (the default is the direct answer, one line per component)
+    #[arg(long)]
+    pub all: bool,
     #[arg(long, value_enum, default_value_t = TextFormat::Text)]
     pub format: TextFormat,
 }
 
 pub const COMPAT_HELP: &str = "\
 Examples:
-  adf compat --vllm-ascend 0.9.1             matching vLLM, CANN, torch, torch_npu and Python
+  adf compat --vllm-ascend 0.9.1             matching vLLM, CANN, torch, torch_npu, Python, numpy
   adf compat --torch-npu 2.7.1               its torch, CANN and Python
-  adf compat --cann 8.3.RC1 --chip 910b      torch_npu releases, chips, archs, installer names
+  adf compat --cann 8.3.RC1 --chip 910b      driver, torch_npu releases, installer names
+  adf compat --cann 8.3.RC1 --all            the long form: every release, rule, fact, installer
   adf compat --check torch=2.7.1 torch_npu=2.5.1 cann=8.3.RC1
                                              judge a combination (exit 2 on a known conflict)
   adf compat --mindspore 1.8.1 --format json
 
-Every answer cites its public source. The knowledge is knowledge/compat.toml, built in;
-`compat_rules:` in the config file, or --rules FILE here, adds your own.";
+Each line names the relation kind (requires, minimum, paired, compatible, unknown, conflicts) and
+the ids of its public sources, listed at the end. The knowledge is knowledge/compat.toml, built
+in, then the overlay of `adf knowledge sync`; `compat_rules:` in the config file, or --rules FILE
+here, adds your own.";
 
 pub fn run(a: CompatArgs) -> i32 {
     let mut words: Vec<String> = a.pairs.clone();
@@ -87,27 +94,40 @@ pub fn run(a: CompatArgs) -> i32 {
             return EXIT_BAD_INPUT;
         }
     };
-    let mut kb = KnowledgeBase::builtin().clone();
+    let mut kb = KnowledgeBase::current().clone();
     for r in &a.rules {
         if let Err(e) = kb.add_user_file(r) {
             eprintln!("adf: {e}");
             return EXIT_BAD_INPUT;
         }
     }
+    let known = kb.component_names();
+    for name in query.components.keys() {
+        if !known.contains(name) {
+            let hint =
+                match crate::config::schema::did_you_mean(name, known.iter().map(String::as_str)) {
+                    Some(s) => format!("; did you mean `{s}`?"),
+                    None => format!(" (known: {})", known.join(", ")),
+                };
+            eprintln!("adf: unknown component `{name}`{hint}");
+            return EXIT_BAD_INPUT;
+        }
+    }
     if a.check {
-        let findings = kb.check(&query.components);
+        let assessment = kb.assess(&query.components);
+        let findings = &assessment.findings;
         let errors = findings
             .iter()
             .any(|f| f.severity == crate::diag::Severity::Error);
         match a.format {
-            TextFormat::Json => {
-                print_json(&serde_json::json!({ "ok": !errors, "findings": findings }))
-            }
+            TextFormat::Json => print_json(
+                &serde_json::json!({ "ok": !errors, "findings": findings, "notes": assessment.notes }),
+            ),
             TextFormat::Text => {
                 if findings.is_empty() {
                     println!("no known problem with this combination");
                 }
-                for f in &findings {
+                for f in findings {
                     let word = if f.severity == crate::diag::Severity::Error {
                         "error"
                     } else {
@@ -118,6 +138,9 @@ pub fn run(a: CompatArgs) -> i32 {
                         f.code, f.message, f.help, f.source
                     );
                 }
+                for n in &assessment.notes {
+                    println!("note[{}]: {}\n  source: {}", n.code, n.message, n.source);
+                }
             }
         }
         return if errors { EXIT_BAD_INPUT } else { EXIT_OK };
@@ -127,7 +150,8 @@ pub fn run(a: CompatArgs) -> i32 {
         TextFormat::Json => {
             print_json(&serde_json::json!({ "query": query.components, "answers": answers }))
         }
-        TextFormat::Text => print!("{}", render_text(&answers)),
+        TextFormat::Text if a.all => print!("{}", render_text(&answers)),
+        TextFormat::Text => print!("{}", render_brief(&kb, &query)),
     }
     if answers.is_empty() {
         eprintln!("adf: the knowledge has nothing on {}", words.join(" "));

@@ -6,9 +6,11 @@
 //! [`Stack`] (a known conflict is an error, an undocumented combination a warning) and
 //! [`KnowledgeBase::query`] answers `adf compat` questions.
 
+mod brief;
 mod check;
 mod load;
 mod model;
+pub mod overlay;
 mod query;
 mod render;
 mod rules;
@@ -27,6 +29,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
+pub use self::brief::render_brief;
 pub use self::check::{codes, Assessment, Finding, Note};
 pub use self::model::{KnowledgeBase, OverlayMeta};
 pub use self::query::{Answer, AnswerKind, Query, Relation, RelationKind};
@@ -72,6 +75,32 @@ impl KnowledgeBase {
         })
     }
 
+    /// The built-in knowledge, then the synced overlay (`adf knowledge sync`) when there is one:
+    /// what every command reads. An overlay that cannot be read is left out (`adf knowledge
+    /// status` says why).
+    pub fn current() -> &'static KnowledgeBase {
+        static KB: OnceLock<KnowledgeBase> = OnceLock::new();
+        KB.get_or_init(|| {
+            let mut kb = KnowledgeBase::builtin().clone();
+            let _ = kb.add_overlay_if_present();
+            kb
+        })
+    }
+
+    /// Reads the synced overlay, if the cache directory has one. `Ok(false)`: there is none.
+    pub fn add_overlay_if_present(&mut self) -> Result<bool, String> {
+        let Some(path) = overlay::path() else {
+            return Ok(false);
+        };
+        if !path.is_file() {
+            return Ok(false);
+        }
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        self.add_overlay_text(&path.display().to_string(), &text)?;
+        Ok(true)
+    }
+
     /// The built-in knowledge plus one user rules file (same format). Errors name file and line.
     pub fn with_user_file(path: impl AsRef<Path>) -> Result<KnowledgeBase, String> {
         let mut kb = KnowledgeBase::builtin().clone();
@@ -102,6 +131,51 @@ impl KnowledgeBase {
     /// inside a documented range, a combination vouched for by a documented setup).
     pub fn assess(&self, stack: &Stack) -> Assessment {
         check::check(self, stack)
+    }
+
+    /// Every component name the knowledge mentions (release subjects, their relations, rules,
+    /// facts), for did-you-mean on a misspelt name.
+    pub fn component_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = ["python", "cann", "chip", "arch", "os", "driver", "glibc"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let mut add = |c: &String| {
+            if !names.contains(c) {
+                names.push(c.clone());
+            }
+        };
+        for r in &self.releases {
+            add(&r.component);
+            for (c, _) in r
+                .requires
+                .iter()
+                .chain(&r.minimum)
+                .chain(&r.paired)
+                .chain(&r.compatible)
+                .chain(&r.conflicts)
+            {
+                add(c);
+            }
+            for (c, _) in &r.unknown {
+                add(c);
+            }
+        }
+        for rule in &self.rules {
+            for (c, _) in rule.when.iter().chain(&rule.unless) {
+                add(c);
+            }
+            for (c, _) in rule.requires.iter().chain(&rule.conflicts) {
+                add(c);
+            }
+        }
+        for f in &self.facts {
+            for c in &f.about {
+                add(c);
+            }
+        }
+        names.sort();
+        names
     }
 
     /// Answer a question (see [`Query`]); render with [`render_text`] or serde JSON.

@@ -231,6 +231,48 @@ fn when_selects(when: &[(String, Spec)], about: &[String], asked: &[Asked]) -> b
     hit
 }
 
+/// The asked values plus what the documented rows of those values pin (a vllm-ascend pins its
+/// torch_npu, the torch_npu's documented CANN follows): the stack a rule's `when` is judged on.
+pub(super) fn implied_stack(kb: &KnowledgeBase, asked: &Stack) -> Stack {
+    let mut stack: Stack = asked
+        .iter()
+        .map(|(c, v)| (norm_component(c), v.trim().to_string()))
+        .collect();
+    for _ in 0..2 {
+        let mut add = Vec::new();
+        for (comp, raw) in &stack {
+            let v = kb.value(comp, raw);
+            for r in kb.releases_matching(comp, &v) {
+                for (c, con) in r.requires.iter().chain(&r.paired) {
+                    if let (false, Some(pin)) = (stack.contains_key(c), con.spec.single_pin()) {
+                        add.push((c.clone(), pin.raw().to_string()));
+                    }
+                }
+            }
+        }
+        for (c, v) in add {
+            stack.entry(c).or_insert(v);
+        }
+    }
+    stack
+}
+
+/// Rules whose every `when` component is in `stack` (asked or implied) and holds, and whose
+/// `unless` does not hold.
+pub(super) fn applicable_rules<'a>(
+    kb: &'a KnowledgeBase,
+    stack: &'a Stack,
+) -> impl Iterator<Item = &'a super::model::Rule> + 'a {
+    let holds = move |comp: &str, spec: &Spec| {
+        stack
+            .get(comp)
+            .is_some_and(|raw| spec.eval(&kb.value(comp, raw)) == Some(true))
+    };
+    kb.rules.iter().filter(move |rule| {
+        rule.when.iter().all(|(c, s)| holds(c, s)) && !rule.unless.iter().any(|(c, s)| holds(c, s))
+    })
+}
+
 pub(crate) fn query(kb: &KnowledgeBase, q: &Query) -> Vec<Answer> {
     let asked: Vec<Asked> = q
         .components
@@ -305,8 +347,9 @@ pub(crate) fn query(kb: &KnowledgeBase, q: &Query) -> Vec<Answer> {
             .then(a.0.cmp(&b.0))
     });
     out.extend(reverse.into_iter().map(|(_, a)| a));
-    for rule in &kb.rules {
-        if when_selects(&rule.when, &[], &asked) {
+    let implied = implied_stack(kb, &q.components);
+    for rule in applicable_rules(kb, &implied) {
+        {
             let mut relations: Vec<Relation> = Vec::new();
             for (kind, list) in [
                 (RelationKind::Requires, &rule.requires),

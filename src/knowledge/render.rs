@@ -123,6 +123,21 @@ pub(super) fn installer_answers(kb: &KnowledgeBase, asked: &[Asked]) -> Vec<Answ
         };
         let mut relations = Vec::new();
         let mut notes = Vec::new();
+        if !i.available {
+            notes.push(format!("not released for {} {version}", i.version_of));
+            notes.extend(i.note.iter().cloned());
+            out.push(Answer {
+                kind: AnswerKind::Installer,
+                component: i.component.clone(),
+                version,
+                variant: None,
+                matched_by: format!("{}={} ({})", a.comp, a.raw, i.applies.raw()),
+                relations,
+                notes,
+                sources: i.source.iter().map(|s| kb.cite_one(s)).collect(),
+            });
+            continue;
+        }
         for chip in &chips {
             for arch in &archs {
                 let (file, url) = render(i, &version, *chip, arch);
@@ -141,9 +156,6 @@ pub(super) fn installer_answers(kb: &KnowledgeBase, asked: &[Asked]) -> Vec<Answ
         }
         if relations.is_empty() {
             continue;
-        }
-        if !i.available {
-            notes.push(format!("not released for {} {version}", i.version_of));
         }
         notes.extend(i.order.map(|o| format!("install order: {o}")));
         notes.extend(i.flags.as_ref().map(|f| format!("flags: {f}")));

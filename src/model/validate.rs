@@ -36,9 +36,9 @@ pub fn run(p: &Project, sources: &mut Sources, diags: &mut Diagnostics) {
     }
 }
 
-/// The built-in knowledge plus the file's `compat_rules:`.
+/// The built-in knowledge (then the synced overlay) plus the file's `compat_rules:`.
 fn knowledge(p: &Project, diags: &mut Diagnostics) -> Option<crate::knowledge::KnowledgeBase> {
-    let mut kb = crate::knowledge::KnowledgeBase::builtin().clone();
+    let mut kb = crate::knowledge::KnowledgeBase::current().clone();
     for rules in &p.compat_rules {
         if let Err(e) = kb.add_user_file(p.dir.join(&rules.value)) {
             diags.push(
