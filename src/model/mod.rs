@@ -3,6 +3,7 @@
 //! base-image drift, Dockerfile args). Owns no process and prints nothing; the config's raw
 //! syntax stops here.
 
+pub mod cann_image;
 pub mod compat;
 pub mod dockerfile;
 pub mod inputs;
