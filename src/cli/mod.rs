@@ -10,6 +10,7 @@ mod describe;
 mod export;
 mod generate;
 mod init;
+mod knowledge;
 mod locate;
 mod login;
 mod output;
@@ -106,6 +107,8 @@ pub enum Command {
     /// Ask the compatibility knowledge (CANN, torch, torch_npu, vLLM, vllm-ascend, MindSpore, ...)
     #[command(after_help = compat::COMPAT_HELP)]
     Compat(compat::CompatArgs),
+    /// Keep the compatibility knowledge current: `sync` from a package index, `status`
+    Knowledge(knowledge::KnowledgeArgs),
     /// Build images in dependency order, in parallel, skipping those that are fresh
     #[command(after_help = build::BUILD_HELP)]
     Build(build::BuildArgs),
@@ -158,6 +161,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(a) => views::check(g, a),
         Command::Init(a) => init::run(a),
         Command::Compat(a) => compat::run(a),
+        Command::Knowledge(a) => knowledge::run(a),
         Command::Build(a) => build::run(g, a),
         Command::Verify(a) => verify::run(g, a),
         Command::Push(a) => push::run(g, a),

@@ -16,6 +16,7 @@ mod render;
 mod rules;
 mod schema;
 mod spec;
+pub mod sync;
 mod version;
 
 #[cfg(test)]
@@ -131,6 +132,11 @@ impl KnowledgeBase {
     /// inside a documented range, a combination vouched for by a documented setup).
     pub fn assess(&self, stack: &Stack) -> Assessment {
         check::check(self, stack)
+    }
+
+    /// How many release rows, rules and sources are loaded.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        (self.releases.len(), self.rules.len(), self.sources.len())
     }
 
     /// Every component name the knowledge mentions (release subjects, their relations, rules,
