@@ -333,6 +333,9 @@ fn contradicts(r: &Release, a: &Asked) -> bool {
         list.iter()
             .any(|(c, con)| *c == a.comp && con.spec.eval(&a.v) == Some(false))
     };
+    if r.unknown.iter().any(|(c, _)| *c == a.comp) {
+        return true;
+    }
     if is_name_component(&a.comp) {
         return broken(&r.requires);
     }

@@ -188,6 +188,10 @@ fn accepts(r: &Release, a: &Asked) -> Option<bool> {
     if r.component == a.comp {
         return Some(r.matcher.eval(&a.v) == Some(true));
     }
+    // nothing documented for the asked component: not an answer to the question
+    if r.unknown.iter().any(|(c, _)| *c == a.comp) {
+        return Some(false);
+    }
     let req = r
         .requires
         .iter()

@@ -44,6 +44,13 @@ torch_npu=2.11.0 python=3.14 | error | compat-conflict | python,torch_npu | S30 
 torch_npu=2.12.0 python=3.14 | error | compat-conflict | python,torch_npu | S30 | python >=3.10,<3.14
 cann=8.5.0 python=3.13 numpy=1.26.4 | warning | compat-caution | cann,numpy,python | S33 | later than 2.1
 torch_npu=2.5.1 cann=9.0.0 | warning | compat-unknown-combination | cann,torch_npu | S25 | documented with cann 8.1.RC1 (paired)
+torch_npu=2.10.0.post6 python=3.12 | error | compat-conflict | python,torch_npu | S30 | python >=3.10,<3.12
+torch_npu=2.14.0 torch=2.13.0 | error | compat-conflict | torch,torch_npu | S30 | requires torch ==2.14.0.*
+torch_npu=2.14.0 cann=9.1.0 | warning | compat-unknown-combination | cann,torch_npu | S30 | no CANN pairing is published
+cann=9.2.0 driver=25.2.1 | error | compat-conflict | cann,driver | S36 | incompatible
+mindspore=2.10.0 python=3.9 | error | compat-conflict | mindspore,python | S30 | python >=3.10,<3.13
+mindspore=2.7.1 cann=8.5.0 | warning | compat-unknown-combination | cann,mindspore | S35 | documented with cann 8.3.RC1
+vllm_ascend=0.30.0rc2 cann=9.1.0 | warning | compat-unknown-combination | cann,vllm_ascend | S37 | no CANN, torch_npu or vLLM pairing
 mindspore=1.8.1 python=3.10 | error | compat-conflict | mindspore,python | S19 | python >=3.7,<3.10
 mindspore=1.8.1 cann=6.0.1 | warning | compat-unknown-combination | cann,mindspore | S19 | 5.1.RC2
 mindspeed=2.2.0_core_r0.12.1 megatron=core_r0.8.0 | error | compat-conflict | megatron,mindspeed | S15 | megatron ==0.12.1
@@ -163,6 +170,14 @@ fn audit_corrections_leave_known_good_stacks_clean() {
         "torch_npu=2.11.0 torch=2.11.0 python=3.13",
         // x86_64 wheels pin the CPU build of torch
         "torch_npu=2.7.1 torch=2.7.1+cpu arch=x86_64 python=3.11",
+        // current releases (PyPI, CANN 9.2.0 release notes, MindSpore 2.7 mapping)
+        "torch_npu=2.12.0.post3 torch=2.12.0 python=3.14",
+        "torch_npu=2.14.0 torch=2.14.0+cpu python=3.14",
+        "cann=9.2.0 driver=26.2.RC1",
+        "cann=9.1.0 driver=25.7.RC1",
+        "mindspore=2.7.1 cann=8.3.RC1 python=3.11",
+        "mindspore=2.7.2 cann=8.5.0 python=3.12",
+        "vllm_ascend=0.30.0rc2 python=3.12",
     ] {
         let a = kb().assess(&stack(s));
         let problems: Vec<&Finding> = a
