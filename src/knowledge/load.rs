@@ -287,6 +287,7 @@ impl KnowledgeBase {
             let rule = Rule {
                 when: cx.when(r.when)?,
                 unless: cx.when(r.unless)?,
+                needs: r.needs.iter().map(|c| norm_component(c)).collect(),
                 requires: cx.constraints("requires", r.requires)?,
                 conflicts: cx.constraints("conflicts", r.conflicts)?,
                 severity: r

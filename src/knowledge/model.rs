@@ -63,6 +63,8 @@ pub(crate) struct Rule {
     pub when: Vec<(String, Spec)>,
     /// The rule does not apply when the stack has one of these.
     pub unless: Vec<(String, Spec)>,
+    /// Components the stack must have (absent: a finding).
+    pub needs: Vec<String>,
     pub requires: Vec<(String, Constraint)>,
     pub conflicts: Vec<(String, Constraint)>,
     pub severity: Option<Severity>,

@@ -310,10 +310,20 @@ pub(crate) fn query(kb: &KnowledgeBase, q: &Query) -> Vec<Answer> {
                 variant: None,
                 matched_by: format!("{}={}", a.comp, a.raw),
                 relations: Vec::new(),
-                notes: vec![format!(
-                    "known versions nearby: {}",
-                    kb.nearest_versions(&a.comp, &a.v, 8).join(", ")
-                )],
+                notes: {
+                    let mut n = Vec::new();
+                    if kb.newer_than_known(&a.comp, &a.v) {
+                        n.push(format!(
+                            "newer than adf's knowledge of {}; run `adf knowledge sync`",
+                            kb.knowledge_date()
+                        ));
+                    }
+                    n.push(format!(
+                        "known versions nearby: {}",
+                        kb.nearest_versions(&a.comp, &a.v, 8).join(", ")
+                    ));
+                    n
+                },
                 sources: Vec::new(),
             });
         }

@@ -370,6 +370,8 @@ pub(super) fn check_rule(cx: &Ctx, rule: &Rule) -> Vec<Finding> {
     for (comp, spec) in &rule.when {
         let v = match (cx.stack.get(comp), cx.implied.get(comp)) {
             (Some(e), _) => &e.v,
+            // a rule about what the stack must have is about what it has, not what is implied
+            (None, Some(_)) if !rule.needs.is_empty() => return Vec::new(),
             (None, Some((v, by))) => {
                 implied_notes.push(format!("{comp} {} implied by {by}", v.raw()));
                 v
@@ -382,6 +384,22 @@ pub(super) fn check_rule(cx: &Ctx, rule: &Rule) -> Vec<Finding> {
         when_comps.push(comp);
     }
     let mut out = Vec::new();
+    for comp in rule.needs.iter().filter(|c| !cx.stack.contains_key(*c)) {
+        let sev = rule.severity.unwrap_or(Severity::Error);
+        let code = if sev == Severity::Error {
+            codes::CONFLICT
+        } else {
+            codes::CAUTION
+        };
+        let msg = format!("{}: the stack has no {comp}", rule.message);
+        let mut f = cx.finding(sev, code, &rule.id, with_note(msg, &rule.note), &when_comps);
+        f.help = rule
+            .help
+            .clone()
+            .unwrap_or_else(|| format!("add {comp} to the stack"));
+        f.source = cx.kb.cite(&rule.source);
+        out.push(f);
+    }
     let checks = rule
         .requires
         .iter()

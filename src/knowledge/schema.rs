@@ -131,6 +131,8 @@ pub(super) struct RuleDef {
     #[serde(default)]
     pub(super) unless: BTreeMap<String, String>,
     #[serde(default)]
+    pub(super) needs: Vec<String>,
+    #[serde(default)]
     pub(super) requires: Constraints,
     #[serde(default)]
     pub(super) conflicts: Constraints,
