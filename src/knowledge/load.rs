@@ -12,12 +12,31 @@ use super::version::Version;
 use crate::diag::Severity;
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()
-        .iter()
-        .take(offset)
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
+    Lines::new(text).line_of(offset)
+}
+
+/// Byte offsets of line starts, for `file:line` in messages (one pass over the text).
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        Lines(starts)
+    }
+
+    /// 1-based line of a byte offset.
+    fn line_of(&self, offset: usize) -> usize {
+        match self.0.binary_search(&offset) {
+            Ok(i) => i + 1,
+            Err(i) => i,
+        }
+    }
 }
 
 /// Components compared as names rather than versions.
@@ -186,8 +205,9 @@ impl KnowledgeBase {
             }
         }
         let mut new_rows = 0;
+        let lines_of_sources = Lines::new(text);
         for s in file.sources {
-            let at = format!("{name}:{}", line_of(text, s.span().start));
+            let at = format!("{name}:{}", lines_of_sources.line_of(s.span().start));
             let s = s.into_inner();
             if self.sources.contains_key(&s.id) {
                 return Err(format!("{at}: source id `{}` is already defined", s.id));
@@ -201,7 +221,8 @@ impl KnowledgeBase {
             };
             self.sources.insert(s.id, r);
         }
-        let ctx = |offset: usize| format!("{name}:{}", line_of(text, offset));
+        let lines = Lines::new(text);
+        let ctx = |offset: usize| format!("{name}:{}", lines.line_of(offset));
         for c in file.chip {
             let cx = Ctx {
                 kb: self,
