@@ -157,7 +157,7 @@ fn relation_to(r: &Release, a: &Asked) -> Option<&'static str> {
     None
 }
 
-/// The short answer (see the module doc). `more` is how many answers `--all` adds.
+/// The short answer (see the module doc); empty when the knowledge has nothing on the question.
 pub fn render_brief(kb: &KnowledgeBase, q: &Query) -> String {
     let asked: Vec<Asked> = q
         .components

@@ -439,22 +439,11 @@ pub fn sync(
             new_releases: Vec::new(),
             skipped: 0,
         };
-        for (v, raw, files) in &versions {
-            let files: Vec<&File> = files.iter().filter(|f| !f.yanked).collect();
-            let owned: Vec<File> = files
-                .iter()
-                .map(|f| File {
-                    filename: f.filename.clone(),
-                    url: f.url.clone(),
-                    wheel: f.wheel,
-                    yanked: false,
-                    requires_python: f.requires_python.clone(),
-                    has_metadata: f.has_metadata,
-                })
-                .collect();
+        for (v, raw, files) in versions {
+            let owned: Vec<File> = files.into_iter().filter(|f| !f.yanked).collect();
             let (pythons, archs, universal) = wheel_tags(&owned);
             let has_sdist = owned.iter().any(|f| !f.wheel);
-            let known = builtin.releases_matching(&component, v).next().is_some();
+            let known = builtin.releases_matching(&component, &v).next().is_some();
             let mut row = Row {
                 component: component.clone(),
                 version: raw.clone(),
