@@ -2,10 +2,11 @@
 //! JSON API into the user overlay) and say what is loaded (`status`).
 
 use super::{print_json, TextFormat, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK};
-use crate::knowledge::sync::{self, HttpFetch, SyncError, DEFAULT_PACKAGES};
+use crate::knowledge::sync::{self, HttpFetch, SyncError};
 use crate::knowledge::{overlay, KnowledgeBase};
 use clap::{Args, Subcommand};
 
+/// Keep the compatibility knowledge current: `sync` from a package index, `status`
 #[derive(Args, Debug)]
 pub struct KnowledgeArgs {
     #[command(subcommand)]
@@ -58,14 +59,6 @@ index as its source, and every adf command reads it after the built-in data.
 Exit codes: 0 synced; 1 the index could not be reached or gave a bad answer (the old overlay is
 left as it was); 2 no index given, a bad URL or name, or none of the projects is on the index.";
 
-/// `--index`, else `ADF_PYPI_INDEX`, else `PIP_INDEX_URL` (its `/simple` dropped).
-fn index_url(arg: &Option<String>) -> Option<String> {
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-    arg.clone()
-        .or_else(|| env("ADF_PYPI_INDEX"))
-        .or_else(|| env("PIP_INDEX_URL"))
-}
-
 pub fn run(a: KnowledgeArgs) -> i32 {
     match a.command {
         KnowledgeCommand::Sync(s) => sync_cmd(s),
@@ -74,36 +67,15 @@ pub fn run(a: KnowledgeArgs) -> i32 {
 }
 
 fn sync_cmd(a: SyncArgs) -> i32 {
-    let Some(url) = index_url(&a.index) else {
-        eprintln!(
-            "adf: no package index to sync from: pass `--index URL` (the JSON API base, where \
-             URL/pypi/torch-npu/json answers), or set ADF_PYPI_INDEX or PIP_INDEX_URL"
-        );
-        return EXIT_BAD_INPUT;
-    };
-    let index = match sync::index_base(&url) {
-        Ok(i) => i,
+    let input = sync::resolve_index(a.index.as_deref(), |k| std::env::var(k).ok())
+        .and_then(|index| Ok((index, sync::resolve_packages(&a.packages)?)));
+    let (index, packages) = match input {
+        Ok(x) => x,
         Err(e) => {
             eprintln!("adf: {e}");
             return EXIT_BAD_INPUT;
         }
     };
-    let names: Vec<String> = if a.packages.is_empty() {
-        DEFAULT_PACKAGES.iter().map(|s| s.to_string()).collect()
-    } else {
-        a.packages.clone()
-    };
-    let mut packages = Vec::new();
-    for n in &names {
-        match sync::project_name(n) {
-            Some(p) if !packages.contains(&p) => packages.push(p),
-            Some(_) => {}
-            None => {
-                eprintln!("adf: `{n}` is not a package name");
-                return EXIT_BAD_INPUT;
-            }
-        }
-    }
     let Some(dest) = overlay::path() else {
         eprintln!("adf: no cache directory: set ADF_CACHE_DIR (or XDG_CACHE_HOME or HOME)");
         return EXIT_BAD_INPUT;
@@ -178,42 +150,31 @@ fn sync_cmd(a: SyncArgs) -> i32 {
 }
 
 fn status(a: StatusArgs) -> i32 {
-    let builtin = KnowledgeBase::builtin();
-    let (releases, rules, sources) = builtin.counts();
-    let snapshot = builtin.snapshot_date().unwrap_or("unknown").to_string();
-    let path = overlay::path();
-    let mut kb = builtin.clone();
-    let overlay = match kb.add_overlay_if_present() {
-        Ok(true) => Ok(kb.overlay().cloned()),
-        Ok(false) => Ok(None),
-        Err(e) => Err(e),
-    };
+    let st = overlay::status();
     match a.format {
-        TextFormat::Json => print_json(&serde_json::json!({
-            "builtin": {"snapshot": snapshot, "releases": releases, "rules": rules, "sources": sources},
-            "overlay": match &overlay { Ok(o) => serde_json::json!(o), Err(_) => serde_json::Value::Null },
-            "overlay_path": path,
-            "overlay_error": overlay.as_ref().err(),
-        })),
+        TextFormat::Json => print_json(&st),
         TextFormat::Text => {
             println!(
-                "built-in knowledge: snapshot {snapshot} ({releases} releases, {rules} rules, {sources} sources)"
+                "built-in knowledge: snapshot {} ({} releases, {} rules, {} sources)",
+                st.snapshot, st.releases, st.rules, st.sources
             );
-            match &overlay {
-                Ok(Some(o)) => println!(
+            match (&st.overlay, &st.overlay_error) {
+                (_, Some(e)) => println!("overlay: cannot be used: {e}"),
+                (Some(o), None) => println!(
                     "overlay: synced {} from {} ({} release rows, {} new versions): {}",
                     o.date, o.index, o.releases, o.new_releases, o.path
                 ),
-                Ok(None) => println!(
+                (None, None) => println!(
                     "overlay: none{} (run `adf knowledge sync`)",
-                    path.map(|p| format!(" at {}", p.display()))
+                    st.overlay_path
+                        .as_ref()
+                        .map(|p| format!(" at {}", p.display()))
                         .unwrap_or_default()
                 ),
-                Err(e) => println!("overlay: cannot be used: {e}"),
             }
         }
     }
-    if overlay.is_err() {
+    if st.overlay_error.is_some() {
         EXIT_FAILED
     } else {
         EXIT_OK

@@ -107,7 +107,6 @@ pub enum Command {
     /// Ask the compatibility knowledge (CANN, torch, torch_npu, vLLM, vllm-ascend, MindSpore, ...)
     #[command(after_help = compat::COMPAT_HELP)]
     Compat(compat::CompatArgs),
-    /// Keep the compatibility knowledge current: `sync` from a package index, `status`
     Knowledge(knowledge::KnowledgeArgs),
     /// Build images in dependency order, in parallel, skipping those that are fresh
     #[command(after_help = build::BUILD_HELP)]

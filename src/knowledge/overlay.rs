@@ -63,3 +63,39 @@ impl KnowledgeBase {
         Ok(())
     }
 }
+
+/// What `adf knowledge status` reports.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Status {
+    /// `[meta] snapshot` of the built-in data.
+    pub snapshot: String,
+    pub releases: usize,
+    pub rules: usize,
+    pub sources: usize,
+    /// Where the overlay is or would be.
+    pub overlay_path: Option<PathBuf>,
+    pub overlay: Option<OverlayMeta>,
+    /// Why the overlay there cannot be used.
+    pub overlay_error: Option<String>,
+}
+
+/// The built-in snapshot and the overlay's state, read afresh.
+pub fn status() -> Status {
+    let builtin = KnowledgeBase::builtin();
+    let (releases, rules, sources) = builtin.counts();
+    let mut kb = builtin.clone();
+    let (overlay, overlay_error) = match kb.add_overlay_if_present() {
+        Ok(true) => (kb.overlay().cloned(), None),
+        Ok(false) => (None, None),
+        Err(e) => (None, Some(e)),
+    };
+    Status {
+        snapshot: builtin.snapshot_date().unwrap_or("unknown").to_string(),
+        releases,
+        rules,
+        sources,
+        overlay_path: path(),
+        overlay,
+        overlay_error,
+    }
+}

@@ -119,6 +119,43 @@ pub struct SyncReport {
     pub packages: Vec<PackageReport>,
 }
 
+/// The index to sync from: `--index`, else `ADF_PYPI_INDEX`, else `PIP_INDEX_URL` (its
+/// `/simple` dropped), as a JSON API base; `env` reads the environment.
+pub fn resolve_index(
+    arg: Option<&str>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<String, SyncError> {
+    let set = |k: &str| env(k).filter(|v| !v.trim().is_empty());
+    let url = arg
+        .map(str::to_string)
+        .or_else(|| set("ADF_PYPI_INDEX"))
+        .or_else(|| set("PIP_INDEX_URL"))
+        .ok_or_else(|| {
+            SyncError::BadInput(
+                "no package index to sync from: pass `--index URL` (the JSON API base, where \
+                 URL/pypi/torch-npu/json answers), or set ADF_PYPI_INDEX or PIP_INDEX_URL"
+                    .into(),
+            )
+        })?;
+    index_base(&url)
+}
+
+/// The projects to sync, PEP 503 normalised and deduplicated ([`DEFAULT_PACKAGES`] when none).
+pub fn resolve_packages(names: &[String]) -> Result<Vec<String>, SyncError> {
+    if names.is_empty() {
+        return Ok(DEFAULT_PACKAGES.iter().map(|s| s.to_string()).collect());
+    }
+    let mut out = Vec::new();
+    for n in names {
+        let p = project_name(n)
+            .ok_or_else(|| SyncError::BadInput(format!("`{n}` is not a package name")))?;
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    Ok(out)
+}
+
 /// The JSON API base from a pip index URL: a trailing `/simple` or `/simple/` is dropped.
 pub fn index_base(url: &str) -> Result<String, SyncError> {
     let url = url.trim();
