@@ -188,22 +188,33 @@ fn build_bake_hands_only_the_stale_part_to_bake() {
         .keys()
         .collect();
     targets.sort();
-    // one bake per wave: the last one builds leaf FROM the exact image of mid2 (a pin tag of
-    // its ID, recorded as adf.parent), never through mid2's own tag
-    assert_eq!(targets, ["leaf"], "only the stale images of the last wave");
-    let mid2_id = image_id_with(&docker, &format!("{prefix}/mid2:1")).expect("mid2");
-    let pin = format!("adf-pin/{}:", mid2_id.trim_start_matches("sha256:"));
-    let contexts = file["target"]["leaf"]["contexts"]
-        .as_object()
-        .expect("contexts");
-    let (from, source) = contexts.iter().next().expect("one context");
-    assert!(from.starts_with(&pin), "{contexts:?}");
-    assert_eq!(source, &format!("docker-image://{from}"));
-    assert_eq!(file["target"]["leaf"]["labels"]["adf.parent"], mid2_id);
+    // one bake for the whole stale part: mid FROM the exact image of the fresh base (a pin tag
+    // of its ID, recorded as adf.parent), mid2 and leaf FROM their parents' results in the same
+    // bake (`target:` contexts), never through a tag another run could move
+    assert_eq!(targets, ["leaf", "mid", "mid2"], "only the stale images");
+    let base_id = image_id_with(&docker, &format!("{prefix}/base:1")).expect("base");
+    let pin = format!("adf-pin/{}:", base_id.trim_start_matches("sha256:"));
+    let context = |target: &str| -> (String, String) {
+        let contexts = file["target"][target]["contexts"]
+            .as_object()
+            .expect("contexts");
+        let (from, source) = contexts.iter().next().expect("one context");
+        (from.clone(), source.as_str().expect("string").to_string())
+    };
+    let (from, source) = context("mid");
+    assert!(from.starts_with(&pin), "{from}");
+    assert_eq!(source, format!("docker-image://{from}"));
+    assert_eq!(file["target"]["mid"]["labels"]["adf.parent"], base_id);
+    assert_eq!(context("mid2").1, "target:mid");
+    assert_eq!(context("leaf").1, "target:mid2");
+    assert_eq!(file["target"]["leaf"]["labels"]["adf.parent"], "");
     // the same result as the default backend: everything is fresh for a plain plan
-    assert!(plan(dir.path(), &docker)
-        .iter()
-        .all(|(_, a, _)| a == "fresh"));
+    let replanned = plan(dir.path(), &docker);
+    assert!(
+        replanned.iter().all(|(_, a, _)| a == "fresh"),
+        "{replanned:?}\n{}",
+        run(dir.path(), &docker, &["plan", "--explain"]).stdout
+    );
     let out = docker_run_with(
         &docker,
         &[

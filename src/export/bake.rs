@@ -74,9 +74,10 @@ pub fn bake_file(
         let spec = &img.spec;
         let mut labels = spec.labels.clone();
         labels.insert(FINGERPRINT_LABEL.into(), b.fingerprint.to_string());
-        if let Some(parent) = b.parent {
-            labels.insert(crate::engine::PARENT_LABEL.into(), parent.to_string());
-        }
+        // empty when the parent is not pinned by ID (a `target:` of the same bake, or a
+        // registry reference): labels are inherited, and the parent's own names another image
+        let parent = b.parent.unwrap_or_default().to_string();
+        labels.insert(crate::engine::PARENT_LABEL.into(), parent);
         let mut t = Map::new();
         // absolute: bake resolves a relative context from where it runs, not from the file
         let context = std::fs::canonicalize(&spec.context)

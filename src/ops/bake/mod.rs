@@ -1,8 +1,9 @@
 //! The bake backend of `adf build --bake`: adf decides what is stale, BuildKit builds it. The
-//! stale images of each wave of the plan go to one `docker buildx bake` run (the file kept in
-//! `.adf/bake.json`), each parent as `docker-image://` of a pin tag of its exact image ID (or
-//! its registry reference), recorded as `adf.parent`; the engine then says which targets now
-//! carry their fingerprint. Progress and logs are per image, as with the default backend.
+//! stale images go to one `docker buildx bake` run (the file kept in `.adf/bake.json`): a stale
+//! parent as a `target:` context of the same bake, a fresh one as `docker-image://` of a pin tag
+//! of its exact image ID (recorded as `adf.parent`), or its registry reference; the engine then
+//! says which targets now carry their fingerprint. Progress and logs are per image, as with the
+//! default backend.
 
 mod stream;
 
@@ -38,22 +39,24 @@ fn settled(status: Status) -> Outcome {
     }
 }
 
-/// What one bake run (one wave of the plan) is about.
+/// What one bake run is about.
 struct BakeRun<'a> {
     project: &'a Project,
     plan: &'a Plan,
     images: &'a [Planned],
-    /// Positions (in the plan) of the stale images of this wave.
+    /// Positions (in the plan) of the stale images.
     stale: Vec<usize>,
     /// Per stale image: its args (the base arg pinned to its parent's image) and that image's
     /// ID.
     args: Vec<(BTreeMap<String, String>, Option<String>)>,
 }
 
-/// Builds the stale images of `images` (planned, with decisions), one bake per wave of the
-/// plan, so that every child gets its parent as the exact image the wave before left (a pin
-/// tag of its ID, recorded as `adf.parent`), never through a tag another run can move. Fresh
-/// images keep their image and get any tag they miss; one outcome per planned image.
+/// Builds the stale images of `images` (planned, with decisions) in one bake: BuildKit orders
+/// and schedules the whole stale graph. A stale parent reaches its children as a `target:`
+/// context of the same bake (the very result of that build, which no other run can move); a
+/// fresh parent as a pin tag of its exact image ID, recorded as `adf.parent`. A child of a
+/// stale image is rebuilt with it. Fresh images keep their image and get any tag they miss;
+/// one outcome per planned image.
 #[allow(clippy::too_many_arguments)]
 pub fn run(
     project: &Project,
@@ -72,61 +75,61 @@ pub fn run(
         .enumerate()
         .map(|(pos, p)| (p.index, pos))
         .collect();
-    for wave in 0..plan.waves() {
-        let mut stale = Vec::new();
-        for (i, p) in plan
-            .images
+    let parents_of = |i: usize| -> Vec<usize> {
+        project.images[plan.images[i].index]
+            .parents
             .iter()
-            .enumerate()
-            .filter(|(_, p)| p.wave == wave)
-        {
-            let img = &project.images[p.index];
-            let parents: Vec<usize> = img
-                .parents
-                .iter()
-                .filter_map(|q| position.get(q).copied())
-                .collect();
-            let bad = parents
-                .iter()
-                .find(|&&q| !outcomes[q].as_ref().is_some_and(|o| o.status.ok()));
-            let base = parents.first().and_then(|&q| {
-                let id = outcomes[q].as_ref()?.status.image_id()?;
-                Some((id, plan.images[q].tags.first()))
-            });
-            let o = if let Some(&q) = bad {
-                settled(Status::Blocked {
-                    reason: format!("parent `{}` was not built", plan.images[q].name),
-                })
-            } else if interrupted.load(Ordering::SeqCst) {
-                settled(Status::NotStarted)
-            } else {
-                match settle_fresh(plan, images, i, found, base, engine) {
-                    Some(o) => o,
-                    None => {
-                        stale.push(i);
-                        continue;
-                    }
-                }
-            };
-            reporter.event(
-                images,
-                &Event::Finished {
-                    job: i,
-                    outcome: o.clone(),
-                },
-            );
-            outcomes[i] = Some(o);
-        }
-        if stale.is_empty() {
+            .filter_map(|q| position.get(q).copied())
+            .collect()
+    };
+    // in build order: settle what is fresh; what is stale, and everything below it, bakes
+    let mut stale: Vec<usize> = Vec::new();
+    for i in 0..plan.images.len() {
+        let parents = parents_of(i);
+        if parents.iter().any(|q| stale.contains(q)) {
+            stale.push(i);
             continue;
         }
-        let wave = Wave {
+        let bad = parents
+            .iter()
+            .find(|&&q| !outcomes[q].as_ref().is_some_and(|o| o.status.ok()));
+        let base = parents.first().and_then(|&q| {
+            let id = outcomes[q].as_ref()?.status.image_id()?;
+            Some((id, plan.images[q].tags.first()))
+        });
+        let o = if let Some(&q) = bad {
+            settled(Status::Blocked {
+                reason: format!("parent `{}` was not built", plan.images[q].name),
+            })
+        } else if interrupted.load(Ordering::SeqCst) {
+            settled(Status::NotStarted)
+        } else {
+            match settle_fresh(plan, images, i, found, base, engine) {
+                Some(o) => o,
+                None => {
+                    stale.push(i);
+                    continue;
+                }
+            }
+        };
+        reporter.event(
+            images,
+            &Event::Finished {
+                job: i,
+                outcome: o.clone(),
+            },
+        );
+        outcomes[i] = Some(o);
+    }
+    if !stale.is_empty() && !interrupted.load(Ordering::SeqCst) {
+        let batch = Batch {
             project,
             plan,
             images,
             stale,
+            position: &position,
         };
-        for (i, o) in bake_wave(&wave, &outcomes, engine, opts, interrupted, reporter) {
+        for (i, o) in bake_batch(&batch, &outcomes, engine, opts, interrupted, reporter) {
             reporter.event(
                 images,
                 &Event::Finished {
@@ -143,36 +146,39 @@ pub fn run(
         .collect()
 }
 
-/// The stale images of one wave.
-struct Wave<'a> {
+/// The stale images of a run, in build order.
+struct Batch<'a> {
     project: &'a Project,
     plan: &'a Plan,
     images: &'a [Planned],
     stale: Vec<usize>,
+    /// Project image index → position in the plan.
+    position: &'a HashMap<usize, usize>,
 }
 
-/// One wave's stale images in one bake: each base parent pinned by its image ID; the outcome
-/// of each.
-fn bake_wave(
-    wave: &Wave,
+/// The stale images in one bake: a base parent outside the bake pinned by its image ID, one
+/// inside it linked as `target:`; the outcome of each.
+fn bake_batch(
+    batch: &Batch,
     outcomes: &[Option<Outcome>],
     engine: &dyn Engine,
     opts: &BakeOptions,
     interrupted: &AtomicBool,
     reporter: &mut dyn BuildReporter,
 ) -> Vec<(usize, Outcome)> {
-    let (project, plan) = (wave.project, wave.plan);
+    let (project, plan) = (batch.project, batch.plan);
     let mut pins = Vec::new();
     let mut args = Vec::new();
     let mut failed = Vec::new();
-    for &i in &wave.stale {
+    for &i in &batch.stale {
         let p = &plan.images[i];
         let img = &project.images[p.index];
         let mut a = p.args.clone();
         let base = img
             .parents
             .first()
-            .and_then(|q| plan.images.iter().position(|pi| pi.index == *q))
+            .and_then(|q| batch.position.get(q).copied())
+            .filter(|q| !batch.stale.contains(q))
             .and_then(|q| outcomes[q].as_ref()?.status.image_id())
             .filter(|_| a.contains_key(&img.base_arg));
         if let Some(id) = base {
@@ -190,13 +196,13 @@ fn bake_wave(
         let run = BakeRun {
             project,
             plan,
-            images: wave.images,
-            stale: wave.stale.clone(),
+            images: batch.images,
+            stale: batch.stale.clone(),
             args,
         };
         bake_stale(&run, engine, opts, interrupted, reporter)
     } else {
-        let not_started = wave
+        let not_started = batch
             .stale
             .iter()
             .filter(|i| !failed.iter().any(|f| f.0 == **i));
@@ -292,9 +298,9 @@ fn settle_fresh(
     Some(settled(status))
 }
 
-/// `.adf/bake.json`: the stale images of the wave; each parent comes from where the child's
-/// FROM points (the pin tag of its image, or its registry reference for a `fresh (registry)`
-/// one).
+/// `.adf/bake.json`: the stale images; a parent among them is linked as `target:`, any other
+/// comes from where the child's FROM points (the pin tag of its image, or its registry
+/// reference for a `fresh (registry)` one).
 fn write_file(
     run: &BakeRun,
     reporter: &mut dyn BuildReporter,
@@ -324,6 +330,9 @@ fn write_file(
         let Some(&p) = b.image.parents.first() else {
             continue;
         };
+        if run.stale.iter().any(|&i| plan.images[i].index == p) {
+            continue; // built by this bake: linked as `target:`
+        }
         let from = b
             .args
             .get(&b.image.base_arg)
