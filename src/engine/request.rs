@@ -48,13 +48,13 @@ impl BuildRequest {
         }
     }
 
-    /// The spec's labels plus `adf.fingerprint` and `adf.parent` (empty when the base is not
-    /// pinned by ID: labels are inherited, and a parent's own `adf.parent` names another image).
+    /// The spec's labels plus `adf.fingerprint` (and `adf.parent`).
     pub fn labels(&self) -> BTreeMap<String, String> {
         let mut labels = self.spec.labels.clone();
         labels.insert(FINGERPRINT_LABEL.into(), self.fingerprint.clone());
-        let parent = self.parent.clone().unwrap_or_default();
-        labels.insert(PARENT_LABEL.into(), parent);
+        if let Some(parent) = &self.parent {
+            labels.insert(PARENT_LABEL.into(), parent.clone());
+        }
         labels
     }
 

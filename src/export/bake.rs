@@ -74,10 +74,19 @@ pub fn bake_file(
         let spec = &img.spec;
         let mut labels = spec.labels.clone();
         labels.insert(FINGERPRINT_LABEL.into(), b.fingerprint.to_string());
-        // empty when the parent is not pinned by ID (a `target:` of the same bake, or a
-        // registry reference): labels are inherited, and the parent's own names another image
-        let parent = b.parent.unwrap_or_default().to_string();
-        labels.insert(crate::engine::PARENT_LABEL.into(), parent);
+        // a parent built by this same bake (`target:`) has no ID yet: the label is set empty,
+        // as labels are inherited and the parent's own `adf.parent` names another image (the
+        // child is then judged by its layers)
+        let linked = img.parents.first().is_some_and(|&p| in_file(p));
+        match b.parent {
+            Some(parent) => {
+                labels.insert(crate::engine::PARENT_LABEL.into(), parent.to_string());
+            }
+            None if linked => {
+                labels.insert(crate::engine::PARENT_LABEL.into(), String::new());
+            }
+            None => {}
+        }
         let mut t = Map::new();
         // absolute: bake resolves a relative context from where it runs, not from the file
         let context = std::fs::canonicalize(&spec.context)

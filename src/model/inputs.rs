@@ -8,7 +8,7 @@ use crate::config::Str;
 use crate::diag::Code;
 use crate::diag::{Diagnostic, Diagnostics, Sources, Span};
 use crate::redact::{credential_in, name_says_secret};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 /// The help every secret diagnostic gives.
@@ -103,6 +103,12 @@ fn keys(img: &Image, diags: &mut Diagnostics) {
 /// refuse a bad pattern, so `check` says so too (once per file).
 fn ignore_file(img: &Image, seen: &mut HashSet<PathBuf>, diags: &mut Diagnostics) {
     use crate::plan::dockerignore::{ignore_file_for, DockerIgnore};
+    // many images share a context and a Dockerfile: look at each pair once (the key holds a
+    // NUL, which no real path can, so it never meets an ignore file's path in `seen`)
+    let pair = img.spec.context.join(&img.spec.dockerfile).join("\0pair");
+    if !seen.insert(pair) {
+        return;
+    }
     if !img.spec.context.is_dir() {
         return; // missing-context
     }
@@ -188,7 +194,22 @@ fn lexical(path: &Path) -> PathBuf {
 }
 
 /// Where `path` really is: symlinks resolved for the part that exists, `..` applied to the rest.
+/// Remembered for the run: thousands of images share a few contexts and Dockerfiles.
 pub fn resolved(path: &Path) -> PathBuf {
+    use std::sync::{Mutex, OnceLock};
+    static SEEN: OnceLock<Mutex<HashMap<PathBuf, PathBuf>>> = OnceLock::new();
+    let seen = SEEN.get_or_init(Default::default);
+    if let Some(real) = seen.lock().ok().and_then(|m| m.get(path).cloned()) {
+        return real;
+    }
+    let real = resolve(path);
+    if let Ok(mut m) = seen.lock() {
+        m.insert(path.to_path_buf(), real.clone());
+    }
+    real
+}
+
+fn resolve(path: &Path) -> PathBuf {
     if let Ok(p) = path.canonicalize() {
         return p;
     }
