@@ -17,9 +17,13 @@ pub fn adf_bin() -> PathBuf {
 /// Runs adf in `dir` with no colour and the given extra environment.
 pub fn adf_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(adf_bin());
+    // no knowledge overlay a developer may have synced: tests see the built-in data only
+    // (tests of the overlay pass their own ADF_CACHE_DIR, which wins)
+    let no_overlay = Path::new(env!("CARGO_TARGET_TMPDIR")).join("adf-no-overlay");
     cmd.args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env("ADF_CACHE_DIR", no_overlay)
         .env_remove("ORG");
     for (k, v) in env {
         cmd.env(k, v);
