@@ -12,7 +12,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 /// The most adf reads of a config file.
-pub const MAX_CONFIG: u64 = 8 << 20;
+pub const MAX_CONFIG: u64 = 16 << 20;
 /// The most adf reads of a Dockerfile, an ignore file or a compatibility rules file.
 pub const MAX_TEXT: u64 = 4 << 20;
 

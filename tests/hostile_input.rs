@@ -310,13 +310,13 @@ fn only_regular_files_are_read_and_sizes_are_capped() {
             assert!(out.stderr.contains(w), "{file}: {w}: {}", out.stderr);
         }
     }
-    let big = format!("images: {{}}\n{}", "# padding\n".repeat(1 << 20));
+    let big = format!("images: {{}}\n{}", "# padding\n".repeat(2 << 20));
     std::fs::write(d.join("big.yaml"), big).expect("write");
     let out = adf_within(d, &["-f", "big.yaml", "check"], 10);
     refused(
         &out,
         "file-too-large",
-        &["big.yaml is 11 MB, more than the 8 MB adf reads"],
+        &["big.yaml is 21 MB, more than the 16 MB adf reads"],
     );
     // Dockerfiles: a directory is no longer "does not exist"; a FIFO does not hang check
     for (df, words) in [

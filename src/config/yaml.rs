@@ -12,7 +12,8 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 /// Deeper nesting than this is rejected (real configs need about 6 levels).
 pub const MAX_DEPTH: usize = 64;
-/// Upper bound of nodes after alias expansion (guards against "billion laughs").
+/// Upper bound of the nodes aliases copy (guards against "billion laughs"); the nodes written
+/// out are bounded by the file size cap.
 pub const MAX_NODES: usize = 500_000;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -136,6 +137,8 @@ struct Builder<'a> {
     root: Option<Node>,
     documents: usize,
     nodes: usize,
+    /// Nodes copied by aliases so far.
+    alias_nodes: usize,
     error: Option<Diagnostic>,
 }
 
@@ -333,8 +336,8 @@ impl MarkedEventReceiver for Builder<'_> {
                             .at(span, "unknown anchor"),
                     );
                 };
-                self.nodes += node_count(&node);
-                if self.nodes > MAX_NODES {
+                self.alias_nodes += node_count(&node);
+                if self.alias_nodes > MAX_NODES {
                     return self.fail(
                         Diagnostic::error(Code::YamlTooLarge, "aliases expand to too many nodes")
                             .at(span, "expansion passes the limit here")
@@ -438,6 +441,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Option<Node>, Box<Diagnostic>> 
         root: None,
         documents: 0,
         nodes: 0,
+        alias_nodes: 0,
         error: None,
     };
     let mut parser = Parser::new_from_str(text);
