@@ -101,39 +101,50 @@ pub fn list_table(p: &Project) -> String {
     table(&["IMAGE", "TAGS", "DEPENDS ON"], &rows)
 }
 
-/// The plan as text; with decisions each image shows `build`/`fresh` and why (all changed
-/// inputs with `explain`).
-/// `{images: [...]}` with the decision fields merged into each image.
-/// The plan as JSON; each image carries its full build spec under `build` (context and
-/// Dockerfile relative to the file's directory, secret names only, never values).
-pub fn plan_json(
-    project: &crate::model::Project,
-    plan: &Plan,
-    decisions: Option<&[Decision]>,
-) -> serde_json::Value {
-    let images: Vec<serde_json::Value> = plan
+/// One image of `plan --format json`: the planned image, its build spec, the decision.
+#[derive(serde::Serialize)]
+pub struct PlanRow<'a> {
+    #[serde(flatten)]
+    image: &'a crate::plan::PlannedImage,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    build: Option<spec::BuildView<'a>>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    decision: Option<&'a Decision>,
+}
+
+/// `plan --format json`.
+#[derive(serde::Serialize)]
+pub struct PlanJson<'a> {
+    images: Vec<PlanRow<'a>>,
+}
+
+/// The plan as JSON: `{images: [...]}`, each image with its full build spec under `build`
+/// (context and Dockerfile relative to the file's directory, secret names only, never values)
+/// and the decision's fields. Serialized straight from the plan (no intermediate `Value`:
+/// 10,000 images print in a few milliseconds more than the text plan).
+pub fn plan_json<'a>(
+    project: &'a crate::model::Project,
+    plan: &'a Plan,
+    decisions: Option<&'a [Decision]>,
+) -> PlanJson<'a> {
+    let images = plan
         .images
         .iter()
         .enumerate()
-        .map(|(pos, img)| {
-            let mut v = serde_json::json!(img);
-            if let (Some(obj), Some(image)) = (v.as_object_mut(), project.images.get(img.index)) {
-                obj.insert(
-                    "build".into(),
-                    spec::build_json(&image.spec, &project.dir, true),
-                );
-            }
-            if let (Some(obj), Some(d)) = (v.as_object_mut(), decisions.and_then(|d| d.get(pos))) {
-                if let Ok(serde_json::Value::Object(extra)) = serde_json::to_value(d) {
-                    obj.extend(extra);
-                }
-            }
-            v
+        .map(|(pos, img)| PlanRow {
+            image: img,
+            build: project
+                .images
+                .get(img.index)
+                .map(|i| spec::BuildView::new(&i.spec, &project.dir, true)),
+            decision: decisions.and_then(|d| d.get(pos)),
         })
         .collect();
-    serde_json::json!({ "images": images })
+    PlanJson { images }
 }
 
+/// The plan as text; with decisions each image shows `build`/`fresh` and why (all changed
+/// inputs with `explain`).
 pub fn plan_text(plan: &Plan, decisions: Option<&[Decision]>, explain: bool) -> String {
     let n = plan.images.len();
     let waves = plan.waves();

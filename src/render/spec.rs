@@ -4,6 +4,7 @@
 use crate::model::spec::{BuildSpec, SecretSource, RUNTIME_DEPS_LABEL};
 use crate::model::{Image, Project};
 use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// `path` relative to `base` (`.`, `./ctx`), or as it is when outside it.
@@ -33,38 +34,72 @@ fn put(map: &mut Map<String, Value>, key: &str, value: Value) {
     }
 }
 
+fn no(b: &bool) -> bool {
+    !*b
+}
+
 /// The build spec, paths relative to the config file's directory `dir` (the Dockerfile relative
-/// to the context, as the file writes it). Empty values are left out; `adf_labels` keeps the
-/// labels adf derives (the run-time dependencies hook).
-pub fn build_json(spec: &BuildSpec, dir: &Path, adf_labels: bool) -> Value {
-    let mut m = Map::new();
-    m.insert("context".into(), json!(relative(&spec.context, dir)));
-    let dockerfile = spec
-        .dockerfile
-        .strip_prefix(&spec.context)
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| spec.dockerfile.display().to_string());
-    m.insert("dockerfile".into(), json!(dockerfile));
-    put(&mut m, "args", json!(spec.args));
-    put(&mut m, "target", json!(spec.target));
-    put(&mut m, "platforms", json!(spec.platforms));
-    let secrets: Vec<&str> = spec.secrets.iter().map(|s| s.id.as_str()).collect();
-    put(&mut m, "secrets", json!(secrets));
-    let labels: Map<String, Value> = spec
-        .labels
-        .iter()
-        .filter(|(k, _)| adf_labels || k.as_str() != RUNTIME_DEPS_LABEL)
-        .map(|(k, v)| (k.clone(), json!(v)))
-        .collect();
-    put(&mut m, "labels", Value::Object(labels));
-    put(&mut m, "network", json!(spec.network));
-    put(&mut m, "shm_size", json!(spec.shm_size));
-    put(&mut m, "no_cache", json!(spec.no_cache));
-    put(&mut m, "pull", json!(spec.pull));
-    put(&mut m, "cache_from", json!(spec.cache_from));
-    put(&mut m, "cache_to", json!(spec.cache_to));
-    put(&mut m, "extra_hosts", json!(spec.extra_hosts));
-    Value::Object(m)
+/// to the context, as the file writes it). Empty values are left out; with `adf_labels` the
+/// labels adf derives (the run-time dependencies hook) are kept.
+#[derive(serde::Serialize)]
+pub struct BuildView<'a> {
+    context: String,
+    dockerfile: String,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    args: &'a BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    platforms: &'a [String],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    secrets: Vec<&'a str>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    labels: BTreeMap<&'a str, &'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    network: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shm_size: Option<&'a str>,
+    #[serde(skip_serializing_if = "no")]
+    no_cache: bool,
+    #[serde(skip_serializing_if = "no")]
+    pull: bool,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    cache_from: &'a [String],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    cache_to: &'a [String],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    extra_hosts: &'a [String],
+}
+
+impl<'a> BuildView<'a> {
+    pub fn new(spec: &'a BuildSpec, dir: &Path, adf_labels: bool) -> Self {
+        let dockerfile = spec
+            .dockerfile
+            .strip_prefix(&spec.context)
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| spec.dockerfile.display().to_string());
+        BuildView {
+            context: relative(&spec.context, dir),
+            dockerfile,
+            args: &spec.args,
+            target: spec.target.as_deref(),
+            platforms: &spec.platforms,
+            secrets: spec.secrets.iter().map(|s| s.id.as_str()).collect(),
+            labels: spec
+                .labels
+                .iter()
+                .filter(|(k, _)| adf_labels || k.as_str() != RUNTIME_DEPS_LABEL)
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect(),
+            network: spec.network.as_deref(),
+            shm_size: spec.shm_size.as_deref(),
+            no_cache: spec.no_cache,
+            pull: spec.pull,
+            cache_from: &spec.cache_from,
+            cache_to: &spec.cache_to,
+            extra_hosts: &spec.extra_hosts,
+        }
+    }
 }
 
 /// One image as `adf config` shows it: everything resolved (matrix values, variables, the
@@ -81,7 +116,10 @@ pub fn image_json(p: &Project, img: &Image) -> Value {
         .collect();
     put(&mut m, "x-adf-matrix", Value::Object(matrix));
     m.insert("base_arg".into(), json!(img.base_arg));
-    m.insert("build".into(), build_json(&img.spec, &p.dir, false));
+    m.insert(
+        "build".into(),
+        json!(BuildView::new(&img.spec, &p.dir, false)),
+    );
     let tags: Vec<&str> = img.tags().collect();
     m.insert("tags".into(), json!(tags));
     if img.published_tags.len() != img.tags.len()
