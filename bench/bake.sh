@@ -91,6 +91,7 @@ paired() { # SHAPE LABEL [ADF FLAGS...]: full builds, paired; sets A and B (medi
 
 paired dag "dag full (12 images)"
 dag_ratio=$(echo "$A / $B" | bc -l)
+paired dag "dag full, adf build --bake" --bake
 
 # nothing changed: the last nonce each tool built is fresh for it
 nonce=noop$RANDOM
