@@ -131,7 +131,15 @@ pub fn build(
         },
     };
     let (probed, decided) = std::thread::scope(|s| {
-        let probe = s.spawn(|| engine::connect(engine_opts));
+        let probe = s.spawn(|| {
+            let engine = engine::connect(engine_opts)?;
+            if !opts.dry_run {
+                // what runs killed with SIGKILL left: hold and pin tags, temporary directories
+                // (while the inputs are hashed and the tags looked up, off the critical path)
+                engine.remove_leftovers();
+            }
+            Ok(engine)
+        });
         let client = engine::client(engine_opts);
         let decided = decide(project, plan, Some(client.as_ref()), opts.force);
         (probe.join(), decided)
@@ -146,10 +154,6 @@ pub fn build(
         }
     };
     let engine = engine.as_ref();
-    if !opts.dry_run {
-        // what runs killed with SIGKILL left: hold and pin tags, temporary directories
-        engine.remove_leftovers();
-    }
     let Decided {
         inputs,
         mut decisions,
@@ -174,6 +178,7 @@ pub fn build(
         .map(|(p, _)| p.index)
         .collect();
     preflight(project, &building, engine, opts)?;
+
     let state = super::ensure_state_dir(project).unwrap_or_else(|_| super::state_dir(project));
     let images: Vec<Planned> = plan
         .images

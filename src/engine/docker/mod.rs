@@ -79,6 +79,10 @@ impl DockerCli {
     /// BuildKit under `DOCKER_BUILDKIT=1`; a newer one needs the buildx plugin.
     pub fn detect(path: PathBuf) -> Result<Self, EngineError> {
         let mut cli = DockerCli::unprobed(path);
+        // `docker buildx version` answers in about as long as `docker version`: ask both at once
+        // (its answer is used only for a client of 23 or later)
+        let probe = DockerCli::unprobed(cli.info.client.clone());
+        let buildx_probe = std::thread::spawn(move || probe.buildx_plugin());
         let client = cli.info.client.display().to_string();
         let out = process::output(cli.command().args([
             "version",
@@ -106,7 +110,7 @@ impl DockerCli {
             ));
         }
         let (client, server) = (client.to_string(), server.to_string());
-        let buildx = || cli.buildx_plugin();
+        let buildx = || buildx_probe.join().unwrap_or(false);
         let (builder, reason) = match std::env::var("ADF_BUILDER").ok().as_deref() {
             Some("legacy") => (Builder::Legacy, "ADF_BUILDER=legacy".to_string()),
             Some("buildkit") => (Builder::BuildKit, "ADF_BUILDER=buildkit".to_string()),
