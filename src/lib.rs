@@ -9,6 +9,7 @@
 pub mod archive;
 pub mod catalog;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod diag;
 pub mod engine;

@@ -89,35 +89,18 @@ pub fn timestamp() -> String {
                 .map(|d| d.as_secs())
                 .unwrap_or(0)
         });
-    let (year, month, day, h, m, s) = utc(secs);
+    let (year, month, day, h, m, s) = crate::clock::utc(secs);
     format!("{year:04}{month:02}{day:02}{h:02}{m:02}{s:02}")
 }
 
 /// RFC 3339 in UTC with milliseconds, e.g. `2024-05-01T12:03:04.567Z` (build metadata).
 pub fn rfc3339(t: std::time::SystemTime) -> String {
     let d = t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    let (year, month, day, h, m, s) = utc(d.as_secs());
+    let (year, month, day, h, m, s) = crate::clock::utc(d.as_secs());
     format!(
         "{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{:03}Z",
         d.subsec_millis()
     )
-}
-
-/// Seconds since the epoch as UTC year, month, day, hour, minute, second.
-fn utc(secs: u64) -> (i64, i64, i64, u64, u64, u64) {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // days since 1970-01-01 to a proleptic Gregorian date
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day, rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 /// Writes `value` as pretty JSON to a temporary file beside `path`, then renames it: the file is
