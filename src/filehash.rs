@@ -146,7 +146,7 @@ impl FileHashes {
         if !self.dirty {
             return Ok(());
         }
-        write_atomic(&self.cache_path, &encode(&self.entries, self.today))
+        crate::safe_fs::write_atomic(&self.cache_path, &encode(&self.entries, self.today))
     }
 
     pub(crate) fn hash_regular(
@@ -274,12 +274,6 @@ fn now_ns() -> i64 {
 
 pub(crate) fn at(path: &Path, e: io::Error) -> io::Error {
     io::Error::new(e.kind(), format!("{}: {e}", path.display()))
-}
-
-/// Writes `bytes` to `path` via a temp file in the same directory and a rename, creating the
-/// directory first.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    crate::safe_fs::write_atomic(path, bytes)
 }
 
 #[cfg(unix)]

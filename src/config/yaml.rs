@@ -136,7 +136,6 @@ struct Builder<'a> {
     anchors: Vec<(usize, Node)>,
     root: Option<Node>,
     documents: usize,
-    nodes: usize,
     /// Nodes copied by aliases so far.
     alias_nodes: usize,
     error: Option<Diagnostic>,
@@ -174,7 +173,6 @@ impl Builder<'_> {
         if self.error.is_some() {
             return;
         }
-        self.nodes += 1;
         if anchor != 0 {
             self.anchors.push((anchor, node.clone()));
         }
@@ -440,7 +438,6 @@ pub fn parse(file: FileId, text: &str) -> Result<Option<Node>, Box<Diagnostic>> 
         anchors: Vec::new(),
         root: None,
         documents: 0,
-        nodes: 0,
         alias_nodes: 0,
         error: None,
     };

@@ -128,25 +128,12 @@ pub(super) fn check_release(cx: &Ctx, r: &Release) -> (Vec<Finding>, Vec<Note>) 
         };
         let mut f = match con.spec.eval(&e.v) {
             Some(true) => continue,
-            Some(false) if is_minimum => {
-                let msg = format!(
-                    "{subj} needs {comp} {} (documented minimum), but the stack has {comp} {}",
-                    con.spec.raw(),
-                    e.raw
-                );
-                let mut f = conflict_finding(cx, con, &subj, msg, &[&r.component, comp]);
-                f.help = format!(
-                    "use {comp} {}{}",
-                    con.spec.raw(),
-                    alternatives(kb, r, false, comp, &e.v)
-                );
-                f
-            }
             Some(false) => {
-                let variant = con
-                    .spec
-                    .exact_pins()
-                    .is_some_and(|p| p.iter().any(|p| p.same_release_as(&e.v)));
+                let variant = !is_minimum
+                    && con
+                        .spec
+                        .exact_pins()
+                        .is_some_and(|p| p.iter().any(|p| p.same_release_as(&e.v)));
                 if variant {
                     let msg = format!(
                         "{subj} pins {comp} {}, the stack has {comp} {} (same release, different build): \
@@ -165,8 +152,14 @@ pub(super) fn check_release(cx: &Ctx, r: &Release) -> (Vec<Finding>, Vec<Note>) 
                     f.help = format!("use {comp} {} exactly", con.spec.raw());
                     f
                 } else {
+                    let needs = if is_minimum { "needs" } else { "requires" };
+                    let kind = if is_minimum {
+                        " (documented minimum)"
+                    } else {
+                        ""
+                    };
                     let msg = format!(
-                        "{subj} requires {comp} {}, but the stack has {comp} {}",
+                        "{subj} {needs} {comp} {}{kind}, but the stack has {comp} {}",
                         con.spec.raw(),
                         e.raw
                     );

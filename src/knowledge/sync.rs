@@ -597,7 +597,7 @@ pub fn sync(
     check
         .add_overlay_text(&dest.display().to_string(), &text)
         .map_err(|e| SyncError::BadAnswer(format!("the synced data does not read back: {e}")))?;
-    write_atomically(dest, &text)
+    crate::safe_fs::write_atomic(dest, text.as_bytes())
         .map_err(|e| SyncError::Network(format!("cannot write {}: {e}", dest.display())))?;
     Ok(SyncReport {
         index: index.to_string(),
@@ -605,19 +605,6 @@ pub fn sync(
         path: dest.to_path_buf(),
         packages: reports,
     })
-}
-
-/// Writes `text` to `dest` through a temporary file in the same directory and a rename.
-fn write_atomically(dest: &Path, text: &str) -> std::io::Result<()> {
-    let dir = dest.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".knowledge-overlay-")
-        .tempfile_in(dir)?;
-    std::io::Write::write_all(&mut tmp, text.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(dest).map_err(|e| e.error)?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ pub fn run(p: &Project, sources: &Sources, diags: &mut Diagnostics) {
     let text = sources.get(p.file).text.as_str();
     let mut seen_names = HashSet::new();
     let root = p.dir.canonicalize().unwrap_or_else(|_| p.dir.clone());
-    let mut ignore_files = HashSet::new();
+    let mut ignore_files = IgnoreFiles::default();
     for img in &p.images {
         ignore_file(img, &mut ignore_files, diags);
         if seen_names.insert(img.family.as_str()) {
@@ -101,12 +101,18 @@ fn keys(img: &Image, diags: &mut Diagnostics) {
 
 /// The ignore file a build of `img` uses must be one the build accepts: `plan` and `build`
 /// refuse a bad pattern, so `check` says so too (once per file).
-fn ignore_file(img: &Image, seen: &mut HashSet<PathBuf>, diags: &mut Diagnostics) {
+/// The ignore files already looked at: by (context, Dockerfile), and the bad ones reported.
+#[derive(Default)]
+struct IgnoreFiles {
+    pairs: HashSet<(PathBuf, PathBuf)>,
+    reported: HashSet<PathBuf>,
+}
+
+fn ignore_file(img: &Image, seen: &mut IgnoreFiles, diags: &mut Diagnostics) {
     use crate::plan::dockerignore::{ignore_file_for, DockerIgnore};
-    // many images share a context and a Dockerfile: look at each pair once (the key holds a
-    // NUL, which no real path can, so it never meets an ignore file's path in `seen`)
-    let pair = img.spec.context.join(&img.spec.dockerfile).join("\0pair");
-    if !seen.insert(pair) {
+    // many images share a context and a Dockerfile: look at each pair once
+    let pair = (img.spec.context.clone(), img.spec.dockerfile.clone());
+    if !seen.pairs.insert(pair) {
         return;
     }
     if !img.spec.context.is_dir() {
@@ -120,7 +126,7 @@ fn ignore_file(img: &Image, seen: &mut HashSet<PathBuf>, diags: &mut Diagnostics
         },
         Err(e) => (img.spec.context.join(".dockerignore"), e),
     };
-    if !seen.insert(problem.0.clone()) {
+    if !seen.reported.insert(problem.0.clone()) {
         return;
     }
     diags.push(

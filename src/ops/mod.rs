@@ -117,13 +117,7 @@ pub fn write_json_atomically(
     }
     let mut bytes = serde_json::to_vec_pretty(value)?;
     bytes.push(b'\n');
-    write_atomically(path, &bytes)
-}
-
-/// Writes `bytes` to a temporary file beside `path`, then renames it (never through a
-/// symlink): the file is whole or untouched.
-pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    crate::safe_fs::write_atomic(path, bytes)
+    crate::safe_fs::write_atomic(path, &bytes)
 }
 
 #[cfg(test)]

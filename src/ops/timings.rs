@@ -149,13 +149,13 @@ pub fn write(
 ) -> std::io::Result<std::path::PathBuf> {
     let page = crate::render::timings::html(timings);
     if let Some(to) = to {
-        super::write_atomically(to, page.as_bytes())?;
+        crate::safe_fs::write_atomic(to, page.as_bytes())?;
         return Ok(to.to_path_buf());
     }
     let dir = super::ensure_state_dir(project)?.join("timings");
     crate::safe_fs::create_dir_checked(&dir)?;
     let path = dir.join(format!("adf-timings-{}.html", super::timestamp()));
-    super::write_atomically(&path, page.as_bytes())?;
-    super::write_atomically(&dir.join("adf-timings.html"), page.as_bytes())?;
+    crate::safe_fs::write_atomic(&path, page.as_bytes())?;
+    crate::safe_fs::write_atomic(&dir.join("adf-timings.html"), page.as_bytes())?;
     Ok(path)
 }

@@ -1,7 +1,7 @@
 //! fingerprint: everything an image's build depends on, one canonical hash over it, what changed
 //! between two sets of inputs, and the per-fingerprint manifests `adf plan --explain` reads back.
 
-use crate::filehash::write_atomic;
+use crate::safe_fs::write_atomic;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
