@@ -294,7 +294,8 @@ fn bake_without_buildx_is_refused_before_anything_builds() {
     let out = run(dir.path(), &docker, &["build", "--bake"]);
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(
-        out.stderr.contains("--bake needs the buildx plugin"),
+        out.stderr
+            .contains("the bake backend needs the buildx plugin"),
         "{}",
         out.stderr
     );

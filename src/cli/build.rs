@@ -30,11 +30,18 @@ pub struct BuildArgs {
     /// --metadata-file) are refused
     #[arg(long = "build-flag", value_name = "FLAG", allow_hyphen_values = true)]
     build_flags: Vec<String>,
-    /// Hand the stale images to one `docker buildx bake` (adf decides, BuildKit builds)
-    #[arg(long)]
+    /// How the stale images reach the engine: auto = one `docker buildx bake` for the whole
+    /// stale graph where the client has buildx 0.13 or later and bake can carry every image
+    /// about to build, else one `docker build` per image; bake; cli [env: ADF_BACKEND]
+    /// [default: auto]
+    #[arg(long, value_enum, value_name = "BACKEND")]
+    backend: Option<BackendArg>,
+    /// Same as --backend bake
+    #[arg(long, hide = true, conflicts_with = "backend")]
     bake: bool,
-    /// The buildx builder for --bake (remote, Kubernetes, multi-node) [default: the current one]
-    #[arg(long, value_name = "NAME", requires = "bake")]
+    /// The buildx builder the bake backend uses (remote, Kubernetes, multi-node); implies
+    /// --backend bake when none is given [default: the current one]
+    #[arg(long, value_name = "NAME")]
     builder: Option<String>,
     /// Write per-image tags, image IDs, status, times and log paths to FILE (JSON), even on failure
     #[arg(long, value_name = "FILE", conflicts_with = "dry_run")]
@@ -54,6 +61,43 @@ pub struct BuildArgs {
     /// still print) [default: auto; plain with -v, quiet with -q]
     #[arg(long, value_enum, value_name = "MODE")]
     progress: Option<ProgressArg>,
+}
+
+/// `--backend`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum BackendArg {
+    Auto,
+    Cli,
+    Bake,
+}
+
+/// `--backend`, else `--bake`/`--builder`, else `ADF_BACKEND`: `None` lets adf choose. A bad
+/// `ADF_BACKEND` is exit 2; `--builder` with the cli backend too.
+fn backend(a: &BuildArgs) -> Result<Option<build::Backend>, i32> {
+    let from_env = || match std::env::var("ADF_BACKEND").ok().as_deref().map(str::trim) {
+        None | Some("") | Some("auto") => Ok(None),
+        Some("cli") => Ok(Some(BackendArg::Cli)),
+        Some("bake") => Ok(Some(BackendArg::Bake)),
+        Some(other) => {
+            let other = crate::terminal::escape_controls(other);
+            eprintln!("adf: error: ADF_BACKEND={other} is not a backend; use auto, cli or bake");
+            Err(EXIT_BAD_INPUT)
+        }
+    };
+    let asked = match (a.backend, a.bake, &a.builder) {
+        (Some(b), _, _) => Some(b),
+        (None, true, _) | (None, _, Some(_)) => Some(BackendArg::Bake),
+        (None, false, None) => from_env()?,
+    };
+    if asked == Some(BackendArg::Cli) && a.builder.is_some() {
+        eprintln!("adf: error: --builder names a buildx builder for the bake backend; drop it or use --backend bake");
+        return Err(EXIT_BAD_INPUT);
+    }
+    Ok(match asked {
+        None | Some(BackendArg::Auto) => None,
+        Some(BackendArg::Cli) => Some(build::Backend::Cli),
+        Some(BackendArg::Bake) => Some(build::Backend::Bake),
+    })
 }
 
 /// `--progress`.
@@ -99,15 +143,18 @@ pub fn run(g: &GlobalArgs, a: BuildArgs) -> i32 {
         Ok(r) => r,
         Err(code) => return code,
     };
+    let backend = match backend(&a) {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
     let opts = BuildOptions {
         jobs: a.jobs.or(build::default_jobs(&plan)),
         keep_going: a.keep_going,
         force: a.force,
         dry_run: a.dry_run,
         cli_flags: a.build_flags,
-        bake: a
-            .bake
-            .then_some(crate::ops::bake::BakeOptions { builder: a.builder }),
+        backend,
+        bake: crate::ops::bake::BakeOptions { builder: a.builder },
         registry,
     };
     let interrupted = super::interrupt_flag();
@@ -152,11 +199,7 @@ pub fn run(g: &GlobalArgs, a: BuildArgs) -> i32 {
         }
     }
     if let Some(to) = &a.timings {
-        let backend = if opts.bake.is_some() {
-            "buildx bake"
-        } else {
-            "docker build"
-        };
+        let backend = report.backend.as_ref().map_or("none", |c| c.backend.word());
         let t = crate::ops::timings::from_report(&plan, &report, started, opts.jobs, backend);
         match crate::ops::timings::write(&project, &t, to.as_deref()) {
             Ok(path) => crate::ui::note(&format!("timings: {}", path.display())),

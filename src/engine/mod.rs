@@ -136,6 +136,23 @@ pub struct EngineInfo {
     /// Builds go through the buildx plugin (which would attach provenance attestations, making
     /// every pushed image an index, unless told not to).
     pub buildx: bool,
+    /// The buildx plugin's version (`0.13.1`) when builds go through it.
+    pub buildx_version: Option<String>,
+}
+
+impl EngineInfo {
+    /// Builds go through a buildx plugin of at least `major.minor`.
+    pub fn buildx_at_least(&self, major: u32, minor: u32) -> bool {
+        let Some(v) = self.buildx_version.as_deref().filter(|_| self.buildx) else {
+            return false;
+        };
+        let mut parts = v.trim_start_matches('v').split(['.', '+', '-']);
+        let mut next = || parts.next().and_then(|p| p.parse::<u32>().ok());
+        match (next(), next()) {
+            (Some(a), Some(b)) => (a, b) >= (major, minor),
+            _ => false,
+        }
+    }
 }
 
 /// Everything adf asks of a container engine. Implementations are shared by worker threads.

@@ -25,12 +25,77 @@ pub struct BuildOptions {
     pub dry_run: bool,
     /// `--build-flag` values.
     pub cli_flags: Vec<String>,
-    /// Build the stale images with one `docker buildx bake` (`--bake`) instead of one build
-    /// each.
-    pub bake: Option<super::bake::BakeOptions>,
+    /// How the stale images reach the engine: `None` chooses ([`choose_backend`]).
+    pub backend: Option<Backend>,
+    /// Where a bake runs (`--builder`).
+    pub bake: super::bake::BakeOptions,
     /// The registry/namespace prefix to look up what the local store lacks (`registry:` or
     /// `--registry`); not asked with `force`.
     pub registry: Option<String>,
+}
+
+/// How the stale images reach the engine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// One `docker build` (or `docker buildx build`) per image, adf scheduling them (`-j`).
+    Cli,
+    /// One `docker buildx bake` for the whole stale part of the graph, BuildKit scheduling it.
+    Bake,
+}
+
+impl Backend {
+    pub fn word(self) -> &'static str {
+        match self {
+            Backend::Cli => "docker build",
+            Backend::Bake => "buildx bake",
+        }
+    }
+}
+
+/// The oldest buildx whose bake adf drives by default.
+pub const BAKE_MIN_BUILDX: (u32, u32) = (0, 13);
+
+/// The backend when none is asked for, and why: bake where the engine builds through buildx
+/// 0.13 or later and bake can express every image about to build; `docker build` per image
+/// otherwise (no buildx, `--keep-going`, `--build-flag`, or an image with `build_flags`,
+/// `network`, `extra_hosts` or `runtime_deps`, which buildx 0.13's bake files cannot carry).
+pub fn choose_backend(
+    project: &Project,
+    building: &HashSet<usize>,
+    info: &EngineInfo,
+    opts: &BuildOptions,
+) -> (Backend, String) {
+    if let Some(b) = opts.backend {
+        return (b, "asked for".to_string());
+    }
+    if !info.buildx {
+        return (Backend::Cli, format!("no buildx: {}", info.builder_reason));
+    }
+    let (major, minor) = BAKE_MIN_BUILDX;
+    if !info.buildx_at_least(major, minor) {
+        let v = info.buildx_version.as_deref().unwrap_or("?");
+        return (
+            Backend::Cli,
+            format!("buildx {v} is older than {major}.{minor}"),
+        );
+    }
+    if opts.keep_going {
+        let why = "--keep-going: a bake stops at the first failure";
+        return (Backend::Cli, why.to_string());
+    }
+    if !opts.cli_flags.is_empty() {
+        return (Backend::Cli, "--build-flag has no bake form".to_string());
+    }
+    let mut indexes: Vec<usize> = building.iter().copied().collect();
+    indexes.sort_unstable();
+    for i in indexes {
+        let img = &project.images[i];
+        if let Some(what) = crate::export::bake::unmapped(img).first() {
+            return (Backend::Cli, format!("`{}` has {what}", img.name));
+        }
+    }
+    let v = info.buildx_version.as_deref().unwrap_or("?");
+    (Backend::Bake, format!("buildx {v}"))
 }
 
 /// One planned image as the reporter first sees it.
@@ -42,8 +107,9 @@ pub struct Planned {
 
 /// How a build run shows its progress. Called on the calling thread only.
 pub trait BuildReporter {
-    /// The images in build order, before the first build starts.
-    fn start(&mut self, images: &[Planned], jobs: usize, engine: &EngineInfo);
+    /// The images in build order, before the first build starts; `engine` and `backend` when
+    /// something will be built (the engine is probed only then).
+    fn start(&mut self, images: &[Planned], jobs: usize, engine: Option<(&EngineInfo, &Chosen)>);
     fn event(&mut self, images: &[Planned], event: &Event);
     fn warning(&mut self, text: &str);
     /// Something the run waits for (another run holding the project lock).
@@ -64,8 +130,17 @@ pub enum BuildError {
     Preflight(Diagnostics),
 }
 
+/// The backend a run used and why.
+#[derive(Clone, Debug)]
+pub struct Chosen {
+    pub backend: Backend,
+    pub reason: String,
+}
+
 pub struct BuildReport {
     pub images: Vec<Planned>,
+    /// `None` when nothing was built (no engine asked beyond the image lookup).
+    pub backend: Option<Chosen>,
     /// One per image; empty for a dry run.
     pub outcomes: Vec<Outcome>,
     pub interrupted: bool,
@@ -84,6 +159,7 @@ impl BuildReport {
     fn interrupted() -> Self {
         BuildReport {
             images: Vec::new(),
+            backend: None,
             outcomes: Vec::new(),
             interrupted: true,
             combine_failures: Vec::new(),
@@ -111,7 +187,7 @@ pub fn default_jobs(plan: &Plan) -> usize {
 }
 
 /// Decides, checks, then builds what is stale; `interrupted` is set by Ctrl-C. The engine is
-/// probed while the inputs are hashed and the tags looked up.
+/// probed (and the backend chosen) only when something will be built.
 pub fn build(
     project: &Project,
     plan: &Plan,
@@ -130,41 +206,36 @@ pub fn build(
             None => return Ok(BuildReport::interrupted()),
         },
     };
-    let (probed, decided) = std::thread::scope(|s| {
-        let probe = s.spawn(|| {
-            let engine = engine::connect(engine_opts)?;
-            if !opts.dry_run {
-                // what runs killed with SIGKILL left: hold and pin tags, temporary directories
-                // (while the inputs are hashed and the tags looked up, off the critical path)
-                engine.remove_leftovers();
-            }
-            Ok(engine)
-        });
-        let client = engine::client(engine_opts);
-        let decided = decide(project, plan, Some(client.as_ref()), opts.force);
-        (probe.join(), decided)
-    });
-    let engine = match probed {
-        Ok(Ok(e)) => e,
-        Ok(Err(e)) => return Err(BuildError::Engine(e)),
-        Err(_) => {
-            let why = "the engine probe stopped unexpectedly";
-            let e = engine::EngineError::new(engine::ErrorKind::Failed, "probing the engine", why);
-            return Err(BuildError::Engine(e));
-        }
-    };
-    let engine = engine.as_ref();
+    // the image lookup needs no probe: when nothing is stale, one `docker image inspect` is
+    // all the engine is asked (an engine that is down shows as nothing found, then the probe
+    // below names the problem)
+    let client = engine::client(engine_opts);
     let Decided {
         inputs,
         mut decisions,
         found,
         warnings,
-    } = decided.map_err(BuildError::Input)?;
+    } = decide(project, plan, Some(client.as_ref()), opts.force).map_err(BuildError::Input)?;
     warnings.iter().for_each(|w| reporter.warning(w));
+    let consult = opts.registry.as_deref().filter(|_| !opts.force);
+    let multi_platform = plan
+        .images
+        .iter()
+        .any(|p| project.images[p.index].variants > 1);
+    let stale = decisions.iter().any(|d| d.action == Action::Build);
+    let probed = if stale || consult.is_some() || multi_platform {
+        Some(probe(engine_opts, opts.dry_run)?)
+    } else {
+        None
+    };
+    let engine: &dyn crate::engine::Engine = match &probed {
+        Some(e) => e.as_ref(),
+        None => client.as_ref(),
+    };
     // the registry's answers can change the plan: children of `fresh (registry)` parents
     // build FROM the registry reference
     let mut plan = std::borrow::Cow::Borrowed(plan);
-    if let Some(prefix) = opts.registry.as_deref().filter(|_| !opts.force) {
+    if let Some(prefix) = consult {
         let warnings =
             super::registry::consult(project, plan.to_mut(), &mut decisions, engine, prefix);
         warnings.iter().for_each(|w| reporter.warning(w));
@@ -177,7 +248,13 @@ pub fn build(
         .filter(|(_, d)| d.action == Action::Build)
         .map(|(p, _)| p.index)
         .collect();
-    preflight(project, &building, engine, opts)?;
+    let chosen = probed.as_ref().filter(|_| !building.is_empty()).map(|e| {
+        let (backend, reason) = choose_backend(project, &building, e.info(), opts);
+        Chosen { backend, reason }
+    });
+    if let Some(c) = &chosen {
+        preflight(project, &building, engine, c.backend)?;
+    }
 
     let state = super::ensure_state_dir(project).unwrap_or_else(|_| super::state_dir(project));
     let images: Vec<Planned> = plan
@@ -193,29 +270,34 @@ pub fn build(
     if opts.dry_run {
         return Ok(BuildReport {
             images,
+            backend: chosen,
             outcomes: Vec::new(),
             interrupted: false,
             combine_failures: Vec::new(),
         });
     }
     let jobs = jobs_for(project, plan, &images, &found, &opts.cli_flags);
-    reporter.start(&images, opts.jobs, engine.info());
+    reporter.start(
+        &images,
+        opts.jobs,
+        chosen.as_ref().map(|c| (engine.info(), c)),
+    );
     let sched = schedule::Options {
         jobs: opts.jobs,
         keep_going: opts.keep_going,
     };
-    let outcomes = match &opts.bake {
-        Some(b) => super::bake::run(
+    let outcomes = match chosen.as_ref().map(|c| c.backend) {
+        Some(Backend::Bake) => super::bake::run(
             project,
             plan,
             &images,
             &found,
             engine,
-            b,
+            &opts.bake,
             interrupted,
             reporter,
         ),
-        None => schedule::run(engine, &jobs, sched, interrupted, &mut |ev| {
+        _ => schedule::run(engine, &jobs, sched, interrupted, &mut |ev| {
             reporter.event(&images, ev)
         }),
     };
@@ -236,20 +318,35 @@ pub fn build(
     };
     Ok(BuildReport {
         images,
+        backend: chosen,
         outcomes,
         interrupted: interrupted.load(std::sync::atomic::Ordering::SeqCst),
         combine_failures,
     })
 }
 
+/// The engine, probed (versions, builder, buildx): only when something will be built. The
+/// leftovers of runs killed with SIGKILL (hold and pin tags, temporary directories) are removed
+/// then.
+fn probe(
+    engine_opts: &EngineOptions,
+    dry_run: bool,
+) -> Result<Box<dyn crate::engine::Engine>, BuildError> {
+    let engine = engine::connect(engine_opts).map_err(BuildError::Engine)?;
+    if !dry_run {
+        engine.remove_leftovers();
+    }
+    Ok(engine)
+}
+
 /// Everything that must hold before the first build starts, for the images about to build:
-/// installers present, BuildKit features under the legacy builder, what `--bake` can do, cache
+/// installers present, BuildKit features under the legacy builder, what the bake backend can do, cache
 /// exports the client supports, platforms the engine can run.
 fn preflight(
     project: &Project,
     building: &HashSet<usize>,
     engine: &dyn crate::engine::Engine,
-    opts: &BuildOptions,
+    backend: Backend,
 ) -> Result<(), BuildError> {
     let mut missing = Diagnostics::default();
     crate::model::installers::check_present(
@@ -268,27 +365,27 @@ fn preflight(
         .filter(|img| img.spec.runtime_deps.is_some())
         .map(|img| img.name.as_str())
         .collect();
-    if opts.bake.is_some() && !wrapped.is_empty() {
+    if backend == Backend::Bake && !wrapped.is_empty() {
         return Err(BuildError::Input(Box::new(
             Diagnostic::error(
                 Code::NeedsBuildkit,
-                format!("--bake cannot add the runtime_deps entrypoint layer of {}", wrapped.join(", ")),
+                format!("the bake backend cannot add the runtime_deps entrypoint layer of {}", wrapped.join(", ")),
             )
-            .help("build these images without --bake (or build the rest with --bake and --target); nothing was built"),
+            .help("build these images with --backend cli (or build the rest with --backend bake and --target); nothing was built"),
         )));
     }
-    if opts.bake.is_some() && !engine.info().buildx {
+    if backend == Backend::Bake && !engine.info().buildx {
         let info = engine.info();
         return Err(BuildError::Input(Box::new(
             Diagnostic::error(
                 Code::NeedsBuildkit,
                 format!(
-                    "--bake needs the buildx plugin, and {} has none ({})",
+                    "the bake backend needs the buildx plugin, and {} has none ({})",
                     info.client.display(),
                     info.builder_reason
                 ),
             )
-            .help("install docker-buildx (a client of Docker 23 or later with the plugin), or build without --bake; nothing was built"),
+            .help("install docker-buildx (a client of Docker 23 or later with the plugin), or build with --backend cli; nothing was built"),
         )));
     }
     super::cache::check(project, building, engine.info()).map_err(BuildError::Input)?;

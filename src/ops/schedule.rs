@@ -240,21 +240,26 @@ fn on_its_parent(engine: &dyn Engine, jobs: &[Job], job: &Job, state: &[State]) 
     let (Some(id), Some(base)) = (base_image(job, state), &job.base) else {
         return true;
     };
+    let parent = &jobs[base.parent];
     still_on(
         engine,
         job.image.as_ref(),
         id,
-        jobs[base.parent].tags.first(),
+        parent.tags.first(),
+        parent.image.as_ref(),
     )
 }
 
 /// `image` (a fresh child) was built FROM the parent image `id` (tagged `parent_tag`): its
-/// `adf.parent` label says so, or without one its layers extend that image's.
+/// `adf.parent` label says so, or without one (a child of a `target:` parent in a bake) its
+/// layers extend that image's. `known`: what the run's first lookup found under the parent's
+/// tag; the engine is asked again only when that is another image.
 pub fn still_on(
     engine: &dyn Engine,
     image: Option<&crate::engine::ImageInfo>,
     id: &str,
     parent_tag: Option<&String>,
+    known: Option<&crate::engine::ImageInfo>,
 ) -> bool {
     let Some(image) = image else {
         return false;
@@ -262,10 +267,13 @@ pub fn still_on(
     if image.parent.is_some() {
         return image.parent.as_deref() == Some(id);
     }
-    let parent = parent_tag.and_then(|t| {
-        let now = engine.built_images(std::slice::from_ref(t));
-        now.get(t).filter(|i| i.id == id).cloned()
-    });
+    let parent = match known.filter(|k| k.id == id) {
+        Some(k) => Some(k.clone()),
+        None => parent_tag.and_then(|t| {
+            let now = engine.built_images(std::slice::from_ref(t));
+            now.get(t).filter(|i| i.id == id).cloned()
+        }),
+    };
     super::plan::built_on(image, parent.as_ref()).as_deref() == Some(id)
 }
 

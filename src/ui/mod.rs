@@ -7,7 +7,7 @@ mod progress;
 pub use progress::{PushLines, VerifyLines};
 
 use crate::engine::EngineInfo;
-use crate::ops::build::{BuildReporter, Planned};
+use crate::ops::build::{Backend, BuildReporter, Chosen, Planned};
 use crate::ops::schedule::{Event, Outcome, Status};
 use crate::render::short_id;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
@@ -159,7 +159,7 @@ impl BuildView {
 }
 
 impl BuildReporter for BuildView {
-    fn start(&mut self, images: &[Planned], jobs: usize, engine: &EngineInfo) {
+    fn start(&mut self, images: &[Planned], jobs: usize, engine: Option<(&EngineInfo, &Chosen)>) {
         self.names = images.iter().map(|i| i.name.clone()).collect();
         self.logs = images.iter().map(|i| i.log.display().to_string()).collect();
         self.bars = self
@@ -172,10 +172,19 @@ impl BuildReporter for BuildView {
         if self.mode == Progress::Quiet || quiet() {
             return;
         }
+        let s = if images.len() == 1 { "" } else { "s" };
+        let counted = format!("{} image{s}", images.len());
+        let Some((engine, chosen)) = engine.filter(|_| to_build > 0) else {
+            eprintln!("adf: {counted}, nothing to build");
+            return;
+        };
+        let how = match chosen.backend {
+            Backend::Bake => "one buildx bake".to_string(),
+            Backend::Cli => format!("docker build, {jobs} at once"),
+        };
         eprintln!(
-            "adf: {} image{}, {to_build} to build, {jobs} jobs, {} via {} ({})",
-            images.len(),
-            if images.len() == 1 { "" } else { "s" },
+            "adf: {counted}, {to_build} to build: {how} ({}) via {} ({}: {})",
+            chosen.reason,
             engine.client.display(),
             engine.builder,
             engine.builder_reason

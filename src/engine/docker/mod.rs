@@ -110,7 +110,12 @@ impl DockerCli {
             ));
         }
         let (client, server) = (client.to_string(), server.to_string());
-        let buildx = || buildx_probe.join().unwrap_or(false);
+        let mut probe = Some(buildx_probe);
+        let mut plugin = None;
+        let mut buildx = || {
+            plugin = probe.take().and_then(|p| p.join().ok()).flatten();
+            plugin.is_some()
+        };
         let (builder, reason) = match std::env::var("ADF_BUILDER").ok().as_deref() {
             Some("legacy") => (Builder::Legacy, "ADF_BUILDER=legacy".to_string()),
             Some("buildkit") => (Builder::BuildKit, "ADF_BUILDER=buildkit".to_string()),
@@ -132,6 +137,7 @@ impl DockerCli {
         cli.info.client_version = client;
         cli.info.server_version = server;
         cli.info.buildx = builder == Builder::BuildKit && reason == "buildx plugin";
+        cli.info.buildx_version = plugin.filter(|_| cli.info.buildx);
         cli.info.builder = builder;
         cli.info.builder_reason = reason;
         Ok(cli)
@@ -152,21 +158,36 @@ impl DockerCli {
         }
     }
 
-    /// The client answers `docker buildx version`.
-    fn buildx_plugin(&self) -> bool {
-        self.command()
+    /// The version `docker buildx version` answers (`github.com/docker/buildx 0.13.1+ds1 …`:
+    /// `0.13.1+ds1`); `None` when the client has no plugin. An answer without a version still
+    /// counts as a plugin (`?`).
+    fn buildx_plugin(&self) -> Option<String> {
+        let out = self
+            .command()
             .args(["buildx", "version"])
-            .stdout(Stdio::null())
             .stderr(Stdio::null())
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let version = text
+            .split_whitespace()
+            .nth(1)
+            .filter(|v| {
+                v.trim_start_matches('v')
+                    .starts_with(|c: char| c.is_ascii_digit())
+            })
+            .unwrap_or("?");
+        Some(version.trim_start_matches('v').to_string())
     }
 
     /// `docker buildx imagetools` works: builds go through buildx, or a client that builds
     /// without it (a pre-23 one) still has the plugin.
     fn has_imagetools(&self) -> bool {
-        self.info.buildx || *self.imagetools.get_or_init(|| self.buildx_plugin())
+        self.info.buildx
+            || *self
+                .imagetools
+                .get_or_init(|| self.buildx_plugin().is_some())
     }
 
     /// A `docker` command with no input.

@@ -275,7 +275,10 @@ fn settle_fresh(
         },
         _ => {
             let info = p.tags.first().and_then(|t| found.get(t))?;
-            let on = |(id, tag)| super::schedule::still_on(engine, Some(info), id, tag);
+            let on = |(id, tag): (&str, Option<&String>)| {
+                let known = tag.and_then(|t| found.get(t));
+                super::schedule::still_on(engine, Some(info), id, tag, known)
+            };
             if base.is_some_and(|b| !on(b)) {
                 return None;
             }
