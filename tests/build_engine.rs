@@ -102,15 +102,20 @@ fn builds_in_order_in_parallel_then_everything_is_fresh() {
         image_id(&format!("{prefix}/a:latest"))
     );
     let log = std::fs::read_to_string(dir.path().join(".adf/logs/leaf.log")).expect("leaf log");
-    // FROM the exact image of a this run built (a pin tag of its ID, never a's own tag,
-    // which another run could move meanwhile), recorded as adf.parent
+    // FROM the exact image of a this run built (the run's private hold tag of it, never a's
+    // own tag, which another run could move meanwhile), recorded as adf.parent
     let a_id = image_id(&format!("{prefix}/a:1")).expect("a built");
-    let a_hex = a_id.trim_start_matches("sha256:");
     assert!(
-        log.contains(&format!("BASE_IMAGE=adf-pin/{a_hex}:"))
+        log.contains("BASE_IMAGE=adf-hold/build:")
             && log.contains(&format!("--label adf.parent={a_id}")),
         "leaf built from a's image of this run: {log}"
     );
+    // the run's private tags are gone once it is over
+    let hold = log
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("BASE_IMAGE="))
+        .expect("the base arg");
+    assert_eq!(image_id(hold), None, "{hold} removed");
 
     // the engine query gives the same answer for few refs (direct inspect) and many (list first)
     let real: Vec<String> = ["root:1", "a:1", "a:latest", "b:1", "leaf:1"]

@@ -161,7 +161,8 @@ pub trait Engine: Send + Sync {
     fn info(&self) -> &EngineInfo;
 
     /// Builds one image; every output line goes to the request's log, each new step to
-    /// `on_step`. No tag but a private hold tag is touched.
+    /// `on_step`. The request's tags and a private hold tag point at the new image once the
+    /// build succeeded; a failed or interrupted build moves no tag.
     fn build(
         &self,
         req: &BuildRequest,
@@ -194,8 +195,9 @@ pub trait Engine: Send + Sync {
         interrupted: &AtomicBool,
     ) -> Result<String, EngineError>;
 
-    /// Removes a tag, never the image while other tags point at it (best effort).
-    fn untag(&self, tag: &str);
+    /// Removes tags (in one request), never an image while other tags point at it (best
+    /// effort).
+    fn untag(&self, tags: &[&str]);
 
     /// A private tag of this run for the image `id`, to build FROM: BuildKit cannot build
     /// FROM an image ID, and a file's tag can be moved by another run meanwhile. Removed with

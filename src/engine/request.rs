@@ -26,6 +26,8 @@ pub struct BuildRequest {
     pub log: PathBuf,
     /// The ID of the parent image the base arg points at (recorded as `adf.parent`).
     pub parent: Option<String>,
+    /// The image's tags, applied by the build itself when (and only when) it succeeds.
+    pub tags: Vec<String>,
 }
 
 impl BuildRequest {
@@ -45,6 +47,7 @@ impl BuildRequest {
             cli_flags: split_words(cli_flags),
             log,
             parent: None,
+            tags: Vec::new(),
         }
     }
 

@@ -232,6 +232,14 @@ pub fn build(
         Some(e) => e.as_ref(),
         None => client.as_ref(),
     };
+    // the last run that built in this checkout did not end (killed with SIGKILL): remove what
+    // it left even when nothing builds now (a probed engine did already)
+    let state = super::ensure_state_dir(project).unwrap_or_else(|_| super::state_dir(project));
+    let unfinished = UnfinishedRun(state.join(UNFINISHED_RUN));
+    if probed.is_none() && !opts.dry_run && unfinished.present() {
+        engine.remove_leftovers();
+        unfinished.clear();
+    }
     // the registry's answers can change the plan: children of `fresh (registry)` parents
     // build FROM the registry reference
     let mut plan = std::borrow::Cow::Borrowed(plan);
@@ -256,7 +264,6 @@ pub fn build(
         preflight(project, &building, engine, c.backend)?;
     }
 
-    let state = super::ensure_state_dir(project).unwrap_or_else(|_| super::state_dir(project));
     let images: Vec<Planned> = plan
         .images
         .iter()
@@ -275,6 +282,9 @@ pub fn build(
             interrupted: false,
             combine_failures: Vec::new(),
         });
+    }
+    if chosen.is_some() {
+        unfinished.mark();
     }
     let jobs = jobs_for(project, plan, &images, &found, &opts.cli_flags);
     reporter.start(
@@ -316,6 +326,9 @@ pub fn build(
     } else {
         combine(project, plan, &outcomes, engine, interrupted, reporter)
     };
+    if chosen.is_some() {
+        unfinished.clear();
+    }
     Ok(BuildReport {
         images,
         backend: chosen,
@@ -323,6 +336,28 @@ pub fn build(
         interrupted: interrupted.load(std::sync::atomic::Ordering::SeqCst),
         combine_failures,
     })
+}
+
+/// `.adf/unfinished-run`: present while a run builds. Runs in a checkout take turns (the
+/// lock), so a run that finds it knows the one before was killed before it could remove its
+/// hold and pin tags and temporary directories.
+const UNFINISHED_RUN: &str = "unfinished-run";
+
+struct UnfinishedRun(PathBuf);
+
+impl UnfinishedRun {
+    fn present(&self) -> bool {
+        self.0.symlink_metadata().is_ok()
+    }
+
+    /// Best effort: without it a later no-op run leaves the leftovers to the next build.
+    fn mark(&self) {
+        let _ = crate::safe_fs::write_atomic(&self.0, std::process::id().to_string().as_bytes());
+    }
+
+    fn clear(&self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 /// The engine, probed (versions, builder, buildx): only when something will be built. The
@@ -472,7 +507,8 @@ fn combine(
             })
             .collect();
         let combined = engine.combine(&tags, &sources, interrupted);
-        pins.iter().for_each(|p| engine.untag(p));
+        let pins: Vec<&str> = pins.iter().map(String::as_str).collect();
+        engine.untag(&pins);
         match combined {
             Ok(_) => {
                 let platforms: Vec<String> = sources.into_iter().map(|(p, _)| p).collect();
@@ -621,6 +657,8 @@ fn jobs_for(
             );
             // the plan's args: the model's, or a `fresh (registry)` parent's registry reference
             request.spec.args = p.args.clone();
+            // the build itself points the image's tags at the result, only if it succeeds
+            request.tags = p.tags.clone();
             let base = img
                 .parents
                 .first()

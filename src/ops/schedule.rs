@@ -101,6 +101,9 @@ pub struct Outcome {
     pub tail: Vec<String>,
     /// When the job started (a fresh image: when it was settled); `None` if it never started.
     pub started_at: Option<SystemTime>,
+    /// When the engine's build returned (removing the run's own tags follows); `None` if
+    /// nothing was built.
+    pub built_at: Option<SystemTime>,
     /// When the job ended (a fresh image: when it was settled); `None` if it never started.
     pub finished_at: Option<SystemTime>,
 }
@@ -113,6 +116,7 @@ impl Outcome {
             seconds: 0.0,
             tail: vec![],
             started_at: None,
+            built_at: None,
             finished_at: None,
         }
     }
@@ -153,17 +157,56 @@ fn finish_fresh(engine: &dyn Engine, job: &Job, id: &str) -> Outcome {
         seconds: 0.0,
         tail: vec![],
         started_at: settled,
+        built_at: None,
         finished_at: settled,
     }
 }
 
-/// Builds `job` (FROM the pinned image `parent`, when its base parent is a local image) and
-/// points its tags at the result.
+/// The private tags a run holds until it ends: each built image's hold tag (its children
+/// build FROM it, and a containerd image store keeps an image only while a tag names it, so
+/// another run moving the image's own tag cannot take it away) and the pins of fresh parents.
+/// Removed in one request when the run is over.
+#[derive(Default)]
+struct Owned {
+    /// Per job: the hold tag of the image it built.
+    holds: std::sync::Mutex<Vec<Option<String>>>,
+    pins: std::sync::Mutex<Vec<String>>,
+}
+
+impl Owned {
+    fn new(jobs: usize) -> Self {
+        Owned {
+            holds: std::sync::Mutex::new(vec![None; jobs]),
+            pins: std::sync::Mutex::default(),
+        }
+    }
+
+    fn hold_of(&self, job: usize) -> Option<String> {
+        self.holds.lock().ok()?.get(job).cloned().flatten()
+    }
+
+    fn release(self, engine: &dyn Engine) {
+        let holds = self.holds.into_inner().unwrap_or_default();
+        let pins = self.pins.into_inner().unwrap_or_default();
+        let all: Vec<&str> = holds
+            .iter()
+            .flatten()
+            .chain(&pins)
+            .map(String::as_str)
+            .collect();
+        engine.untag(&all);
+    }
+}
+
+/// Builds `job` FROM its base parent's image `parent` (when that is a local image): through the
+/// parent's hold tag when this run built it, else through a new pin tag of its ID. The build
+/// points the job's tags at the result.
 fn build_and_tag(
     engine: &dyn Engine,
     job: &Job,
     parent: Option<&str>,
     idx: usize,
+    owned: &Owned,
     interrupted: &AtomicBool,
     tx: &mpsc::Sender<Event>,
 ) -> Outcome {
@@ -173,37 +216,35 @@ fn build_and_tag(
         let _ = tx.send(Event::Step { job: idx, step });
     };
     let mut request = std::borrow::Cow::Borrowed(&job.request);
-    let mut pin = None;
     if let (Some(base), Some(id)) = (&job.base, parent) {
-        match engine.pin(id) {
-            Ok(tag) => {
-                let r = request.to_mut();
-                r.spec.args.insert(base.arg.clone(), tag.clone());
-                r.parent = Some(id.to_string());
-                pin = Some(tag);
-            }
-            Err(e) => {
-                let reason = format!("cannot pin the parent image {id}: {e}");
-                return Outcome::unstarted(Status::Failed { reason });
-            }
-        }
+        let from = match owned.hold_of(base.parent) {
+            Some(hold) => hold,
+            None => match engine.pin(id) {
+                Ok(pin) => {
+                    if let Ok(mut pins) = owned.pins.lock() {
+                        pins.push(pin.clone());
+                    }
+                    pin
+                }
+                Err(e) => {
+                    let reason = format!("cannot pin the parent image {id}: {e}");
+                    return Outcome::unstarted(Status::Failed { reason });
+                }
+            },
+        };
+        let r = request.to_mut();
+        r.spec.args.insert(base.arg.clone(), from);
+        r.parent = Some(id.to_string());
     }
     let result = engine.build(&request, interrupted, &on_step);
-    if let Some(pin) = &pin {
-        engine.untag(pin);
+    let built_at = SystemTime::now();
+    if let (Ok(built), Ok(mut holds)) = (&result, owned.holds.lock()) {
+        if let Some(h) = holds.get_mut(idx) {
+            *h = Some(built.hold_tag.clone());
+        }
     }
     let status = match result {
-        Ok(built) => {
-            let id = built.id;
-            let tagged = engine.tag(&id, &job.tags);
-            engine.untag(&built.hold_tag);
-            match tagged {
-                Ok(()) => Status::Built { image_id: id },
-                Err(e) => Status::Failed {
-                    reason: format!("built {id} but cannot tag it: {e}"),
-                },
-            }
-        }
+        Ok(built) => Status::Built { image_id: built.id },
         Err(e) if e.kind == ErrorKind::Interrupted => Status::Interrupted,
         Err(e) => {
             return Outcome {
@@ -211,6 +252,7 @@ fn build_and_tag(
                 seconds: start.elapsed().as_secs_f64(),
                 tail: e.tail,
                 started_at,
+                built_at: Some(built_at),
                 finished_at: Some(SystemTime::now()),
             };
         }
@@ -220,6 +262,7 @@ fn build_and_tag(
         seconds: start.elapsed().as_secs_f64(),
         tail: vec![],
         started_at,
+        built_at: Some(built_at),
         finished_at: Some(SystemTime::now()),
     }
 }
@@ -286,6 +329,7 @@ pub fn run(
     on_event: &mut dyn FnMut(&Event),
 ) -> Vec<Outcome> {
     let mut state: Vec<State> = jobs.iter().map(|_| State::Pending).collect();
+    let owned = Owned::new(jobs.len());
     let (tx, rx) = mpsc::channel::<Event>();
     let mut stop_new = false;
     std::thread::scope(|scope| {
@@ -325,6 +369,7 @@ pub fn run(
                         seconds: 0.0,
                         tail: vec![],
                         started_at: now,
+                        built_at: None,
                         finished_at: now,
                     })
                 } else if let Some(id) = jobs[i]
@@ -338,10 +383,17 @@ pub fn run(
                     state[i] = State::Running;
                     on_event(&Event::Started { job: i });
                     let parent = base_image(&jobs[i], &state).map(str::to_string);
-                    let (job, tx, interrupted) = (&jobs[i], tx.clone(), interrupted);
+                    let (job, tx, interrupted, owned) = (&jobs[i], tx.clone(), interrupted, &owned);
                     scope.spawn(move || {
-                        let outcome =
-                            build_and_tag(engine, job, parent.as_deref(), i, interrupted, &tx);
+                        let outcome = build_and_tag(
+                            engine,
+                            job,
+                            parent.as_deref(),
+                            i,
+                            owned,
+                            interrupted,
+                            &tx,
+                        );
                         let _ = tx.send(Event::Finished { job: i, outcome });
                     });
                     None
@@ -378,6 +430,7 @@ pub fn run(
             }
         }
     });
+    owned.release(engine);
     state
         .into_iter()
         .map(|s| match s {

@@ -118,7 +118,7 @@ pub fn from_report(
             parents,
             ready: ready.zip(started).map(|(r, s)| r.min(s)),
             started,
-            built: finished,
+            built: since(start, o.built_at).or(finished),
             finished,
             hash_seconds: 0.0,
         });

@@ -3,7 +3,7 @@
 
 use super::{Builder, DockerCli};
 use crate::engine::process::{self, Waited};
-use crate::engine::{progress, BuildRequest, BuiltImage, EngineError, ErrorKind};
+use crate::engine::{progress, BuildRequest, BuiltImage, EngineError, ErrorKind, ImageStore};
 use crate::model::spec::{CacheEntry, SecretSource};
 use std::io::Write;
 use std::path::Path;
@@ -30,6 +30,13 @@ pub(super) fn arguments(
     ];
     a.extend(["--iidfile".into(), iidfile.display().to_string()]);
     a.extend(["--tag".into(), hold.to_string()]);
+    if spec.runtime_deps.is_none() {
+        // the image's own tags move when the build succeeds, in the same call (an image with
+        // runtime_deps gets them on its generated last layer)
+        for t in &req.tags {
+            a.extend(["--tag".into(), t.clone()]);
+        }
+    }
     if info.builder == Builder::BuildKit {
         a.push("--progress=plain".into());
     }
@@ -188,7 +195,7 @@ pub(super) fn build(
         Waited::Exited(status) => status,
         Waited::Interrupted | Waited::TimedOut => {
             // stopped late, the image may exist under the hold tag already
-            crate::engine::Engine::untag(cli, &hold);
+            crate::engine::Engine::untag(cli, &[hold.as_str()]);
             return Err(EngineError::new(
                 ErrorKind::Interrupted,
                 action,
@@ -210,9 +217,10 @@ pub(super) fn build(
         });
     }
     let mut id = std::fs::read_to_string(&iidfile).map_err(io)?;
-    if cli.info.buildx {
+    if cli.info.buildx && crate::engine::Engine::image_store(cli) == ImageStore::Containerd {
         // without attestations buildx writes the config digest, which a containerd image store
-        // does not know images by: ask the engine what the hold tag is
+        // does not know images by: ask the engine what the hold tag is (a classic store's IDs
+        // are config digests)
         if let Some(real) = super::images::image_id(cli, &hold)? {
             id = real;
         }
@@ -235,7 +243,7 @@ pub(super) fn build(
         Some(deps) => {
             let wrapped =
                 super::layers::wrap(cli, req, &built.hold_tag, deps, interrupted, on_step);
-            crate::engine::Engine::untag(cli, &built.hold_tag);
+            crate::engine::Engine::untag(cli, &[built.hold_tag.as_str()]);
             wrapped
         }
     }

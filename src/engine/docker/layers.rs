@@ -44,6 +44,9 @@ pub(super) fn wrap(
         "--tag".into(),
         hold.clone(),
     ];
+    for t in &req.tags {
+        args.extend(["--tag".into(), t.clone()]);
+    }
     if cli.info.builder == Builder::BuildKit {
         args.push("--progress=plain".into());
     }

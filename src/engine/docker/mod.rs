@@ -248,8 +248,12 @@ impl Engine for DockerCli {
         layers::combine(self, tags, sources, interrupted)
     }
 
-    fn untag(&self, tag: &str) {
-        let _ = process::output(self.command().args(["image", "rm", "--no-prune", tag]));
+    fn untag(&self, tags: &[&str]) {
+        if !tags.is_empty() {
+            let mut cmd = self.command();
+            cmd.args(["image", "rm", "--no-prune"]).args(tags);
+            let _ = process::output(&mut cmd);
+        }
     }
 
     fn pin(&self, id: &str) -> Result<String, EngineError> {

@@ -96,12 +96,14 @@ pub(super) fn remove_leftovers(cli: &DockerCli) -> usize {
         "{{.Repository}}:{{.Tag}}",
     ]));
     if let Ok(out) = listed {
-        for tag in String::from_utf8_lossy(&out.stdout).lines() {
-            if left_by_dead_run(tag.trim()) {
-                crate::engine::Engine::untag(cli, tag.trim());
-                removed += 1;
-            }
-        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        let dead: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|t| left_by_dead_run(t))
+            .collect();
+        crate::engine::Engine::untag(cli, &dead);
+        removed += dead.len();
     }
     let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
         return removed;

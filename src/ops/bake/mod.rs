@@ -16,7 +16,6 @@ use crate::plan::decide::Action;
 use crate::plan::Plan;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
 
 /// Where the bake runs.
 #[derive(Clone, Debug, Default)]
@@ -35,6 +34,7 @@ fn settled(status: Status) -> Outcome {
         seconds: 0.0,
         tail: Vec::new(),
         started_at: at,
+        built_at: None,
         finished_at: at,
     }
 }
@@ -215,9 +215,8 @@ fn bake_batch(
             .chain(not_started)
             .collect()
     };
-    for pin in &pins {
-        engine.untag(pin);
-    }
+    let pins: Vec<&str> = pins.iter().map(String::as_str).collect();
+    engine.untag(&pins);
     out
 }
 
@@ -244,15 +243,10 @@ fn bake_stale(
         let _ = crate::safe_fs::create_file(&images[i].log);
         reporter.event(images, &Event::Started { job: i });
     }
-    let start = Instant::now();
     let started_at = std::time::SystemTime::now();
-    let result = stream::stream(run, engine, &file, opts, interrupted, reporter);
-    let span = (
-        start.elapsed().as_secs_f64(),
-        started_at,
-        std::time::SystemTime::now(),
-    );
-    stream::read_back(run, engine, &result, span, interrupted)
+    let (result, spans) = stream::stream(run, engine, &file, opts, interrupted, reporter);
+    let bake = (started_at, std::time::SystemTime::now());
+    stream::read_back(run, engine, &result, bake, &spans, interrupted)
 }
 
 /// A fresh image settled without building (`None`: it builds): `fresh (registry)` as it is; a

@@ -10,11 +10,26 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
+use std::time::SystemTime;
 
 enum Line {
     /// An output line of one target's build.
     Target(usize, String),
     Other(String),
+}
+
+/// When one target's lines came: the first, the first of its export (`exporting to image`,
+/// `naming to`), the last.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Span {
+    pub first: SystemTime,
+    pub export: Option<SystemTime>,
+    pub last: SystemTime,
+}
+
+/// `#12 ...` → 12.
+fn vertex_of(line: &str) -> Option<u32> {
+    line.strip_prefix('#')?.split(' ').next()?.parse().ok()
 }
 
 /// `#12 [mid 2/3] RUN ...` → (`mid`, the rest).
@@ -28,7 +43,8 @@ fn target_of(line: &str) -> Option<(&str, &str)> {
 }
 
 /// Runs the bake; each line goes to its image's log and progress (on this thread) and to
-/// `.adf/logs/bake.log`.
+/// `.adf/logs/bake.log`; a vertex's later lines (`#12 DONE 2.1s`) to the image its first line
+/// named. Also when each image's lines came.
 pub(super) fn stream(
     run: &BakeRun,
     engine: &dyn Engine,
@@ -36,7 +52,8 @@ pub(super) fn stream(
     opts: &BakeOptions,
     interrupted: &AtomicBool,
     reporter: &mut dyn BuildReporter,
-) -> Result<(), crate::engine::EngineError> {
+) -> (Result<(), crate::engine::EngineError>, HashMap<usize, Span>) {
+    let mut spans: HashMap<usize, Span> = HashMap::new();
     let images = run.images;
     let by_target: HashMap<String, usize> = run
         .stale
@@ -45,17 +62,24 @@ pub(super) fn stream(
         .collect();
     let state = crate::ops::state_dir(run.project);
     let (tx, rx) = mpsc::channel::<Line>();
-    std::thread::scope(|s| {
+    let result = std::thread::scope(|s| {
         let worker = s.spawn(|| {
-            let tx = std::sync::Mutex::new(tx);
+            let tx = std::sync::Mutex::new((tx, HashMap::<u32, usize>::new()));
             let on_line = |line: String| {
-                let msg = match target_of(&line).and_then(|(t, _)| by_target.get(t)) {
-                    Some(&job) => Line::Target(job, line),
+                let Ok(mut guard) = tx.lock() else {
+                    return;
+                };
+                let (tx, vertices) = &mut *guard;
+                let named = target_of(&line).and_then(|(t, _)| by_target.get(t).copied());
+                let vertex = vertex_of(&line);
+                if let (Some(job), Some(v)) = (named, vertex) {
+                    vertices.insert(v, job);
+                }
+                let msg = match named.or_else(|| vertex.and_then(|v| vertices.get(&v).copied())) {
+                    Some(job) => Line::Target(job, line),
                     None => Line::Other(line),
                 };
-                if let Ok(tx) = tx.lock() {
-                    let _ = tx.send(msg);
-                }
+                let _ = tx.send(msg);
             };
             engine.bake(file, opts.builder.as_deref(), interrupted, &on_line)
         });
@@ -65,6 +89,18 @@ pub(super) fn stream(
             let line = match msg {
                 Line::Other(line) => line,
                 Line::Target(job, line) => {
+                    let now = SystemTime::now();
+                    let span = spans.entry(job).or_insert(Span {
+                        first: now,
+                        export: None,
+                        last: now,
+                    });
+                    span.last = now;
+                    if span.export.is_none()
+                        && (line.contains("] exporting to") || line.contains("] naming to"))
+                    {
+                        span.export = Some(now);
+                    }
                     let log = logs.entry(job).or_insert_with(|| {
                         std::fs::OpenOptions::new()
                             .append(true)
@@ -100,20 +136,21 @@ pub(super) fn stream(
                 why,
             ))
         })
-    })
+    });
+    (result, spans)
 }
 
 /// What the engine holds after the bake decides each stale image's outcome: its tag carries
-/// its fingerprint (built), or it failed, or a parent of it did (blocked). `span`: seconds,
-/// start and end.
+/// its fingerprint (built), or it failed, or a parent of it did (blocked). `bake`: when the
+/// bake started and ended; `spans`: when each image's lines came (its own times, within it).
 pub(super) fn read_back(
     run: &BakeRun,
     engine: &dyn Engine,
     result: &Result<(), crate::engine::EngineError>,
-    span: (f64, std::time::SystemTime, std::time::SystemTime),
+    bake: (SystemTime, SystemTime),
+    spans: &HashMap<usize, Span>,
     interrupted: &AtomicBool,
 ) -> Vec<(usize, Outcome)> {
-    let (seconds, started_at, finished_at) = span;
     let (project, plan) = (run.project, run.plan);
     let refs: Vec<String> = run
         .stale
@@ -121,12 +158,22 @@ pub(super) fn read_back(
         .filter_map(|&i| plan.images[i].tags.first().cloned())
         .collect();
     let now = engine.built_images(&refs);
-    let ran = |status, tail| Outcome {
-        status,
-        seconds,
-        tail,
-        started_at: Some(started_at),
-        finished_at: Some(finished_at),
+    let ran = |i: usize, status, tail| {
+        let (started, built, finished) = match spans.get(&i) {
+            Some(s) => (s.first, s.export.unwrap_or(s.last), s.last),
+            None => (bake.0, bake.1, bake.1),
+        };
+        let seconds = finished
+            .duration_since(started)
+            .map_or(0.0, |d| d.as_secs_f64());
+        Outcome {
+            status,
+            seconds,
+            tail,
+            started_at: Some(started),
+            built_at: Some(built),
+            finished_at: Some(finished),
+        }
     };
     let mut failed: Vec<usize> = Vec::new();
     let mut out = Vec::new();
@@ -143,6 +190,7 @@ pub(super) fn read_back(
             .any(|&q| failed.iter().any(|&f| plan.images[f].index == q));
         let o = match (built, result) {
             (Some(info), _) => ran(
+                i,
                 Status::Built {
                     image_id: info.id.clone(),
                 },
@@ -164,6 +212,7 @@ pub(super) fn read_back(
                     .any(|l| target_of(l).is_some_and(|(t, _)| t == target));
                 let reason = format!("docker buildx bake: {}", e.message);
                 ran(
+                    i,
                     Status::Failed { reason },
                     if mine { e.tail.clone() } else { Vec::new() },
                 )
