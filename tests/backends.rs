@@ -228,10 +228,13 @@ fn auto_bakes_on_buildx_unless_an_image_needs_the_cli() {
 
 #[test]
 fn without_buildx_auto_is_the_cli() {
-    let docker = engine(); // Debian's 20.10 client: BuildKit through DOCKER_BUILDKIT=1
+    engine();
+    // Debian's 20.10 client (BuildKit through DOCKER_BUILDKIT=1), whichever client the other
+    // engine tests drive
+    let docker = "/usr/bin/docker";
     let prefix = unique("backend-20");
     let dir = stack_of(&prefix, "", DOCKERFILE_20);
-    let out = build(dir.path(), &docker, &[]);
+    let out = build(dir.path(), docker, &[]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     assert!(
         out.stderr
@@ -239,7 +242,7 @@ fn without_buildx_auto_is_the_cli() {
         "{}",
         out.stderr
     );
-    cleanup_with(&docker, &prefix);
+    cleanup_with(docker, &prefix);
 }
 
 /// A `docker` that records each command line before running the real client (it builds nothing

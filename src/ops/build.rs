@@ -367,11 +367,13 @@ fn probe(
     engine_opts: &EngineOptions,
     dry_run: bool,
 ) -> Result<Box<dyn crate::engine::Engine>, BuildError> {
-    let engine = engine::connect(engine_opts).map_err(BuildError::Engine)?;
-    if !dry_run {
-        engine.remove_leftovers();
-    }
-    Ok(engine)
+    std::thread::scope(|s| {
+        // beside the version probe: it only touches what dead runs left
+        if !dry_run {
+            s.spawn(|| engine::client(engine_opts).remove_leftovers());
+        }
+        engine::connect(engine_opts).map_err(BuildError::Engine)
+    })
 }
 
 /// Everything that must hold before the first build starts, for the images about to build:

@@ -60,6 +60,10 @@ pub(super) fn stream(
         .iter()
         .map(|&i| (target_name(&images[i].name), i))
         .collect();
+    let only = match run.stale.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    };
     let state = crate::ops::state_dir(run.project);
     let (tx, rx) = mpsc::channel::<Line>();
     let result = std::thread::scope(|s| {
@@ -75,6 +79,8 @@ pub(super) fn stream(
                 if let (Some(job), Some(v)) = (named, vertex) {
                     vertices.insert(v, job);
                 }
+                // a bake of one target does not prefix its steps with the target's name
+                let named = named.or(only);
                 let msg = match named.or_else(|| vertex.and_then(|v| vertices.get(&v).copied())) {
                     Some(job) => Line::Target(job, line),
                     None => Line::Other(line),
@@ -97,7 +103,7 @@ pub(super) fn stream(
                     });
                     span.last = now;
                     if span.export.is_none()
-                        && (line.contains("] exporting to") || line.contains("] naming to"))
+                        && (line.contains(" exporting to ") || line.contains(" naming to "))
                     {
                         span.export = Some(now);
                     }
