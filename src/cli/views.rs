@@ -108,23 +108,36 @@ pub fn graph(g: &GlobalArgs, a: GraphArgs) -> i32 {
 }
 
 pub fn plan(g: &GlobalArgs, a: PlanArgs) -> i32 {
+    // the engine probe (a few `docker` processes) needs nothing from the file: it runs while
+    // the file is read, and is waited for on every path (no probe outlives the command)
+    let probe = (!a.no_engine).then(|| {
+        let options = a.engine.options();
+        std::thread::spawn(move || crate::engine::connect(&options))
+    });
+    let engine_of = |probe: Option<std::thread::JoinHandle<_>>| match probe {
+        None => (None, Some("engine not asked (--no-engine)".to_string())),
+        Some(handle) => match handle.join() {
+            Ok(Ok(e)) => (Some(e), None),
+            Ok(Err(e)) => (None, Some(format!("engine not reachable: {e}"))),
+            Err(panic) => std::panic::resume_unwind(panic),
+        },
+    };
     let (p, _, sel) = match super::selection::require_selected(g, false, &a.target) {
         Ok(x) => x,
-        Err(code) => return code,
+        Err(code) => {
+            drop(engine_of(probe));
+            return code;
+        }
     };
     let registry = match a.registry.prefix(&p) {
         Ok(r) => r,
-        Err(code) => return code,
-    };
-    let mut plan = plan::make(&p, &sel);
-    let (engine, note) = if a.no_engine {
-        (None, Some("engine not asked (--no-engine)".to_string()))
-    } else {
-        match crate::engine::connect(&a.engine.options()) {
-            Ok(e) => (Some(e), None),
-            Err(e) => (None, Some(format!("engine not reachable: {e}"))),
+        Err(code) => {
+            drop(engine_of(probe));
+            return code;
         }
     };
+    let mut plan = plan::make(&p, &sel);
+    let (engine, note): (Option<Box<dyn crate::engine::Engine>>, Option<String>) = engine_of(probe);
     if let Some(n) = &note {
         crate::ui::note(n);
     }
@@ -142,6 +155,9 @@ pub fn plan(g: &GlobalArgs, a: PlanArgs) -> i32 {
         TextFormat::Text => print!("{}", render::plan_text(&plan, Some(&decisions), a.explain)),
         TextFormat::Json => print_json(&render::plan_json(&p, &plan, Some(&decisions))),
     }
+    // the process ends here: freeing a 50,000-image project piece by piece costs more than
+    // anything else at the end of a plan, and the OS takes the memory back at once
+    std::mem::forget((p, plan, decisions));
     EXIT_OK
 }
 

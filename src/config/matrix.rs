@@ -77,6 +77,10 @@ fn for_each_str(img: &mut RawImage, f: &mut dyn FnMut(&mut Str)) {
 }
 
 pub fn interpolate(s: &mut Str, scope: &Scope, diags: &mut Diagnostics) {
+    // nothing to substitute: the value stays as it is (no copy of it)
+    if !s.value.contains('$') {
+        return;
+    }
     match scope.expand(&s.value) {
         Ok(v) => s.value = v,
         Err(e) => diags.push(
@@ -113,36 +117,30 @@ pub fn arch_vars(platform: &str) -> Option<[(String, String); 2]> {
     ])
 }
 
-/// The image with the file's `cache_from` / `cache_to` for each it does not set itself
-/// (interpolated with the image's own variables, so `${DOCKER_ARCH}` follows its platform).
-fn with_cache_defaults<'a>(img: &'a RawImage, raw: &RawFile) -> std::borrow::Cow<'a, RawImage> {
-    let unset = |own: &[Str], file: &[Str]| own.is_empty() && !file.is_empty();
-    if !unset(&img.build.cache_from, &raw.cache_from) && !unset(&img.build.cache_to, &raw.cache_to)
-    {
-        return std::borrow::Cow::Borrowed(img);
-    }
-    let mut img = img.clone();
-    if img.build.cache_from.is_empty() {
+/// Gives the image the file's `cache_from` / `cache_to` for each it does not set itself
+/// (interpolated later with the image's own variables, so `${DOCKER_ARCH}` follows its
+/// platform).
+fn add_cache_defaults(img: &mut RawImage, raw: &RawFile) {
+    if img.build.cache_from.is_empty() && !raw.cache_from.is_empty() {
         img.build.cache_from = raw.cache_from.clone();
     }
-    if img.build.cache_to.is_empty() {
+    if img.build.cache_to.is_empty() && !raw.cache_to.is_empty() {
         img.build.cache_to = raw.cache_to.clone();
     }
-    std::borrow::Cow::Owned(img)
 }
 
 /// One image per matrix combination and platform (one for an image with neither), every
 /// string interpolated. Reports empty axes and image names that collide after expansion.
-pub fn expand(raw: &RawFile, sources: &VarSources, diags: &mut Diagnostics) -> Vec<Expanded> {
+/// The file's images are moved out of `raw` (the last copy of each is the declaration itself).
+pub fn expand(raw: &mut RawFile, sources: &VarSources, diags: &mut Diagnostics) -> Vec<Expanded> {
     let mut out = Vec::with_capacity(raw.images.len());
     let base_scope = Scope {
         sources,
         matrix: &[],
     };
     let mut used = vec![false; sources.overrides.len()];
-    for img in &raw.images {
-        let img = with_cache_defaults(img, raw);
-        let img = img.as_ref();
+    for mut img in std::mem::take(&mut raw.images) {
+        add_cache_defaults(&mut img, raw);
         let mut axes: Vec<(String, Vec<String>)> = Vec::new();
         let mut ok = true;
         for (axis, values) in &img.matrix {
@@ -197,23 +195,34 @@ pub fn expand(raw: &RawFile, sources: &VarSources, diags: &mut Diagnostics) -> V
             );
             continue;
         }
-        for combo in cartesian(&axes) {
+        let combos = cartesian(&axes);
+        let last_combo = combos.len().saturating_sub(1);
+        for (combo_index, combo) in combos.into_iter().enumerate() {
             let scope = Scope {
                 sources,
                 matrix: &combo,
             };
-            let overridden = with_overrides(img, &scope, &sources.overrides, &mut used);
-            let img = overridden.as_ref();
+            let mut overridden = match with_overrides(&img, &scope, &sources.overrides, &mut used) {
+                std::borrow::Cow::Owned(o) => Some(o),
+                std::borrow::Cow::Borrowed(_) => None,
+            };
             let mut platforms: Vec<Str> = Vec::new();
-            for p in &img.build.platforms {
+            for p in &overridden.as_ref().unwrap_or(&img).build.platforms {
                 let mut p = p.clone();
                 interpolate(&mut p, &scope, diags);
                 if !platforms.iter().any(|q| q.value == p.value) {
                     platforms.push(p);
                 }
             }
+            // a copy of the image for each output, but the last one takes it
+            let mut copy = |last_of_combo: bool| match overridden.as_mut() {
+                Some(o) if last_of_combo => std::mem::take(o),
+                Some(o) => o.clone(),
+                None if last_of_combo && combo_index == last_combo => std::mem::take(&mut img),
+                None => img.clone(),
+            };
             if platforms.is_empty() {
-                let mut expanded = img.clone();
+                let mut expanded = copy(true);
                 expanded.matrix.clear();
                 for_each_str(&mut expanded, &mut |s| interpolate(s, &scope, diags));
                 out.push(Expanded {
@@ -224,7 +233,7 @@ pub fn expand(raw: &RawFile, sources: &VarSources, diags: &mut Diagnostics) -> V
                 });
                 continue;
             }
-            for p in &platforms {
+            for (pi, p) in platforms.iter().enumerate() {
                 let mut vars = combo.clone();
                 if let Some(arch) = arch_vars(&p.value) {
                     vars.extend(arch);
@@ -233,7 +242,7 @@ pub fn expand(raw: &RawFile, sources: &VarSources, diags: &mut Diagnostics) -> V
                     sources,
                     matrix: &vars,
                 };
-                let mut expanded = img.clone();
+                let mut expanded = copy(pi + 1 == platforms.len());
                 expanded.matrix.clear();
                 expanded.build.platforms.clear();
                 for_each_str(&mut expanded, &mut |s| interpolate(s, &scope, diags));

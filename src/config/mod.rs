@@ -243,7 +243,8 @@ pub fn load(
             return None;
         }
     };
-    let raw = schema::read(&root, diags);
+    let mut raw = schema::read(&root, diags);
+    drop(root);
     let dir = path
         .parent()
         .map(Path::to_path_buf)
@@ -297,7 +298,7 @@ pub fn load(
         .get("ARCH")
         .cloned()
         .unwrap_or_else(|| "x86_64".into());
-    let images = matrix::expand(&raw, &vars, diags);
+    let images = matrix::expand(&mut raw, &vars, diags);
     Some(Config {
         path: path.to_path_buf(),
         dir,

@@ -61,6 +61,10 @@ pub fn inputs(
     // many images share a Dockerfile: hash each once
     let mut dockerfile_hashes: HashMap<&Path, String> = HashMap::new();
     let mut dockerfiles = DockerfileCache::default();
+    // images sharing a context, a Dockerfile and what it reads from the context see the same
+    // files: filter each such context once
+    type Seen<'p> = (&'p Path, &'p Path, Option<Vec<String>>);
+    let mut contexts: HashMap<Seen, BTreeMap<String, String>> = HashMap::new();
     for planned in &plan.images {
         let img = &project.images[planned.index];
         let spec = &img.spec;
@@ -74,28 +78,20 @@ pub fn inputs(
                 h
             }
         };
-        // the spec's Dockerfile is relative to the working directory (as the context is), and
-        // hash_context takes it relative to the context: pass it absolute
-        let context = std::path::absolute(&spec.dockerfile)
-            .and_then(|dockerfile| hasher.hash_context(&spec.context, &dockerfile))
-            .map_err(|e| {
-                std::io::Error::new(
-                    e.kind(),
-                    format!("build context {}: {e}", spec.context.display()),
-                )
-            })?;
         // only the context files the Dockerfile reads count (as BuildKit only sends those): a
         // file of another image in a shared context must not make this one stale
-        let mut context = context;
-        if let Some(sources) = dockerfiles
+        let sources = dockerfiles
             .get(&spec.dockerfile)
-            .and_then(|f| f.read_paths(&spec.args))
-        {
-            // an odd source pattern keeps the whole context (never under-count)
-            if let Ok(read) = DockerIgnore::parse(&sources.join("\n")) {
-                context.retain(|path, _| read.is_excluded(path));
+            .and_then(|f| f.read_paths(&spec.args));
+        let seen = (spec.context.as_path(), spec.dockerfile.as_path(), sources);
+        let context = match contexts.get(&seen) {
+            Some(c) => c.clone(),
+            None => {
+                let c = read_context(&mut hasher, &spec.context, &spec.dockerfile, &seen.2)?;
+                contexts.insert(seen, c.clone());
+                c
             }
-        }
+        };
         let mut installers = BTreeMap::new();
         for inst in &img.installers {
             let digest = match &inst.sha256 {
@@ -135,6 +131,33 @@ pub fn inputs(
         )
     });
     Ok((out, cache_problem))
+}
+
+/// The files of `context` a build with `dockerfile` sees (hashed), only those in `sources`
+/// when the Dockerfile's reads are known.
+fn read_context(
+    hasher: &mut ContextHasher,
+    context: &Path,
+    dockerfile: &Path,
+    sources: &Option<Vec<String>>,
+) -> std::io::Result<BTreeMap<String, String>> {
+    // the spec's Dockerfile is relative to the working directory (as the context is), and
+    // hash_context takes it relative to the context: pass it absolute
+    let mut files = std::path::absolute(dockerfile)
+        .and_then(|dockerfile| hasher.hash_context(context, &dockerfile))
+        .map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("build context {}: {e}", context.display()),
+            )
+        })?;
+    if let Some(sources) = sources {
+        // an odd source pattern keeps the whole context (never under-count)
+        if let Ok(read) = DockerIgnore::parse(&sources.join("\n")) {
+            files.retain(|path, _| read.is_excluded(path));
+        }
+    }
+    Ok(files)
 }
 
 /// `existing`: primary tag → the fingerprint label of the adf-built image it points at; absent
