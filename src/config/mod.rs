@@ -117,6 +117,9 @@ pub fn builtins(vars: &mut VarSources, dir: &Path, timestamp: &str, diags: &mut 
 /// a matrix axis or a `${NAME}` written somewhere in the file. Anything else (a typo, most
 /// likely) is a `bad-set` error with a suggestion, never silently ignored.
 fn check_set_names(vars: &VarSources, raw: &schema::RawFile, text: &str, diags: &mut Diagnostics) {
+    if vars.sets.is_empty() {
+        return;
+    }
     let mut known: Vec<&str> = interp::BUILTIN_NAMES.to_vec();
     known.extend(vars.declared.keys().map(String::as_str));
     for img in &raw.images {

@@ -240,6 +240,21 @@ impl Reader<'_> {
         }
     }
 
+    /// [`Reader::scalar`] whose `what` is written only for a diagnostic.
+    pub(super) fn scalar_of(
+        &mut self,
+        node: &Node,
+        what: impl FnOnce() -> String,
+        example: &str,
+    ) -> Option<Str> {
+        match &node.kind {
+            NodeKind::Scalar { value, .. } if !node.is_null() => {
+                Some(Spanned::new(value.clone(), node.span))
+            }
+            _ => self.scalar(node, &what(), example),
+        }
+    }
+
     pub(super) fn bool(&mut self, node: &Node, what: &str) -> Option<Spanned<bool>> {
         match &node.kind {
             NodeKind::Scalar { value, plain: true } if value == "true" || value == "false" => {
@@ -257,7 +272,7 @@ impl Reader<'_> {
         match &node.kind {
             NodeKind::Seq(items) => items
                 .iter()
-                .filter_map(|n| self.scalar(n, &format!("each entry of {what}"), example))
+                .filter_map(|n| self.scalar_of(n, || format!("each entry of {what}"), example))
                 .collect(),
             NodeKind::Scalar { .. } if !node.is_null() => {
                 self.scalar(node, what, example).into_iter().collect()
@@ -276,7 +291,8 @@ impl Reader<'_> {
             NodeKind::Map(entries) => {
                 let mut out = Vec::new();
                 for (k, v) in entries {
-                    let Some(key) = self.scalar(k, &format!("a key of {what}"), example) else {
+                    let Some(key) = self.scalar_of(k, || format!("a key of {what}"), example)
+                    else {
                         continue;
                     };
                     if v.is_null() {
@@ -288,7 +304,7 @@ impl Reader<'_> {
                         continue;
                     }
                     if let Some(val) =
-                        self.scalar(v, &format!("`{}` in {what}", key.value), example)
+                        self.scalar_of(v, || format!("`{}` in {what}", key.value), example)
                     {
                         out.push((key, val));
                     }
@@ -298,7 +314,7 @@ impl Reader<'_> {
             NodeKind::Seq(items) => {
                 let mut out = Vec::new();
                 for item in items {
-                    let Some(s) = self.scalar(item, &format!("each entry of {what}"), example)
+                    let Some(s) = self.scalar_of(item, || format!("each entry of {what}"), example)
                     else {
                         continue;
                     };
@@ -400,12 +416,12 @@ fn read_image(r: &mut Reader, key_node: &Node, node: &Node) -> Option<RawImage> 
         key,
         ..RawImage::default()
     };
+    let section = format!("image `{}`", img.key.value);
     let entries = r.map(
         node,
-        &format!("image `{}`", img.key.value),
+        &section,
         "build: {context: ., dockerfile: Dockerfile}",
     );
-    let section = format!("image `{}`", img.key.value);
     img.build.span = Some(img.key.span);
     for (k, kn, v) in r.known_keys(entries, IMAGE_KEYS, &section) {
         match k {

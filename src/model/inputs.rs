@@ -103,15 +103,15 @@ fn keys(img: &Image, diags: &mut Diagnostics) {
 /// refuse a bad pattern, so `check` says so too (once per file).
 /// The ignore files already looked at: by (context, Dockerfile), and the bad ones reported.
 #[derive(Default)]
-struct IgnoreFiles {
-    pairs: HashSet<(PathBuf, PathBuf)>,
+struct IgnoreFiles<'p> {
+    pairs: HashSet<(&'p Path, &'p Path)>,
     reported: HashSet<PathBuf>,
 }
 
-fn ignore_file(img: &Image, seen: &mut IgnoreFiles, diags: &mut Diagnostics) {
+fn ignore_file<'p>(img: &'p Image, seen: &mut IgnoreFiles<'p>, diags: &mut Diagnostics) {
     use crate::plan::dockerignore::{ignore_file_for, DockerIgnore};
     // many images share a context and a Dockerfile: look at each pair once
-    let pair = (img.spec.context.clone(), img.spec.dockerfile.clone());
+    let pair = (img.spec.context.as_path(), img.spec.dockerfile.as_path());
     if !seen.pairs.insert(pair) {
         return;
     }
@@ -202,17 +202,30 @@ fn lexical(path: &Path) -> PathBuf {
 /// Where `path` really is: symlinks resolved for the part that exists, `..` applied to the rest.
 /// Remembered for the run: thousands of images share a few contexts and Dockerfiles.
 pub fn resolved(path: &Path) -> PathBuf {
+    with_resolved(path, Path::to_path_buf)
+}
+
+/// Whether `path` resolves (as [`resolved`] says) to `root` or somewhere under it.
+pub fn resolves_under(path: &Path, root: &Path) -> bool {
+    with_resolved(path, |real| real.starts_with(root))
+}
+
+/// `f` of what `path` resolves to, resolving each path once per run.
+fn with_resolved<T>(path: &Path, f: impl FnOnce(&Path) -> T) -> T {
     use std::sync::{Mutex, OnceLock};
     static SEEN: OnceLock<Mutex<HashMap<PathBuf, PathBuf>>> = OnceLock::new();
     let seen = SEEN.get_or_init(Default::default);
-    if let Some(real) = seen.lock().ok().and_then(|m| m.get(path).cloned()) {
-        return real;
+    if let Ok(m) = seen.lock() {
+        if let Some(real) = m.get(path) {
+            return f(real);
+        }
     }
     let real = resolve(path);
+    let answer = f(&real);
     if let Ok(mut m) = seen.lock() {
-        m.insert(path.to_path_buf(), real.clone());
+        m.insert(path.to_path_buf(), real);
     }
-    real
+    answer
 }
 
 fn resolve(path: &Path) -> PathBuf {
@@ -239,10 +252,10 @@ fn resolve(path: &Path) -> PathBuf {
 
 fn outside(root: &Path, img: &Image, diags: &mut Diagnostics) {
     let mut report = |what: &str, path: &Path, span: Span, opt_in: &str| {
-        let real = resolved(path);
-        if real.starts_with(root) {
+        if resolves_under(path, root) {
             return;
         }
+        let real = resolved(path);
         diags.push(
             Diagnostic::error(
                 Code::PathOutside,

@@ -12,6 +12,26 @@ use std::path::{Path, PathBuf};
 
 /// `sources` receives each Dockerfile a diagnostic points into.
 pub fn run(p: &Project, sources: &mut Sources, diags: &mut Diagnostics) {
+    // the compatibility checks read only the project: they run beside the others, and their
+    // findings come last, as when they ran last
+    std::thread::scope(|s| {
+        let compat = s.spawn(|| {
+            let mut found = Diagnostics::default();
+            if let Some(kb) = knowledge(p, &mut found) {
+                super::compat::run(p, &kb, &mut found);
+            }
+            found
+        });
+        file_checks(p, sources, diags);
+        match compat.join() {
+            Ok(found) => diags.extend(found),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    });
+}
+
+/// Every check but the compatibility ones, in order.
+fn file_checks(p: &Project, sources: &mut Sources, diags: &mut Diagnostics) {
     depends_on(p, diags);
     cycles(p, diags);
     tags(p, diags);
@@ -31,9 +51,6 @@ pub fn run(p: &Project, sources: &mut Sources, diags: &mut Diagnostics) {
     };
     dockerfile_args(p, &mut files.dockerfiles, &mut texts, diags);
     super::installers::check_present(p, &|_| true, crate::diag::Severity::Warning, diags);
-    if let Some(kb) = knowledge(p, diags) {
-        super::compat::run(p, &kb, diags);
-    }
 }
 
 /// The built-in knowledge (then the synced overlay) plus the file's `compat_rules:`.
@@ -388,10 +405,14 @@ fn runtime_deps(img: &Image, diags: &mut Diagnostics) {
 fn base_drift(p: &Project, diags: &mut Diagnostics) {
     let mut producer: HashMap<String, usize> = HashMap::new();
     for (i, img) in p.images.iter().enumerate() {
-        for t in img
-            .tags()
-            .chain(img.published_tags.iter().map(|t| t.value.as_str()))
-        {
+        // a published tag spelled as a local one (every image without platforms) is not
+        // normalized twice
+        let published = img
+            .published_tags
+            .iter()
+            .map(|t| t.value.as_str())
+            .filter(|t| !img.tags().any(|local| local == *t));
+        for t in img.tags().chain(published) {
             producer.entry(normalize(t)).or_insert(i);
         }
     }
@@ -649,7 +670,7 @@ fn dockerfile_args(
     let root = p.dir.canonicalize().unwrap_or_else(|_| p.dir.clone());
     for img in &p.images {
         // a Dockerfile outside the project is `path-outside`: not read
-        if !img.allow_outside && !super::inputs::resolved(&img.spec.dockerfile).starts_with(&root) {
+        if !img.allow_outside && !super::inputs::resolves_under(&img.spec.dockerfile, &root) {
             continue;
         }
         let Some(facts) = cache.get(&img.spec.dockerfile) else {

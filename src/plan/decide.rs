@@ -56,7 +56,8 @@ pub fn inputs(
     state_dir: &Path,
 ) -> std::io::Result<(Vec<Inputs>, Option<String>)> {
     let mut hasher = ContextHasher::open(state_dir);
-    let mut by_name: HashMap<&str, String> = HashMap::new();
+    // each planned image's fingerprint, by image index (parents come first)
+    let mut fingerprints: Vec<Option<String>> = vec![None; project.images.len()];
     let mut out = Vec::with_capacity(plan.images.len());
     // many images share a Dockerfile: hash each once
     let mut dockerfile_hashes: HashMap<&Path, String> = HashMap::new();
@@ -107,8 +108,8 @@ pub fn inputs(
             .parents
             .iter()
             .filter_map(|&p| {
-                let name = project.images[p].name.as_str();
-                by_name.get(name).map(|fp| (name.to_string(), fp.clone()))
+                let fp = fingerprints.get(p)?.as_ref()?;
+                Some((project.images[p].name.clone(), fp.clone()))
             })
             .collect();
         let inputs = Inputs {
@@ -121,7 +122,9 @@ pub fn inputs(
             parents,
             labels: spec.labels.clone(),
         };
-        by_name.insert(&img.name, inputs.fingerprint());
+        if let Some(slot) = fingerprints.get_mut(planned.index) {
+            *slot = Some(inputs.fingerprint());
+        }
         out.push(inputs);
     }
     let cache_problem = hasher.save().err().map(|e| {

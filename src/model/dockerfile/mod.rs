@@ -180,6 +180,9 @@ pub struct DockerfileCache {
 impl DockerfileCache {
     /// `None` when the file cannot be read (a missing file is reported elsewhere).
     pub fn get(&mut self, path: &Path) -> Option<Arc<DockerfileFacts>> {
+        if let Some(facts) = self.entries.get(path) {
+            return facts.clone();
+        }
         self.entries
             .entry(path.to_path_buf())
             .or_insert_with(|| {
