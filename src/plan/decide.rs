@@ -185,32 +185,79 @@ pub fn decide(
                 .map(|p| p.to_string_lossy().replace('\\', "/"))
         })
         .collect();
-    plan.images
-        .iter()
-        .zip(inputs)
-        .map(|(planned, inputs)| {
-            let fingerprint = inputs.fingerprint();
-            let primary = planned.tags.first().cloned().unwrap_or_default();
-            let (action, reason, changes) = match existing.get(&primary) {
-                _ if force => (Action::Build, "forced (--force)".to_string(), vec![]),
-                None => (Action::Build, format!("no image built by adf is tagged {primary}"), vec![]),
-                Some(fp) if *fp == fingerprint => (Action::Fresh, format!("{primary} is up to date"), vec![]),
-                Some(fp) => match load_manifest(state_dir, fp) {
-                    Some(old) => {
-                        // the Dockerfile usually sits in its context: report it once, as the Dockerfile
-                        let changes: Vec<String> = diff(&old, inputs)
+    let decide_one = |(planned, inputs): (&super::PlannedImage, &Inputs)| {
+        let fingerprint = inputs.fingerprint();
+        let primary = planned.tags.first().cloned().unwrap_or_default();
+        let (action, reason, changes) = match existing.get(&primary) {
+            _ if force => (Action::Build, "forced (--force)".to_string(), vec![]),
+            None => (
+                Action::Build,
+                format!("no image built by adf is tagged {primary}"),
+                vec![],
+            ),
+            Some(fp) if *fp == fingerprint => {
+                (Action::Fresh, format!("{primary} is up to date"), vec![])
+            }
+            Some(fp) => match load_manifest(state_dir, fp) {
+                Some(old) => {
+                    // the Dockerfile usually sits in its context: report it once, as the Dockerfile
+                    let changes: Vec<String> = diff(&old, inputs)
                             .iter()
                             .filter(|c| !matches!(c, Change::ContextModified(p) if dockerfile_rel.get(planned.index).is_some_and(|d| d.as_deref() == Some(p.as_str()))))
                             .map(|c| c.to_string())
                             .collect();
-                        let first = changes.first().cloned().unwrap_or_else(|| "inputs changed".into());
-                        let more = if changes.len() > 1 { format!(" (+{} more)", changes.len() - 1) } else { String::new() };
-                        (Action::Build, format!("{first}{more}"), changes)
-                    }
-                    None => (Action::Build, format!("{primary} was built from other inputs (no record of them here)"), vec![]),
-                },
-            };
-            Decision { action, reason, fingerprint, registry: None, changes }
-        })
-        .collect()
+                    let first = changes
+                        .first()
+                        .cloned()
+                        .unwrap_or_else(|| "inputs changed".into());
+                    let more = if changes.len() > 1 {
+                        format!(" (+{} more)", changes.len() - 1)
+                    } else {
+                        String::new()
+                    };
+                    (Action::Build, format!("{first}{more}"), changes)
+                }
+                None => (
+                    Action::Build,
+                    format!("{primary} was built from other inputs (no record of them here)"),
+                    vec![],
+                ),
+            },
+        };
+        Decision {
+            action,
+            reason,
+            fingerprint,
+            registry: None,
+            changes,
+        }
+    };
+    // each decision stands alone: a large plan decides in two halves at once
+    let n = plan.images.len().min(inputs.len());
+    if n < PARALLEL_FROM {
+        return plan.images.iter().zip(inputs).map(decide_one).collect();
+    }
+    let half = n / 2;
+    std::thread::scope(|s| {
+        let second = s.spawn(|| {
+            plan.images[half..n]
+                .iter()
+                .zip(&inputs[half..n])
+                .map(decide_one)
+                .collect::<Vec<_>>()
+        });
+        let mut decisions: Vec<Decision> = plan.images[..half]
+            .iter()
+            .zip(&inputs[..half])
+            .map(decide_one)
+            .collect();
+        match second.join() {
+            Ok(rest) => decisions.extend(rest),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        decisions
+    })
 }
+
+/// Plans of fewer images decide on one thread.
+const PARALLEL_FROM: usize = 2048;

@@ -40,7 +40,7 @@ impl Inputs {
     /// order), as 64 lowercase hex characters. Depends on nothing but the values, so it is the
     /// same on every run and machine.
     pub fn fingerprint(&self) -> String {
-        let mut e = Encoder(blake3::Hasher::new());
+        let mut e = Encoder(Vec::with_capacity(1024));
         e.bytes(ENCODING);
         e.field("dockerfile").bytes(self.dockerfile.as_bytes());
         e.field("context").map(self.context.iter());
@@ -50,7 +50,8 @@ impl Inputs {
         e.field("installers").map(self.installers.iter());
         e.field("parents").map(self.parents.iter());
         e.field("labels").map(labels(&self.labels));
-        e.0.finalize().to_hex().to_string()
+        // one hash over the whole encoding: the same digest as feeding it piece by piece
+        blake3::hash(&e.0).to_hex().to_string()
     }
 }
 
@@ -58,12 +59,13 @@ fn labels(m: &BTreeMap<String, String>) -> impl Iterator<Item = (&String, &Strin
     m.iter().filter(|(k, _)| k.as_str() != FINGERPRINT_LABEL)
 }
 
-struct Encoder(blake3::Hasher);
+/// The canonical encoding, gathered before it is hashed.
+struct Encoder(Vec<u8>);
 
 impl Encoder {
     fn bytes(&mut self, b: &[u8]) -> &mut Self {
-        self.0.update(&(b.len() as u64).to_le_bytes());
-        self.0.update(b);
+        self.0.extend_from_slice(&(b.len() as u64).to_le_bytes());
+        self.0.extend_from_slice(b);
         self
     }
 
@@ -74,10 +76,10 @@ impl Encoder {
     fn opt(&mut self, v: Option<&str>) {
         match v {
             None => {
-                self.0.update(&[0]);
+                self.0.push(0);
             }
             Some(s) => {
-                self.0.update(&[1]);
+                self.0.push(1);
                 self.bytes(s.as_bytes());
             }
         }
@@ -85,7 +87,8 @@ impl Encoder {
 
     fn map<'a>(&mut self, entries: impl Iterator<Item = (&'a String, &'a String)>) {
         let entries: Vec<_> = entries.collect();
-        self.0.update(&(entries.len() as u64).to_le_bytes());
+        self.0
+            .extend_from_slice(&(entries.len() as u64).to_le_bytes());
         for (k, v) in entries {
             self.bytes(k.as_bytes()).bytes(v.as_bytes());
         }
