@@ -28,18 +28,23 @@ pub fn decide(
     force: bool,
 ) -> Result<Decided, Box<Diagnostic>> {
     let state = super::ensure_state_dir(project).unwrap_or_else(|_| super::state_dir(project));
-    let (inputs, cache_problem) = decide::inputs(project, plan, &state).map_err(|e| {
-        Box::new(
-            Diagnostic::error(Code::Fingerprint, format!("cannot read build inputs: {e}"))
-                .help("check that every build context and installer is readable"),
-        )
-    })?;
     let refs: Vec<String> = plan
         .images
         .iter()
         .flat_map(|i| i.tags.iter().cloned())
         .collect();
-    let found = engine.map(|e| e.built_images(&refs)).unwrap_or_default();
+    // the engine is asked what the tags hold while the inputs are hashed
+    let (hashed, found) = std::thread::scope(|s| {
+        let lookup = s.spawn(|| engine.map(|e| e.built_images(&refs)).unwrap_or_default());
+        let hashed = decide::inputs(project, plan, &state);
+        (hashed, lookup.join().unwrap_or_default())
+    });
+    let (inputs, cache_problem) = hashed.map_err(|e| {
+        Box::new(
+            Diagnostic::error(Code::Fingerprint, format!("cannot read build inputs: {e}"))
+                .help("check that every build context and installer is readable"),
+        )
+    })?;
     let existing: HashMap<String, String> = found
         .iter()
         .map(|(k, v)| (k.clone(), v.fingerprint.clone()))
