@@ -1,11 +1,11 @@
 //! `adf build`.
 
 use super::args::{EngineArgs, FormatArgs, JobsArgs, RegistryArgs, TargetArgs, TextFormat};
+use super::build_modes;
 use super::GlobalArgs;
 use super::{EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK};
 use crate::ops::build::{self, BuildError, BuildOptions};
 use clap::Args;
-use std::io::IsTerminal;
 
 pub const BUILD_HELP: &str = include_str!("build_help.txt");
 
@@ -35,7 +35,7 @@ pub struct BuildArgs {
     /// about to build, else one `docker build` per image; bake; cli [env: ADF_BACKEND]
     /// [default: auto]
     #[arg(long, value_enum, value_name = "BACKEND")]
-    backend: Option<BackendArg>,
+    backend: Option<build_modes::BackendArg>,
     /// Same as --backend bake
     #[arg(long, hide = true, conflicts_with = "backend")]
     bake: bool,
@@ -60,73 +60,7 @@ pub struct BuildArgs {
     /// bars; plain = every step of every image with a UTC timestamp; quiet = none (failures
     /// still print) [default: auto; plain with -v, quiet with -q]
     #[arg(long, value_enum, value_name = "MODE")]
-    progress: Option<ProgressArg>,
-}
-
-/// `--backend`.
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-enum BackendArg {
-    Auto,
-    Cli,
-    Bake,
-}
-
-/// `--backend`, else `--bake`/`--builder`, else `ADF_BACKEND`: `None` lets adf choose. A bad
-/// `ADF_BACKEND` is exit 2; `--builder` with the cli backend too.
-fn backend(a: &BuildArgs) -> Result<Option<build::Backend>, i32> {
-    let from_env = || match std::env::var("ADF_BACKEND").ok().as_deref().map(str::trim) {
-        None | Some("") | Some("auto") => Ok(None),
-        Some("cli") => Ok(Some(BackendArg::Cli)),
-        Some("bake") => Ok(Some(BackendArg::Bake)),
-        Some(other) => {
-            let other = crate::terminal::escape_controls(other);
-            eprintln!("adf: error: ADF_BACKEND={other} is not a backend; use auto, cli or bake");
-            Err(EXIT_BAD_INPUT)
-        }
-    };
-    let asked = match (a.backend, a.bake, &a.builder) {
-        (Some(b), _, _) => Some(b),
-        (None, true, _) | (None, _, Some(_)) => Some(BackendArg::Bake),
-        (None, false, None) => from_env()?,
-    };
-    if asked == Some(BackendArg::Cli) && a.builder.is_some() {
-        eprintln!("adf: error: --builder names a buildx builder for the bake backend; drop it or use --backend bake");
-        return Err(EXIT_BAD_INPUT);
-    }
-    Ok(match asked {
-        None | Some(BackendArg::Auto) => None,
-        Some(BackendArg::Cli) => Some(build::Backend::Cli),
-        Some(BackendArg::Bake) => Some(build::Backend::Bake),
-    })
-}
-
-/// `--progress`.
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-enum ProgressArg {
-    Auto,
-    Tty,
-    Plain,
-    Quiet,
-}
-
-fn progress(g: &GlobalArgs, p: Option<ProgressArg>) -> crate::ui::Progress {
-    use crate::ui::Progress;
-    let auto = || {
-        if std::io::stderr().is_terminal() {
-            Progress::Bars
-        } else {
-            Progress::Lines
-        }
-    };
-    match p {
-        Some(ProgressArg::Tty) => Progress::Bars,
-        Some(ProgressArg::Plain) => Progress::Plain,
-        Some(ProgressArg::Quiet) => Progress::Quiet,
-        Some(ProgressArg::Auto) => auto(),
-        None if g.quiet => Progress::Quiet,
-        None if g.verbose => Progress::Plain,
-        None => auto(),
-    }
+    progress: Option<build_modes::ProgressArg>,
 }
 
 pub fn run(g: &GlobalArgs, a: BuildArgs) -> i32 {
@@ -143,7 +77,7 @@ pub fn run(g: &GlobalArgs, a: BuildArgs) -> i32 {
         Ok(r) => r,
         Err(code) => return code,
     };
-    let backend = match backend(&a) {
+    let backend = match build_modes::backend(a.backend, a.bake, a.builder.as_deref()) {
         Ok(b) => b,
         Err(code) => return code,
     };
@@ -158,7 +92,7 @@ pub fn run(g: &GlobalArgs, a: BuildArgs) -> i32 {
         registry,
     };
     let interrupted = super::interrupt_flag();
-    let mut view = crate::ui::BuildView::with(progress(g, a.progress));
+    let mut view = crate::ui::BuildView::with(build_modes::progress(g, a.progress));
     let engine = a.engine.options();
     let report = match build::build(&project, &plan, &engine, &opts, &interrupted, &mut view) {
         Ok(r) => r,

@@ -4,6 +4,7 @@
 mod archive;
 mod args;
 mod build;
+mod build_modes;
 mod color;
 mod compat;
 mod describe;
