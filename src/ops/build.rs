@@ -621,12 +621,7 @@ fn jobs_for(
     found: &HashMap<String, crate::engine::ImageInfo>,
     cli_flags: &[String],
 ) -> Vec<Job> {
-    let position: HashMap<usize, usize> = plan
-        .images
-        .iter()
-        .enumerate()
-        .map(|(pos, p)| (p.index, pos))
-        .collect();
+    let position = plan.positions();
     plan.images
         .iter()
         .zip(images)

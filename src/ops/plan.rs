@@ -39,7 +39,7 @@ pub fn decide(
         let hashed = decide::inputs(project, plan, &state);
         (hashed, lookup.join().unwrap_or_default())
     });
-    let (inputs, cache_problem) = hashed.map_err(|e| {
+    let hashed = hashed.map_err(|e| {
         Box::new(
             Diagnostic::error(Code::Fingerprint, format!("cannot read build inputs: {e}"))
                 .help("check that every build context and installer is readable"),
@@ -49,13 +49,13 @@ pub fn decide(
         .iter()
         .map(|(k, v)| (k.clone(), v.fingerprint.clone()))
         .collect();
-    let mut decisions = decide::decide(project, plan, &inputs, &existing, force, &state);
+    let mut decisions = decide::decide(project, plan, &hashed, &existing, force, &state);
     built_on_their_parents(project, plan, &found, &mut decisions);
     Ok(Decided {
-        inputs,
+        inputs: hashed.inputs,
         decisions,
         found,
-        warnings: cache_problem.into_iter().collect(),
+        warnings: hashed.cache_problem.into_iter().collect(),
     })
 }
 
@@ -83,12 +83,7 @@ fn built_on_their_parents(
     found: &HashMap<String, ImageInfo>,
     decisions: &mut [Decision],
 ) {
-    let position: HashMap<usize, usize> = plan
-        .images
-        .iter()
-        .enumerate()
-        .map(|(pos, p)| (p.index, pos))
-        .collect();
+    let position = plan.positions();
     for pos in 0..plan.images.len() {
         let planned = &plan.images[pos];
         let Some(&parent) = project.images[planned.index]

@@ -125,12 +125,7 @@ fn look_up(engine: &dyn Engine, lookups: &[&Lookup]) -> Vec<Option<Result<Labels
 /// The images still to build that name a `fresh (registry)` parent's tag in an arg get the
 /// parent's registry reference there instead (the base arg, and any other arg naming it).
 fn build_from_registry(project: &Project, plan: &mut Plan, decisions: &[Decision]) {
-    let position: HashMap<usize, usize> = plan
-        .images
-        .iter()
-        .enumerate()
-        .map(|(pos, p)| (p.index, pos))
-        .collect();
+    let position = plan.positions();
     for pos in 0..plan.images.len() {
         if decisions[pos].action != Action::Build {
             continue;

@@ -46,19 +46,24 @@ pub struct Decision {
     pub changes: Vec<String>,
 }
 
+/// Every planned image's inputs and fingerprint, in plan order.
+pub struct Hashed {
+    pub inputs: Vec<Inputs>,
+    pub fingerprints: Vec<String>,
+    /// Why the hash cache could not be written, for a warning.
+    pub cache_problem: Option<String>,
+}
+
 /// Computes every planned image's inputs in build order (parents first, so each child sees its
 /// parents' fingerprints). Context hashes are cached under `state_dir`; the cache is optional:
 /// when it cannot be written (read-only, full, a planted link) the reason comes back beside the
 /// inputs, for a warning.
-pub fn inputs(
-    project: &Project,
-    plan: &Plan,
-    state_dir: &Path,
-) -> std::io::Result<(Vec<Inputs>, Option<String>)> {
+pub fn inputs(project: &Project, plan: &Plan, state_dir: &Path) -> std::io::Result<Hashed> {
     let mut hasher = ContextHasher::open(state_dir);
     // each planned image's fingerprint, by image index (parents come first)
     let mut fingerprints: Vec<Option<String>> = vec![None; project.images.len()];
     let mut out = Vec::with_capacity(plan.images.len());
+    let mut prints = Vec::with_capacity(plan.images.len());
     // many images share a Dockerfile: hash each once
     let mut dockerfile_hashes: HashMap<&Path, String> = HashMap::new();
     let mut dockerfiles = DockerfileCache::default();
@@ -122,9 +127,11 @@ pub fn inputs(
             parents,
             labels: spec.labels.clone(),
         };
+        let fingerprint = inputs.fingerprint();
         if let Some(slot) = fingerprints.get_mut(planned.index) {
-            *slot = Some(inputs.fingerprint());
+            *slot = Some(fingerprint.clone());
         }
+        prints.push(fingerprint);
         out.push(inputs);
     }
     let cache_problem = hasher.save().err().map(|e| {
@@ -133,7 +140,11 @@ pub fn inputs(
             state_dir.display()
         )
     });
-    Ok((out, cache_problem))
+    Ok(Hashed {
+        inputs: out,
+        fingerprints: prints,
+        cache_problem,
+    })
 }
 
 /// The files of `context` a build with `dockerfile` sees (hashed), only those in `sources`
@@ -168,11 +179,12 @@ fn read_context(
 pub fn decide(
     project: &Project,
     plan: &Plan,
-    inputs: &[Inputs],
+    hashed: &Hashed,
     existing: &HashMap<String, String>,
     force: bool,
     state_dir: &Path,
 ) -> Vec<Decision> {
+    let inputs = &hashed.inputs;
     // each image's Dockerfile path relative to its context, when it lies inside it
     let dockerfile_rel: Vec<Option<String>> = project
         .images
@@ -185,8 +197,11 @@ pub fn decide(
                 .map(|p| p.to_string_lossy().replace('\\', "/"))
         })
         .collect();
-    let decide_one = |(planned, inputs): (&super::PlannedImage, &Inputs)| {
-        let fingerprint = inputs.fingerprint();
+    let decide_one = |((planned, inputs), fingerprint): (
+        (&super::PlannedImage, &Inputs),
+        &String,
+    )| {
+        let fingerprint = fingerprint.clone();
         let primary = planned.tags.first().cloned().unwrap_or_default();
         let (action, reason, changes) = match existing.get(&primary) {
             _ if force => (Action::Build, "forced (--force)".to_string(), vec![]),
@@ -235,7 +250,13 @@ pub fn decide(
     // each decision stands alone: a large plan decides in two halves at once
     let n = plan.images.len().min(inputs.len());
     if n < PARALLEL_FROM {
-        return plan.images.iter().zip(inputs).map(decide_one).collect();
+        return plan
+            .images
+            .iter()
+            .zip(inputs)
+            .zip(&hashed.fingerprints)
+            .map(decide_one)
+            .collect();
     }
     let half = n / 2;
     std::thread::scope(|s| {
@@ -243,12 +264,14 @@ pub fn decide(
             plan.images[half..n]
                 .iter()
                 .zip(&inputs[half..n])
+                .zip(&hashed.fingerprints[half..n])
                 .map(decide_one)
                 .collect::<Vec<_>>()
         });
         let mut decisions: Vec<Decision> = plan.images[..half]
             .iter()
             .zip(&inputs[..half])
+            .zip(&hashed.fingerprints[..half])
             .map(decide_one)
             .collect();
         match second.join() {

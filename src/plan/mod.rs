@@ -42,6 +42,15 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Project image index → position in the plan, for the planned images.
+    pub fn positions(&self) -> std::collections::HashMap<usize, usize> {
+        self.images
+            .iter()
+            .enumerate()
+            .map(|(pos, p)| (p.index, pos))
+            .collect()
+    }
+
     pub fn waves(&self) -> usize {
         self.images.last().map(|i| i.wave + 1).unwrap_or(0)
     }

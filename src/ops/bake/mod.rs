@@ -69,12 +69,7 @@ pub fn run(
     reporter: &mut dyn BuildReporter,
 ) -> Vec<Outcome> {
     let mut outcomes: Vec<Option<Outcome>> = vec![None; images.len()];
-    let position: HashMap<usize, usize> = plan
-        .images
-        .iter()
-        .enumerate()
-        .map(|(pos, p)| (p.index, pos))
-        .collect();
+    let position = plan.positions();
     let parents_of = |i: usize| -> Vec<usize> {
         project.images[plan.images[i].index]
             .parents
