@@ -51,13 +51,6 @@ fn stack_of(prefix: &str, extra: &str, dockerfile: &str) -> tempfile::TempDir {
     ])
 }
 
-fn modern() -> String {
-    engine();
-    let docker = engine_sh(&["modern"]);
-    engine_sh(&["fixtures-multiarch", &docker]);
-    docker
-}
-
 fn build(dir: &std::path::Path, docker: &str, extra: &[&str]) -> Output {
     let mut args = vec!["build", "--format", "json"];
     args.extend_from_slice(extra);
@@ -67,21 +60,6 @@ fn build(dir: &std::path::Path, docker: &str, extra: &[&str]) -> Output {
         &args,
         &[("ADF_DOCKER", docker), ("ADF_BACKEND", "auto")],
     )
-}
-
-/// (name, status) in build order.
-fn statuses(out: &Output) -> Vec<(String, String)> {
-    let v: Value = serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}\n{}", out.stdout, out.stderr));
-    v["images"]
-        .as_array()
-        .expect("images")
-        .iter()
-        .map(|i| {
-            let s = |k: &str| i[k].as_str().unwrap_or_default().to_string();
-            (s("name"), s("status"))
-        })
-        .collect()
 }
 
 fn fingerprints(dir: &std::path::Path, docker: &str) -> Vec<String> {
@@ -125,7 +103,7 @@ fn scenario(
         "4 to build: docker build, 2 at once (asked for)"
     };
     assert!(first.stderr.contains(word), "{}", first.stderr);
-    seen.push(statuses(&first));
+    seen.push(build_statuses(&first));
     let again = build(dir.path(), docker, &flag);
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert!(
@@ -133,11 +111,11 @@ fn scenario(
         "{}",
         again.stderr
     );
-    seen.push(statuses(&again));
+    seen.push(build_statuses(&again));
     std::fs::write(dir.path().join("f-mid.txt"), "mid, changed\n").unwrap();
     let changed = build(dir.path(), docker, &flag);
     assert_eq!(changed.code, 0, "{}", changed.stderr);
-    seen.push(statuses(&changed));
+    seen.push(build_statuses(&changed));
     let (code, out, err) = docker_run_with(
         docker,
         &[

@@ -64,29 +64,6 @@ fn plan(dir: &std::path::Path, docker: &str) -> Vec<(String, String, String)> {
         .collect()
 }
 
-fn statuses(out: &Output) -> Vec<(String, String)> {
-    let v: Value = serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}\n{}", out.stdout, out.stderr));
-    v["images"]
-        .as_array()
-        .expect("images")
-        .iter()
-        .map(|i| {
-            (
-                i["name"].as_str().unwrap_or_default().into(),
-                i["status"].as_str().unwrap_or_default().into(),
-            )
-        })
-        .collect()
-}
-
-fn modern() -> String {
-    engine();
-    let docker = engine_sh(&["modern"]);
-    engine_sh(&["fixtures-multiarch", &docker]);
-    docker
-}
-
 #[test]
 fn an_exported_bake_file_builds_what_adf_build_would() {
     let docker = modern();
@@ -158,7 +135,7 @@ fn build_bake_hands_only_the_stale_part_to_bake() {
     );
     assert_eq!(first.code, 0, "{}\n{}", first.stdout, first.stderr);
     assert!(
-        statuses(&first).iter().all(|(_, s)| s == "built"),
+        build_statuses(&first).iter().all(|(_, s)| s == "built"),
         "{}",
         first.stdout
     );
@@ -171,7 +148,7 @@ fn build_bake_hands_only_the_stale_part_to_bake() {
     );
     assert_eq!(second.code, 0, "{}", second.stderr);
     assert_eq!(
-        statuses(&second),
+        build_statuses(&second),
         [
             ("base".to_string(), "fresh".to_string()),
             ("mid".into(), "built".into()),
@@ -240,7 +217,7 @@ fn a_failed_bake_target_blocks_its_descendants() {
         &["build", "--bake", "--format", "json"],
     );
     assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
-    let got = statuses(&out);
+    let got = build_statuses(&out);
     let status = |n: &str| {
         got.iter()
             .find(|(name, _)| name == n)

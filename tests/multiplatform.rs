@@ -59,23 +59,6 @@ fn run(dir: &Path, docker: &str, args: &[&str]) -> Output {
     adf_with(dir, args, &[("ADF_DOCKER", docker)])
 }
 
-/// `{name: status}` of `adf build --format json`.
-fn statuses(out: &Output) -> Vec<(String, String)> {
-    let v: Value = serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|e| panic!("build json ({e}): {}\n{}", out.stdout, out.stderr));
-    v["images"]
-        .as_array()
-        .expect("images")
-        .iter()
-        .map(|i| {
-            (
-                i["name"].as_str().unwrap_or_default().to_string(),
-                i["status"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect()
-}
-
 fn json(port: u16, path: &str) -> Value {
     let (status, _, body) = registry_get(port, path);
     assert_eq!(status, 200, "GET {path}: {body}");
@@ -162,7 +145,7 @@ fn two_platforms_end_to_end(docker: &str, root_base: &str, port: u16, test: &str
     let dir = chain_project(&prefix, root_base);
     let b = run(dir.path(), docker, &["build", "--format", "json"]);
     assert_eq!(b.code, 0, "{}\n{}", b.stdout, b.stderr);
-    let built = statuses(&b);
+    let built = build_statuses(&b);
     assert_eq!(built.len(), 6, "{built:?}");
     assert!(built.iter().all(|(_, s)| s == "built"), "{built:?}");
     for (name, arch, uname) in [
@@ -251,7 +234,7 @@ fn two_platforms_end_to_end(docker: &str, root_base: &str, port: u16, test: &str
     }
     let b = run(dir.path(), docker, &["build", "--format", "json"]);
     assert_eq!(b.code, 0, "{}", b.stderr);
-    for (name, status) in statuses(&b) {
+    for (name, status) in build_statuses(&b) {
         let want = if name.ends_with("@arm64") {
             "built"
         } else {
@@ -382,7 +365,7 @@ fn a_platform_this_host_cannot_run_is_refused_before_anything_builds() {
         ],
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let names: Vec<String> = statuses(&out).into_iter().map(|(n, _)| n).collect();
+    let names: Vec<String> = build_statuses(&out).into_iter().map(|(n, _)| n).collect();
     assert_eq!(names, ["base@amd64", "mid@amd64", "leaf@amd64"]);
     cleanup(&prefix);
 }

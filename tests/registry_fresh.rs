@@ -31,14 +31,6 @@ fn fresh_registry(port: u16) {
     engine_sh(&["registry", &port]);
 }
 
-/// The Docker 26 client (buildx, containerd image store) with its multi-platform busybox.
-fn modern() -> String {
-    engine();
-    let docker = engine_sh(&["modern"]);
-    engine_sh(&["fixtures-multiarch", &docker]);
-    docker
-}
-
 fn chain(prefix: &str, leaf_layer: &str) -> String {
     format!(
         r#"build_flags: [--network, host]
@@ -76,19 +68,6 @@ fn actions(out: &Output) -> Vec<(String, String, String)> {
         .map(|i| {
             let s = |k: &str| i[k].as_str().unwrap_or_default().to_string();
             (s("name"), s("action"), s("registry"))
-        })
-        .collect()
-}
-
-/// `[(name, status)]` of `adf build --format json`.
-fn statuses(out: &Output) -> Vec<(String, String)> {
-    json(out)["images"]
-        .as_array()
-        .expect("images")
-        .iter()
-        .map(|i| {
-            let s = |k: &str| i[k].as_str().unwrap_or_default().to_string();
-            (s("name"), s("status"))
         })
         .collect()
 }
@@ -186,7 +165,7 @@ fn a_published_chain_is_fresh_in_the_registry_and_a_changed_leaf_builds_from_it(
         .iter()
         .map(|n| (n.to_string(), "fresh (registry)".into()))
         .collect();
-    assert_eq!(statuses(&b), all_remote);
+    assert_eq!(build_statuses(&b), all_remote);
     assert!(
         b.stderr
             .contains(&format!("[mid] fresh (registry): {reg}/mid:1, not pulled"))
@@ -233,7 +212,7 @@ fn a_published_chain_is_fresh_in_the_registry_and_a_changed_leaf_builds_from_it(
     );
     assert_eq!(b.code, 0, "{}\n{}", b.stdout, b.stderr);
     assert_eq!(
-        statuses(&b),
+        build_statuses(&b),
         [
             ("base".to_string(), "fresh (registry)".to_string()),
             ("mid".into(), "fresh (registry)".into()),
@@ -345,7 +324,7 @@ fn a_published_chain_is_fresh_in_the_registry_and_a_changed_leaf_builds_from_it(
     // fingerprint, other layers), so leaf builds again on it: a child is fresh only on the very
     // image its parent's tag holds
     assert_eq!(
-        statuses(&b),
+        build_statuses(&b),
         [
             ("base".to_string(), "built".to_string()),
             ("mid".into(), "built".into()),
@@ -395,7 +374,7 @@ fn a_client_without_buildx_warns_and_decides_from_the_local_store() {
     let b = run(dir.path(), &docker, &["build", "--format", "json"]);
     assert_eq!(b.code, 0, "{}\n{}", b.stdout, b.stderr);
     assert!(
-        statuses(&b).iter().all(|(_, s)| s == "built"),
+        build_statuses(&b).iter().all(|(_, s)| s == "built"),
         "{}",
         b.stdout
     );

@@ -267,3 +267,27 @@ pub fn cleanup_with(docker: &str, prefix: &str) {
         let _ = docker_run_with(docker, &args);
     }
 }
+
+/// The Docker 26 engine (buildx 0.13, containerd image store) with its busybox fixtures for
+/// both architectures: its client's path.
+pub fn modern() -> String {
+    engine();
+    let docker = engine_sh(&["modern"]);
+    engine_sh(&["fixtures-multiarch", &docker]);
+    docker
+}
+
+/// (name, status) of each image of `adf build --format json`, in build order.
+pub fn build_statuses(out: &Output) -> Vec<(String, String)> {
+    let v: serde_json::Value = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("build json ({e}): {}\n{}", out.stdout, out.stderr));
+    v["images"]
+        .as_array()
+        .expect("images")
+        .iter()
+        .map(|i| {
+            let s = |k: &str| i[k].as_str().unwrap_or_default().to_string();
+            (s("name"), s("status"))
+        })
+        .collect()
+}
