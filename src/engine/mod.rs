@@ -174,14 +174,15 @@ pub trait Engine: Send + Sync {
     fn tag(&self, image: &str, tags: &[String]) -> Result<(), EngineError>;
 
     /// Builds the `default` group of a bake file (`docker buildx bake`, images loaded into the
-    /// engine), on `builder` or the current one; every output line to `on_line`.
+    /// engine), on `builder` or the current one; every output line to `on_line`. The image ID
+    /// of each target the engine reports (target name → ID; may be empty).
     fn bake(
         &self,
         file: &std::path::Path,
         builder: Option<&str>,
         interrupted: &AtomicBool,
         on_line: &(dyn Fn(String) + Sync),
-    ) -> Result<(), EngineError>;
+    ) -> Result<HashMap<String, String>, EngineError>;
 
     /// How the engine stores images (asked once, when first needed).
     fn image_store(&self) -> ImageStore;

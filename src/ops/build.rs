@@ -2,7 +2,7 @@
 //! installers, BuildKit-only features under the legacy builder), turn each stale image's spec
 //! into an engine request and run them in dependency order.
 
-use super::plan::{decide, Decided};
+use super::plan::{decide_with, Decided};
 use super::schedule::{self, Event, Job, Outcome, Status};
 use crate::diag::Code;
 use crate::diag::{Diagnostic, Diagnostics, Severity};
@@ -10,7 +10,7 @@ use crate::engine::{self, BuildRequest, Builder, EngineInfo, EngineOptions};
 use crate::model::dockerfile::DockerfileCache;
 use crate::model::Project;
 use crate::plan::decide::{Action, Decision};
-use crate::plan::fingerprint::save_manifest;
+use crate::plan::fingerprint::{has_manifest, save_manifest};
 use crate::plan::Plan;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -208,14 +208,23 @@ pub fn build(
     };
     // the image lookup needs no probe: when nothing is stale, one `docker image inspect` is
     // all the engine is asked (an engine that is down shows as nothing found, then the probe
-    // below names the problem)
+    // below names the problem). When an image's fingerprint was never recorded in this
+    // checkout it will almost surely build: the probe then runs while the tags are looked up.
     let client = engine::client(engine_opts);
+    let state = super::ensure_state_dir(project).unwrap_or_else(|_| super::state_dir(project));
+    let likely_stale = |h: &crate::plan::decide::Hashed| {
+        opts.force || h.fingerprints.iter().any(|f| !has_manifest(&state, f))
+    };
+    let (decided, early) = decide_with(project, plan, Some(client.as_ref()), opts.force, |h| {
+        likely_stale(h).then(|| probe(engine_opts, opts.dry_run))
+    })
+    .map_err(BuildError::Input)?;
     let Decided {
         inputs,
         mut decisions,
         found,
         warnings,
-    } = decide(project, plan, Some(client.as_ref()), opts.force).map_err(BuildError::Input)?;
+    } = decided;
     warnings.iter().for_each(|w| reporter.warning(w));
     let consult = opts.registry.as_deref().filter(|_| !opts.force);
     let multi_platform = plan
@@ -223,10 +232,12 @@ pub fn build(
         .iter()
         .any(|p| project.images[p.index].variants > 1);
     let stale = decisions.iter().any(|d| d.action == Action::Build);
-    let probed = if stale || consult.is_some() || multi_platform {
-        Some(probe(engine_opts, opts.dry_run)?)
-    } else {
-        None
+    let probed = match early {
+        Some(probed) => Some(probed?),
+        None if stale || consult.is_some() || multi_platform => {
+            Some(probe(engine_opts, opts.dry_run)?)
+        }
+        None => None,
     };
     let engine: &dyn crate::engine::Engine = match &probed {
         Some(e) => e.as_ref(),
@@ -234,7 +245,6 @@ pub fn build(
     };
     // the last run that built in this checkout did not end (killed with SIGKILL): remove what
     // it left even when nothing builds now (a probed engine did already)
-    let state = super::ensure_state_dir(project).unwrap_or_else(|_| super::state_dir(project));
     let unfinished = UnfinishedRun(state.join(UNFINISHED_RUN));
     if probed.is_none() && !opts.dry_run && unfinished.present() {
         engine.remove_leftovers();
@@ -312,7 +322,14 @@ pub fn build(
         }),
     };
     for ((outcome, inputs), image) in outcomes.iter().zip(&inputs).zip(&images) {
-        if matches!(outcome.status, Status::Built { .. }) {
+        // a fresh image built elsewhere (pulled, another checkout) is recorded once too: its
+        // fingerprint is then known here, and the next no-op run starts no early probe
+        let record = match outcome.status {
+            Status::Built { .. } => true,
+            Status::Fresh { .. } => !has_manifest(&state, &image.decision.fingerprint),
+            _ => false,
+        };
+        if record {
             if let Err(e) = save_manifest(&state, &image.name, inputs) {
                 reporter.warning(&format!(
                     "cannot record the inputs of {} for --explain: {e}",

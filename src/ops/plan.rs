@@ -27,6 +27,18 @@ pub fn decide(
     engine: Option<&dyn Engine>,
     force: bool,
 ) -> Result<Decided, Box<Diagnostic>> {
+    decide_with(project, plan, engine, force, |_| ()).map(|(d, ())| d)
+}
+
+/// [`decide`], with `after_hashing` run on this thread once the inputs are hashed, while the
+/// engine is still being asked about the tags (work that depends on the fingerprints only).
+pub fn decide_with<R>(
+    project: &Project,
+    plan: &Plan,
+    engine: Option<&dyn Engine>,
+    force: bool,
+    after_hashing: impl FnOnce(&decide::Hashed) -> R,
+) -> Result<(Decided, R), Box<Diagnostic>> {
     let state = super::ensure_state_dir(project).unwrap_or_else(|_| super::state_dir(project));
     let refs: Vec<String> = plan
         .images
@@ -36,10 +48,13 @@ pub fn decide(
     // the engine is asked what the tags hold while the inputs are hashed
     let (hashed, found) = std::thread::scope(|s| {
         let lookup = s.spawn(|| engine.map(|e| e.built_images(&refs)).unwrap_or_default());
-        let hashed = decide::inputs(project, plan, &state);
+        let hashed = decide::inputs(project, plan, &state).map(|h| {
+            let after = after_hashing(&h);
+            (h, after)
+        });
         (hashed, lookup.join().unwrap_or_default())
     });
-    let hashed = hashed.map_err(|e| {
+    let (hashed, after) = hashed.map_err(|e| {
         Box::new(
             Diagnostic::error(Code::Fingerprint, format!("cannot read build inputs: {e}"))
                 .help("check that every build context and installer is readable"),
@@ -51,12 +66,13 @@ pub fn decide(
         .collect();
     let mut decisions = decide::decide(project, plan, &hashed, &existing, force, &state);
     built_on_their_parents(project, plan, &found, &mut decisions);
-    Ok(Decided {
+    let decided = Decided {
         inputs: hashed.inputs,
         decisions,
         found,
         warnings: hashed.cache_problem.into_iter().collect(),
-    })
+    };
+    Ok((decided, after))
 }
 
 /// The parent image ID `child` was built FROM: its `adf.parent` label; without one (built by

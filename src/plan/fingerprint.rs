@@ -229,6 +229,12 @@ fn manifest_path(state_dir: &Path, fingerprint: &str) -> Option<PathBuf> {
     })
 }
 
+/// The inputs of `fingerprint` were recorded here: an image with it was built (or found
+/// fresh) in this checkout before.
+pub fn has_manifest(state_dir: &Path, fingerprint: &str) -> bool {
+    manifest_path(state_dir, fingerprint).is_some_and(|p| p.symlink_metadata().is_ok())
+}
+
 /// Records `inputs` under their fingerprint (atomic write) so a later `--explain` can diff
 /// against them.
 pub fn save_manifest(state_dir: &Path, image: &str, inputs: &Inputs) -> io::Result<()> {

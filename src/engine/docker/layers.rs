@@ -151,14 +151,15 @@ pub(super) fn combine(
     Ok(super::images::image_id(cli, first)?.unwrap_or_default())
 }
 
-/// `docker buildx bake -f FILE --load --progress=plain [--builder B] default`.
+/// `docker buildx bake -f FILE --load --progress=plain --metadata-file M [--builder B]
+/// default`; the image ID of each target the metadata names (target name → ID).
 pub(super) fn bake(
     cli: &DockerCli,
     file: &std::path::Path,
     builder: Option<&str>,
     interrupted: &AtomicBool,
     on_line: &(dyn Fn(String) + Sync),
-) -> Result<(), EngineError> {
+) -> Result<std::collections::HashMap<String, String>, EngineError> {
     let action = "docker buildx bake";
     if !cli.info.buildx {
         return Err(EngineError::new(
@@ -171,9 +172,20 @@ pub(super) fn bake(
             ),
         ));
     }
+    let io = |e: std::io::Error| EngineError::new(ErrorKind::Failed, action, e.to_string());
+    let tmp = super::owned::temp_dir("adf-bake-").map_err(io)?;
+    let metadata = tmp.path().join("metadata.json");
     let mut cmd = cli.command();
-    cmd.args(["buildx", "bake", "--load", "--progress=plain", "-f"])
-        .arg(file);
+    cmd.args([
+        "buildx",
+        "bake",
+        "--load",
+        "--progress=plain",
+        "--metadata-file",
+    ])
+    .arg(&metadata)
+    .arg("-f")
+    .arg(file);
     if let Some(b) = builder {
         cmd.args(["--builder", b]);
     }
@@ -192,12 +204,21 @@ pub(super) fn bake(
         on_line(line);
     };
     let streams = crate::engine::process::output_streams(&mut child);
-    let waited = crate::engine::process::follow_lines(streams, &keep, || {
-        crate::engine::process::wait(&mut child, Some(interrupted), None)
+    let waited = std::thread::scope(|s| {
+        // which ID the metadata's digests are depends on the store: asked while the bake runs
+        s.spawn(|| crate::engine::Engine::image_store(cli));
+        crate::engine::process::follow_lines(streams, &keep, || {
+            crate::engine::process::wait(&mut child, Some(interrupted), None)
+        })
     })
     .map_err(|e| EngineError::new(ErrorKind::Failed, action, e.to_string()))?;
     match waited {
-        Waited::Exited(s) if s.success() => Ok(()),
+        Waited::Exited(s) if s.success() => {
+            let store = crate::engine::Engine::image_store(cli);
+            Ok(std::fs::read(&metadata)
+                .map(|bytes| built_ids(&bytes, store))
+                .unwrap_or_default())
+        }
         Waited::Exited(s) => {
             let lines = lines.into_inner().unwrap_or_default();
             Err(EngineError {
@@ -211,5 +232,49 @@ pub(super) fn bake(
             action,
             "interrupted",
         )),
+    }
+}
+
+/// Target name → image ID from bake's metadata file: on a containerd image store an image is
+/// known by its manifest digest (`containerimage.digest`), on a classic store by its config
+/// digest (`containerimage.config.digest`).
+fn built_ids(
+    metadata: &[u8],
+    store: crate::engine::ImageStore,
+) -> std::collections::HashMap<String, String> {
+    let key = match store {
+        crate::engine::ImageStore::Containerd => "containerimage.digest",
+        crate::engine::ImageStore::Classic => "containerimage.config.digest",
+    };
+    let Ok(serde_json::Value::Object(targets)) = serde_json::from_slice(metadata) else {
+        return Default::default();
+    };
+    targets
+        .iter()
+        .filter_map(|(target, m)| Some((target.clone(), m.get(key)?.as_str()?.to_string())))
+        .filter(|(_, id)| id.starts_with("sha256:"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::ImageStore;
+
+    #[test]
+    fn bake_metadata_names_each_targets_image_by_the_stores_id() {
+        let metadata = br#"{"a1": {"containerimage.config.digest": "sha256:c1", "containerimage.digest": "sha256:m1"},
+            "root": {"containerimage.config.digest": "sha256:c2", "containerimage.digest": "sha256:m2"},
+            "odd": {"containerimage.digest": 3}}"#;
+        let containerd = built_ids(metadata, ImageStore::Containerd);
+        assert_eq!(containerd.get("a1").map(String::as_str), Some("sha256:m1"));
+        assert_eq!(
+            containerd.get("root").map(String::as_str),
+            Some("sha256:m2")
+        );
+        assert_eq!(containerd.len(), 2);
+        let classic = built_ids(metadata, ImageStore::Classic);
+        assert_eq!(classic.get("a1").map(String::as_str), Some("sha256:c1"));
+        assert!(built_ids(b"not json", ImageStore::Classic).is_empty());
     }
 }

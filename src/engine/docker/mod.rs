@@ -231,7 +231,7 @@ impl Engine for DockerCli {
         builder: Option<&str>,
         interrupted: &AtomicBool,
         on_line: &(dyn Fn(String) + Sync),
-    ) -> Result<(), EngineError> {
+    ) -> Result<HashMap<String, String>, EngineError> {
         layers::bake(self, file, builder, interrupted, on_line)
     }
 

@@ -52,7 +52,10 @@ pub(super) fn stream(
     opts: &BakeOptions,
     interrupted: &AtomicBool,
     reporter: &mut dyn BuildReporter,
-) -> (Result<(), crate::engine::EngineError>, HashMap<usize, Span>) {
+) -> (
+    Result<HashMap<String, String>, crate::engine::EngineError>,
+    HashMap<usize, Span>,
+) {
     let mut spans: HashMap<usize, Span> = HashMap::new();
     let images = run.images;
     let by_target: HashMap<String, usize> = run
@@ -152,18 +155,28 @@ pub(super) fn stream(
 pub(super) fn read_back(
     run: &BakeRun,
     engine: &dyn Engine,
-    result: &Result<(), crate::engine::EngineError>,
+    result: &Result<HashMap<String, String>, crate::engine::EngineError>,
     bake: (SystemTime, SystemTime),
     spans: &HashMap<usize, Span>,
     interrupted: &AtomicBool,
 ) -> Vec<(usize, Outcome)> {
     let (project, plan) = (run.project, run.plan);
+    // the image each target built, as the bake's metadata says (a bake that succeeded); the
+    // engine is asked only about the others
+    let reported = |i: usize| {
+        let ids = result.as_ref().ok()?;
+        ids.get(&target_name(&run.images[i].name)).cloned()
+    };
     let refs: Vec<String> = run
         .stale
         .iter()
+        .filter(|&&i| reported(i).is_none())
         .filter_map(|&i| plan.images[i].tags.first().cloned())
         .collect();
-    let now = engine.built_images(&refs);
+    let now = match refs.is_empty() {
+        true => HashMap::new(),
+        false => engine.built_images(&refs),
+    };
     let ran = |i: usize, status, tail| {
         let (started, built, finished) = match spans.get(&i) {
             Some(s) => (s.first, s.export.unwrap_or(s.last), s.last),
@@ -185,23 +198,19 @@ pub(super) fn read_back(
     let mut out = Vec::new();
     for &i in &run.stale {
         let p = &plan.images[i];
-        let built = p
-            .tags
-            .first()
-            .and_then(|t| now.get(t))
-            .filter(|info| info.fingerprint == run.images[i].decision.fingerprint);
+        let built = reported(i).or_else(|| {
+            p.tags
+                .first()
+                .and_then(|t| now.get(t))
+                .filter(|info| info.fingerprint == run.images[i].decision.fingerprint)
+                .map(|info| info.id.clone())
+        });
         let parent_failed = project.images[p.index]
             .parents
             .iter()
             .any(|&q| failed.iter().any(|&f| plan.images[f].index == q));
         let o = match (built, result) {
-            (Some(info), _) => ran(
-                i,
-                Status::Built {
-                    image_id: info.id.clone(),
-                },
-                Vec::new(),
-            ),
+            (Some(image_id), _) => ran(i, Status::Built { image_id }, Vec::new()),
             (None, _) if interrupted.load(Ordering::SeqCst) => settled(Status::Interrupted),
             (None, _) if parent_failed => {
                 failed.push(i);
