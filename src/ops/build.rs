@@ -1,13 +1,13 @@
-//! `adf build`: decide what is stale, refuse what cannot work before anything starts (missing
-//! installers, BuildKit-only features under the legacy builder), turn each stale image's spec
-//! into an engine request and run them in dependency order.
+//! `adf build`: decide what is stale, probe the engine only when something is, choose the
+//! backend (`backend.rs`), refuse what cannot work before anything starts (`preflight.rs`),
+//! then bake the stale graph or turn each stale image's spec into an engine request run in
+//! dependency order; multi-platform images are combined afterwards (`combine.rs`).
 
+pub use super::backend::{Backend, Chosen};
 use super::plan::{decide_with, Decided};
 use super::schedule::{self, Event, Job, Outcome, Status};
-use crate::diag::Code;
-use crate::diag::{Diagnostic, Diagnostics, Severity};
-use crate::engine::{self, BuildRequest, Builder, EngineInfo, EngineOptions};
-use crate::model::dockerfile::DockerfileCache;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::engine::{self, BuildRequest, EngineInfo, EngineOptions};
 use crate::model::Project;
 use crate::plan::decide::{Action, Decision};
 use crate::plan::fingerprint::{has_manifest, save_manifest};
@@ -25,77 +25,13 @@ pub struct BuildOptions {
     pub dry_run: bool,
     /// `--build-flag` values.
     pub cli_flags: Vec<String>,
-    /// How the stale images reach the engine: `None` chooses ([`choose_backend`]).
+    /// How the stale images reach the engine: `None` chooses ([`super::backend::choose`]).
     pub backend: Option<Backend>,
     /// Where a bake runs (`--builder`).
     pub bake: super::bake::BakeOptions,
     /// The registry/namespace prefix to look up what the local store lacks (`registry:` or
     /// `--registry`); not asked with `force`.
     pub registry: Option<String>,
-}
-
-/// How the stale images reach the engine.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    /// One `docker build` (or `docker buildx build`) per image, adf scheduling them (`-j`).
-    Cli,
-    /// One `docker buildx bake` for the whole stale part of the graph, BuildKit scheduling it.
-    Bake,
-}
-
-impl Backend {
-    pub fn word(self) -> &'static str {
-        match self {
-            Backend::Cli => "docker build",
-            Backend::Bake => "buildx bake",
-        }
-    }
-}
-
-/// The oldest buildx whose bake adf drives by default.
-pub const BAKE_MIN_BUILDX: (u32, u32) = (0, 13);
-
-/// The backend when none is asked for, and why: bake where the engine builds through buildx
-/// 0.13 or later and bake can express every image about to build; `docker build` per image
-/// otherwise (no buildx, `--keep-going`, `--build-flag`, or an image with `build_flags`,
-/// `network`, `extra_hosts` or `runtime_deps`, which buildx 0.13's bake files cannot carry).
-pub fn choose_backend(
-    project: &Project,
-    building: &HashSet<usize>,
-    info: &EngineInfo,
-    opts: &BuildOptions,
-) -> (Backend, String) {
-    if let Some(b) = opts.backend {
-        return (b, "asked for".to_string());
-    }
-    if !info.buildx {
-        return (Backend::Cli, format!("no buildx: {}", info.builder_reason));
-    }
-    let (major, minor) = BAKE_MIN_BUILDX;
-    if !info.buildx_at_least(major, minor) {
-        let v = info.buildx_version.as_deref().unwrap_or("?");
-        return (
-            Backend::Cli,
-            format!("buildx {v} is older than {major}.{minor}"),
-        );
-    }
-    if opts.keep_going {
-        let why = "--keep-going: a bake stops at the first failure";
-        return (Backend::Cli, why.to_string());
-    }
-    if !opts.cli_flags.is_empty() {
-        return (Backend::Cli, "--build-flag has no bake form".to_string());
-    }
-    let mut indexes: Vec<usize> = building.iter().copied().collect();
-    indexes.sort_unstable();
-    for i in indexes {
-        let img = &project.images[i];
-        if let Some(what) = crate::export::bake::unmapped(img).first() {
-            return (Backend::Cli, format!("`{}` has {what}", img.name));
-        }
-    }
-    let v = info.buildx_version.as_deref().unwrap_or("?");
-    (Backend::Bake, format!("buildx {v}"))
 }
 
 /// One planned image as the reporter first sees it.
@@ -128,13 +64,6 @@ pub enum BuildError {
     Input(Box<Diagnostic>),
     /// Problems at places in the file (missing or corrupt installers).
     Preflight(Diagnostics),
-}
-
-/// The backend a run used and why.
-#[derive(Clone, Debug)]
-pub struct Chosen {
-    pub backend: Backend,
-    pub reason: String,
 }
 
 pub struct BuildReport {
@@ -267,11 +196,11 @@ pub fn build(
         .map(|(p, _)| p.index)
         .collect();
     let chosen = probed.as_ref().filter(|_| !building.is_empty()).map(|e| {
-        let (backend, reason) = choose_backend(project, &building, e.info(), opts);
+        let (backend, reason) = super::backend::choose(project, &building, e.info(), opts);
         Chosen { backend, reason }
     });
     if let Some(c) = &chosen {
-        preflight(project, &building, engine, c.backend)?;
+        super::preflight::preflight(project, &building, engine, c.backend)?;
     }
 
     let images: Vec<Planned> = plan
@@ -341,7 +270,7 @@ pub fn build(
     let combine_failures = if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
         Vec::new()
     } else {
-        combine(project, plan, &outcomes, engine, interrupted, reporter)
+        super::combine::combine(project, plan, &outcomes, engine, interrupted, reporter)
     };
     if chosen.is_some() {
         unfinished.clear();
@@ -391,243 +320,6 @@ fn probe(
         }
         engine::connect(engine_opts).map_err(BuildError::Engine)
     })
-}
-
-/// Everything that must hold before the first build starts, for the images about to build:
-/// installers present, BuildKit features under the legacy builder, what the bake backend can do, cache
-/// exports the client supports, platforms the engine can run.
-fn preflight(
-    project: &Project,
-    building: &HashSet<usize>,
-    engine: &dyn crate::engine::Engine,
-    backend: Backend,
-) -> Result<(), BuildError> {
-    let mut missing = Diagnostics::default();
-    crate::model::installers::check_present(
-        project,
-        &|i| building.contains(&i),
-        Severity::Error,
-        &mut missing,
-    );
-    if missing.has_errors() {
-        return Err(BuildError::Preflight(missing));
-    }
-    legacy_check(project, building, engine.info()).map_err(BuildError::Input)?;
-    let wrapped: Vec<&str> = building
-        .iter()
-        .map(|&i| &project.images[i])
-        .filter(|img| img.spec.runtime_deps.is_some())
-        .map(|img| img.name.as_str())
-        .collect();
-    if backend == Backend::Bake && !wrapped.is_empty() {
-        return Err(BuildError::Input(Box::new(
-            Diagnostic::error(
-                Code::NeedsBuildkit,
-                format!("the bake backend cannot add the runtime_deps entrypoint layer of {}", wrapped.join(", ")),
-            )
-            .help("build these images with --backend cli (or build the rest with --backend bake and --target); nothing was built"),
-        )));
-    }
-    if backend == Backend::Bake && !engine.info().buildx {
-        let info = engine.info();
-        return Err(BuildError::Input(Box::new(
-            Diagnostic::error(
-                Code::NeedsBuildkit,
-                format!(
-                    "the bake backend needs the buildx plugin, and {} has none ({})",
-                    info.client.display(),
-                    info.builder_reason
-                ),
-            )
-            .help("install docker-buildx (a client of Docker 23 or later with the plugin), or build with --backend cli; nothing was built"),
-        )));
-    }
-    super::cache::check(project, building, engine.info()).map_err(BuildError::Input)?;
-    platform_check(project, building, engine).map_err(BuildError::Input)?;
-    Ok(())
-}
-
-/// On a containerd image store, every multi-platform image whose platforms all built (or were
-/// fresh) gets its file tags as one local multi-platform image, made again when a platform was
-/// rebuilt or the tag is missing. A classic store keeps the per-platform tags only (the index
-/// is made by `adf push`).
-fn combine(
-    project: &Project,
-    plan: &Plan,
-    outcomes: &[Outcome],
-    engine: &dyn crate::engine::Engine,
-    interrupted: &AtomicBool,
-    reporter: &mut dyn BuildReporter,
-) -> Vec<String> {
-    let mut failures = Vec::new();
-    let mut done: HashSet<&str> = HashSet::new();
-    let outcome_of = |i: usize| {
-        plan.images
-            .iter()
-            .position(|p| p.index == i)
-            .map(|pos| &outcomes[pos].status)
-    };
-    for p in &plan.images {
-        let img = &project.images[p.index];
-        if img.variants < 2 || !done.insert(img.family.as_str()) {
-            continue;
-        }
-        let members = project.family(&img.family);
-        let statuses: Vec<Option<&Status>> = members.iter().map(|&m| outcome_of(m)).collect();
-        if statuses.iter().any(|s| !s.is_some_and(Status::ok)) {
-            continue; // not all platforms selected, or one failed
-        }
-        let remote = |s: &Option<&Status>| matches!(s, Some(Status::FreshRegistry { .. }));
-        if statuses.iter().any(remote) {
-            if statuses
-                .iter()
-                .any(|s| matches!(s, Some(Status::Built { .. })))
-            {
-                reporter.warning(&format!("{}: some of its platforms are only in the registry: its local multi-platform tags are left as they are", img.family));
-            }
-            continue;
-        }
-        if engine.image_store() != crate::engine::ImageStore::Containerd {
-            return failures;
-        }
-        let tags: Vec<String> = img.published_tags.iter().map(|t| t.value.clone()).collect();
-        let rebuilt = statuses
-            .iter()
-            .any(|s| matches!(s, Some(Status::Built { .. })));
-        let missing = tags
-            .first()
-            .is_some_and(|t| !matches!(engine.image_id(t), Ok(Some(_))));
-        if !(rebuilt || missing) {
-            continue;
-        }
-        let platforms = members
-            .iter()
-            .filter_map(|&m| project.images[m].platform.as_ref());
-        if platforms.clone().any(|p| p.split('/').count() > 2) {
-            reporter.warning(&format!(
-                "{}: platforms with a variant (linux/arm/v7) are kept as per-platform tags only",
-                img.family
-            ));
-            continue;
-        }
-        // each platform's exact image (a pin tag of its ID), not its tag: another run may
-        // have moved that since
-        let mut pins = Vec::new();
-        let sources: Vec<(String, String)> = members
-            .iter()
-            .filter_map(|&m| {
-                let v = &project.images[m];
-                let pinned = outcome_of(m)
-                    .and_then(Status::image_id)
-                    .and_then(|id| engine.pin(id).ok());
-                pins.extend(pinned.clone());
-                let source = pinned.or_else(|| v.primary_tag().map(str::to_string))?;
-                Some((v.platform.clone()?, source))
-            })
-            .collect();
-        let combined = engine.combine(&tags, &sources, interrupted);
-        let pins: Vec<&str> = pins.iter().map(String::as_str).collect();
-        engine.untag(&pins);
-        match combined {
-            Ok(_) => {
-                let platforms: Vec<String> = sources.into_iter().map(|(p, _)| p).collect();
-                reporter.combined(&img.family, &tags, &platforms);
-            }
-            Err(e) => {
-                reporter.warning(&format!("{}: {e}", img.family));
-                failures.push(img.family.clone());
-            }
-        }
-    }
-    failures
-}
-
-/// Under the legacy builder, BuildKit-only Dockerfile features fail late and obscurely: refuse
-/// them before anything starts.
-fn legacy_check(
-    project: &Project,
-    building: &HashSet<usize>,
-    engine: &EngineInfo,
-) -> Result<(), Box<Diagnostic>> {
-    if engine.builder != Builder::Legacy {
-        return Ok(());
-    }
-    let mut cache = DockerfileCache::default();
-    let mut problems = Vec::new();
-    let mut indexes: Vec<usize> = building.iter().copied().collect();
-    indexes.sort_unstable();
-    for i in indexes {
-        let img = &project.images[i];
-        let dockerfile = &img.spec.dockerfile;
-        let Some(facts) = cache.get(dockerfile) else {
-            continue;
-        };
-        let file = dockerfile
-            .strip_prefix("./")
-            .unwrap_or(dockerfile)
-            .display()
-            .to_string();
-        if let Some(s) = &facts.syntax {
-            problems.push(format!("{file}:1: `# syntax={s}` (image `{}`)", img.name));
-        }
-        for f in &facts.buildkit_features {
-            problems.push(format!(
-                "{file}:{}: {} (image `{}`)",
-                f.line, f.what, img.name
-            ));
-        }
-        if !img.spec.secrets.is_empty() {
-            problems.push(format!("image `{}` uses build secrets", img.name));
-        }
-    }
-    if problems.is_empty() {
-        return Ok(());
-    }
-    Err(Box::new(Diagnostic::error(
-        Code::NeedsBuildkit,
-        format!("{} uses the legacy builder ({}), but these need BuildKit:\n    {}", engine.client.display(), engine.builder_reason, problems.join("\n    ")),
-    )
-    .help("install the buildx plugin, use a docker client older than 23 (it builds with DOCKER_BUILDKIT=1), or point adf at one with --docker PATH; nothing was built")))
-}
-
-/// A build for another architecture runs its `RUN` steps under an emulator: refuse, before
-/// anything starts, the platforms this host cannot run.
-fn platform_check(
-    project: &Project,
-    building: &HashSet<usize>,
-    engine: &dyn crate::engine::Engine,
-) -> Result<(), Box<Diagnostic>> {
-    let mut cache = DockerfileCache::default();
-    let mut problems: Vec<String> = Vec::new();
-    let mut indexes: Vec<usize> = building.iter().copied().collect();
-    indexes.sort_unstable();
-    for i in indexes {
-        let img = &project.images[i];
-        let Some(platform) = img.spec.platforms.first() else {
-            continue;
-        };
-        let Some(why) = engine.cannot_build(platform) else {
-            continue;
-        };
-        let Some(line) = cache.get(&img.spec.dockerfile).and_then(|f| f.first_run) else {
-            continue; // no RUN step: nothing runs for that platform
-        };
-        let file = img.spec.dockerfile.display();
-        problems.push(format!(
-            "`{}` for {platform} ({file}:{line} RUN): {why}",
-            img.name
-        ));
-    }
-    if problems.is_empty() {
-        return Ok(());
-    }
-    Err(Box::new(
-        Diagnostic::error(
-            Code::PlatformUnavailable,
-            format!("this host cannot build these platforms:\n    {}", problems.join("\n    ")),
-        )
-        .help("install an emulator (`apt-get install qemu-user-static binfmt-support`), build on a builder that has the platform natively, or narrow the build with --platform; nothing was built"),
-    ))
 }
 
 /// One scheduler job per planned image: its engine request, or the image ID when fresh.

@@ -18,14 +18,17 @@
 //!
 //! Must not: print, parse flags, or spawn processes (the engine does).
 
+pub mod backend;
 pub mod bake;
 pub mod build;
 pub mod cache;
+mod combine;
 pub mod export;
 pub mod init;
 pub mod lock;
 pub mod plan;
 pub mod pool;
+mod preflight;
 pub mod push;
 pub mod registry;
 pub mod run;
