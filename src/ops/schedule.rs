@@ -101,8 +101,8 @@ pub struct Outcome {
     pub tail: Vec<String>,
     /// When the job started (a fresh image: when it was settled); `None` if it never started.
     pub started_at: Option<SystemTime>,
-    /// When the engine's build returned (removing the run's own tags follows); `None` if
-    /// nothing was built.
+    /// When building ended and tagging began: the engine's build returned (with its tags
+    /// applied), or a bake target's first `exporting to` line; `None` if nothing was built.
     pub built_at: Option<SystemTime>,
     /// When the job ended (a fresh image: when it was settled); `None` if it never started.
     pub finished_at: Option<SystemTime>,
@@ -166,7 +166,6 @@ fn finish_fresh(engine: &dyn Engine, job: &Job, id: &str) -> Outcome {
 /// build FROM it, and a containerd image store keeps an image only while a tag names it, so
 /// another run moving the image's own tag cannot take it away) and the pins of fresh parents.
 /// Removed in one request when the run is over.
-#[derive(Default)]
 struct Owned {
     /// Per job: the hold tag of the image it built.
     holds: std::sync::Mutex<Vec<Option<String>>>,
