@@ -292,3 +292,59 @@ fn a_backend_that_does_not_exist_is_bad_input() {
     let out = adf(dir.path(), &["build", "--backend", "fast"]);
     assert_eq!(out.code, 2, "{}", out.stderr);
 }
+
+/// BuildKit solves a `target:` parent again inside its child's build. When its cache holds two
+/// results of the parent's steps (here: the same inputs built again with `--no-cache`), the
+/// child can come out on the other copy: equal files, other layers, none of them shared with
+/// the exported parent. adf bakes such a child again on the exported parent: every child's
+/// layers extend its parent's, and the next run has nothing to build.
+#[test]
+fn a_child_baked_on_another_copy_of_its_parent_is_baked_again() {
+    let docker = modern();
+    let prefix = unique("backend-copy");
+    let dir = stack(&prefix, "");
+    // inputs of this test alone, so the cache holds exactly the results made here
+    std::fs::write(dir.path().join("f-base.txt"), format!("{prefix}\n")).unwrap();
+    let first = build(dir.path(), &docker, &["--backend", "bake"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    cleanup_with(&docker, &prefix);
+    let again = build(
+        dir.path(),
+        &docker,
+        &["--backend", "cli", "--build-flag=--no-cache"],
+    );
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    cleanup_with(&docker, &prefix);
+    let baked = build(dir.path(), &docker, &["--backend", "bake"]);
+    assert_eq!(baked.code, 0, "{}", baked.stderr);
+    eprintln!(
+        "baked again: {}",
+        baked.stderr.contains("baking again on the exported parent")
+    );
+    let layers = |name: &str| -> Vec<String> {
+        let (code, out, err) = docker_run_with(
+            &docker,
+            &[
+                "image",
+                "inspect",
+                "--format",
+                "{{json .RootFS.Layers}}",
+                &format!("{prefix}/{name}:1"),
+            ],
+        );
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str(out.trim()).expect("layers")
+    };
+    let (base, mid) = (layers("base"), layers("mid"));
+    assert!(mid.starts_with(&base), "mid is not on base");
+    for leaf in ["leaf-a", "leaf-b"] {
+        assert!(layers(leaf).starts_with(&mid), "{leaf} is not on mid");
+    }
+    let noop = build(dir.path(), &docker, &["--backend", "bake"]);
+    assert!(
+        noop.stderr.contains("4 images, nothing to build"),
+        "{}",
+        noop.stderr
+    );
+    cleanup_with(&docker, &prefix);
+}

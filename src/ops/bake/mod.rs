@@ -5,6 +5,7 @@
 //! says which targets now carry their fingerprint. Progress and logs are per image, as with the
 //! default backend.
 
+mod repair;
 mod stream;
 
 use super::build::{BuildReporter, Planned};
@@ -124,7 +125,44 @@ pub fn run(
             stale,
             position: &position,
         };
-        for (i, o) in bake_batch(&batch, &outcomes, engine, opts, interrupted, reporter) {
+        let mut results: BTreeMap<usize, Outcome> =
+            bake_batch(&batch, &outcomes, engine, opts, interrupted, reporter)
+                .into_iter()
+                .collect();
+        // each round bakes at least the topmost of them on their parents' exported images
+        for _ in 0..batch.stale.len() {
+            let redo = repair::off_their_parents(&batch, &results, engine);
+            if redo.is_empty() || interrupted.load(Ordering::SeqCst) {
+                break;
+            }
+            let names: Vec<&str> = redo.iter().map(|&i| plan.images[i].name.as_str()).collect();
+            reporter.note(&format!(
+                "BuildKit built {} on another build of its parent than the image it exported \
+                 (its cache held more than one result of a step); baking again on the exported parent",
+                names.join(", ")
+            ));
+            let mut now = outcomes.clone();
+            for (&i, o) in &results {
+                now[i] = Some(o.clone());
+            }
+            let again = Batch {
+                stale: redo,
+                ..batch
+            };
+            for (i, o) in bake_batch(&again, &now, engine, opts, interrupted, reporter) {
+                let first = results.get(&i).and_then(|f| f.started_at);
+                let seconds = results.get(&i).map_or(0.0, |f| f.seconds);
+                results.insert(
+                    i,
+                    Outcome {
+                        started_at: first.or(o.started_at),
+                        seconds: seconds + o.seconds,
+                        ..o
+                    },
+                );
+            }
+        }
+        for (i, o) in results {
             reporter.event(
                 images,
                 &Event::Finished {
