@@ -91,6 +91,12 @@ impl BuildView {
             Event::Started { job } => {
                 let name = self.names[*job].clone();
                 match &mut self.bars {
+                    // started again (a bake repairing a child): the same spinner
+                    Some((_, bars)) if bars[*job].is_some() => {
+                        if let Some(pb) = &bars[*job] {
+                            pb.set_message("starting again");
+                        }
+                    }
                     Some((mp, bars)) => {
                         let pb = mp.add(ProgressBar::new_spinner());
                         let style = ProgressStyle::with_template(
