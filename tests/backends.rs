@@ -41,10 +41,12 @@ fn stack_of(prefix: &str, extra: &str, dockerfile: &str) -> tempfile::TempDir {
     tags: ["{prefix}/leaf-b:1"]
 {extra}"#
     );
+    // inputs of this stack alone, so BuildKit's cache holds the results made here
+    let base = format!("base {prefix}\n");
     project(&[
         ("dockerfile-compose.yaml", &yaml),
         ("Dockerfile", dockerfile),
-        ("f-base.txt", "base\n"),
+        ("f-base.txt", &base),
         ("f-mid.txt", "mid\n"),
         ("f-leaf-a.txt", "leaf-a\n"),
         ("f-leaf-b.txt", "leaf-b\n"),
@@ -303,8 +305,6 @@ fn a_child_baked_on_another_copy_of_its_parent_is_baked_again() {
     let docker = modern();
     let prefix = unique("backend-copy");
     let dir = stack(&prefix, "");
-    // inputs of this test alone, so the cache holds exactly the results made here
-    std::fs::write(dir.path().join("f-base.txt"), format!("{prefix}\n")).unwrap();
     let first = build(dir.path(), &docker, &["--backend", "bake"]);
     assert_eq!(first.code, 0, "{}", first.stderr);
     cleanup_with(&docker, &prefix);

@@ -30,6 +30,10 @@ fn chain(prefix: &str, mid2_dockerfile: &str) -> tempfile::TempDir {
     tags: ["{prefix}/leaf:1", "{prefix}/leaf:latest"]
 "#
     );
+    // inputs of this stack alone: BuildKit's cache holds one result of each step (with two,
+    // from another test's `--no-cache` or a concurrent build, a raw bake of the exported file
+    // may put a child on another copy of its parent, which adf then rebuilds)
+    let base = format!("base {prefix}\n");
     project(&[
         ("dockerfile-compose.yaml", &yaml),
         ("Dockerfile", DOCKERFILE),
@@ -37,7 +41,7 @@ fn chain(prefix: &str, mid2_dockerfile: &str) -> tempfile::TempDir {
             "Failing.Dockerfile",
             "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN --network=none false\n",
         ),
-        ("f-base.txt", "base\n"),
+        ("f-base.txt", &base),
         ("f-mid.txt", "mid\n"),
         ("f-mid2.txt", "mid2\n"),
         ("f-leaf.txt", "leaf\n"),
