@@ -65,7 +65,7 @@ pub struct BuildArgs {
 
 pub fn run(g: &GlobalArgs, a: BuildArgs) -> i32 {
     let started = std::time::SystemTime::now();
-    if let Some(d) = crate::model::inputs::managed_cli_flag(&a.build_flags) {
+    if let Some(d) = crate::model::build_flags::managed_cli_flag(&a.build_flags) {
         return super::print_diag_error(d);
     }
     let (project, loaded, selected) = match super::selection::require_selected(g, true, &a.target) {

@@ -3,6 +3,7 @@
 //! base-image drift, Dockerfile args). Owns no process and prints nothing; the config's raw
 //! syntax stops here.
 
+pub mod build_flags;
 pub mod cann_image;
 pub mod compat;
 pub mod dockerfile;
@@ -240,7 +241,7 @@ pub fn build(cfg: Config, sources: &mut Sources, diags: &mut Diagnostics) -> Pro
         .unwrap_or_else(|| config::DEFAULT_BASE_ARG.to_string());
     let file_flags: Vec<String> = cfg.build_flags.iter().map(|f| f.value.clone()).collect();
     let image_flags = cfg.images.iter().flat_map(|e| &e.image.build_flags);
-    inputs::check_flags(cfg.build_flags.iter().chain(image_flags), diags);
+    build_flags::check_flags(cfg.build_flags.iter().chain(image_flags), diags);
     let mut by_name = HashMap::with_capacity(cfg.images.len());
     let mut images = Vec::with_capacity(cfg.images.len());
     for expanded in cfg.images {
