@@ -15,6 +15,7 @@ pub mod diag;
 pub mod engine;
 pub mod export;
 pub mod filehash;
+pub mod glob;
 pub mod graph;
 pub mod knowledge;
 pub mod model;

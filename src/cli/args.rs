@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct TargetArgs {
-    /// Only these images and their ancestors (repeatable; `*` globs)
+    /// Only these images and their ancestors (repeatable; `*` and `?` globs)
     #[arg(long = "target", short = 't', value_name = "IMAGE")]
     pub targets: Vec<String>,
     /// Images to select, as `--target` (bake and compose style)
@@ -127,7 +127,7 @@ pub struct GlobalArgs {
     pub catalog: bool,
     /// Set a variable (NAME=VALUE, over `variables:` and the environment) or override one
     /// image's build (IMAGE.args.NAME=VALUE, IMAGE.platforms=P[,P], IMAGE.tags=T[,T],
-    /// IMAGE.target=STAGE, IMAGE.no_cache=true; IMAGE may be a `*` glob); repeatable
+    /// IMAGE.target=STAGE, IMAGE.no_cache=true; IMAGE may be a `*`/`?` glob); repeatable
     #[arg(long = "set", global = true, value_name = "NAME=VALUE")]
     pub set: Vec<String>,
     /// Colour on stderr: auto = when stderr is a terminal, unless NO_COLOR is set or TERM=dumb

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 pub struct InitArgs {
-    /// Only this stack: a catalog image (or `*` glob) and everything it builds on (repeatable)
+    /// Only this stack: a catalog image (or a `*`/`?` glob) and everything it builds on (repeatable)
     #[arg(long = "stack", value_name = "IMAGE")]
     pub stacks: Vec<String>,
     /// List the catalog's stacks (its leaf images) and exit

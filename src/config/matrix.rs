@@ -4,7 +4,8 @@
 //! `DOCKER_ARCH` set from that platform (`linux/arm64`: `aarch64` and `arm64`), so installers,
 //! args and stacks follow the architecture they are built for.
 
-use super::interp::{ImageOverride, OverrideKey, Scope, VarSources};
+use super::interp::{Scope, VarSources};
+use super::overrides::{report_unmatched, with_overrides};
 use super::schema::{RawFile, RawImage, Str};
 use crate::diag::Code;
 use crate::diag::{Diagnostic, Diagnostics, Span};
@@ -259,93 +260,6 @@ pub fn expand(raw: &mut RawFile, sources: &VarSources, diags: &mut Diagnostics) 
     report_duplicate_names(&out, diags);
     report_unmatched(&sources.overrides, &used, &out, diags);
     out
-}
-
-/// `*` (any run) and `?` (one character) globs, as `--target` takes them.
-fn glob(pattern: &str, name: &str) -> bool {
-    fn go(p: &[char], n: &[char]) -> bool {
-        match p.split_first() {
-            None => n.is_empty(),
-            Some(('*', rest)) => (0..=n.len()).any(|i| go(rest, &n[i..])),
-            Some(('?', rest)) => !n.is_empty() && go(rest, &n[1..]),
-            Some((c, rest)) => n.first() == Some(c) && go(rest, &n[1..]),
-        }
-    }
-    let p: Vec<char> = pattern.chars().collect();
-    let n: Vec<char> = name.chars().collect();
-    go(&p, &n)
-}
-
-/// The image with the `--set IMAGE.KEY=VALUE` overrides whose IMAGE matches its name (as this
-/// matrix combination spells it), applied before its strings are interpolated.
-fn with_overrides<'a>(
-    img: &'a RawImage,
-    scope: &Scope,
-    overrides: &[ImageOverride],
-    used: &mut [bool],
-) -> std::borrow::Cow<'a, RawImage> {
-    if overrides.is_empty() {
-        return std::borrow::Cow::Borrowed(img);
-    }
-    let name = scope
-        .expand(&img.key.value)
-        .unwrap_or_else(|_| img.key.value.clone());
-    let mut out = std::borrow::Cow::Borrowed(img);
-    for (i, o) in overrides.iter().enumerate() {
-        if !glob(&o.pattern, &name) {
-            continue;
-        }
-        used[i] = true;
-        let img = out.to_mut();
-        let span = img.build.span.unwrap_or(img.key.span);
-        let at = |old: Option<&Str>, v: &str| Str::new(v.to_string(), old.map_or(span, |s| s.span));
-        let b = &mut img.build;
-        match &o.key {
-            OverrideKey::Arg(k, v) => match b.args.iter_mut().find(|(key, _)| &key.value == k) {
-                Some((_, old)) => old.value = v.clone(),
-                None => b
-                    .args
-                    .push((Str::new(k.clone(), span), Str::new(v.clone(), span))),
-            },
-            OverrideKey::Platforms(list) => {
-                b.platforms = list.iter().map(|v| at(b.platforms.first(), v)).collect()
-            }
-            OverrideKey::Tags(list) => {
-                img.tags = list.iter().map(|v| at(img.tags.first(), v)).collect()
-            }
-            OverrideKey::Target(t) => b.target = Some(at(b.target.as_ref(), t)),
-            OverrideKey::NoCache(v) => {
-                b.no_cache = Some(crate::diag::Spanned::new(
-                    *v,
-                    b.no_cache.as_ref().map_or(span, |n| n.span),
-                ))
-            }
-        }
-    }
-    out
-}
-
-/// A `--set IMAGE.KEY=VALUE` whose IMAGE matches no image is an error, with a suggestion.
-fn report_unmatched(
-    overrides: &[ImageOverride],
-    used: &[bool],
-    images: &[Expanded],
-    diags: &mut Diagnostics,
-) {
-    for (o, _) in overrides.iter().zip(used).filter(|(_, u)| !**u) {
-        let names = images.iter().map(|e| e.image.key.value.as_str());
-        let help = match super::schema::did_you_mean(&o.pattern, names) {
-            Some(s) => format!("did you mean `{s}`? (`adf list` shows the images)"),
-            None => "name an image of the file (`adf list`), or a glob such as `'*'`".into(),
-        };
-        diags.push(
-            Diagnostic::error(
-                Code::BadSet,
-                format!("`--set {}`: `{}` matches no image", o.text, o.pattern),
-            )
-            .help(help),
-        );
-    }
 }
 
 fn cartesian(axes: &[(String, Vec<String>)]) -> Vec<Vec<(String, String)>> {

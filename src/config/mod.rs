@@ -7,6 +7,7 @@
 mod agreement;
 pub mod interp;
 pub mod matrix;
+mod overrides;
 pub mod schema;
 mod sections;
 pub mod yaml;

@@ -56,29 +56,6 @@ impl Plan {
     }
 }
 
-/// `*` matches any run of characters.
-fn glob_match(pattern: &str, name: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
-        return pattern == name;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !name.starts_with(first)
-        || !name[first.len()..].ends_with(last)
-        || name.len() < first.len() + last.len()
-    {
-        return false;
-    }
-    let mut rest = &name[first.len()..name.len() - last.len()];
-    for mid in &parts[1..parts.len() - 1] {
-        match rest.find(mid) {
-            Some(i) => rest = &rest[i + mid.len()..],
-            None => return false,
-        }
-    }
-    true
-}
-
 /// Targets (names or `*` globs) to the selection: the targets and their ancestors. No targets
 /// selects everything. A declared name selects every platform of it.
 pub fn select(project: &Project, targets: &[String]) -> Result<Vec<bool>, Box<Diagnostic>> {
@@ -107,7 +84,7 @@ pub fn select_platforms(
         let matched: Vec<usize> = (0..project.images.len())
             .filter(|&i| {
                 let img = &project.images[i];
-                glob_match(t, &img.name) || glob_match(t, &img.family)
+                crate::glob::matches(t, &img.name) || crate::glob::matches(t, &img.family)
             })
             .collect();
         if matched.is_empty() {
@@ -179,19 +156,4 @@ pub fn make(project: &Project, selected: &[bool]) -> Plan {
         }
     }
     Plan { images }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::glob_match;
-
-    #[test]
-    fn globs() {
-        assert!(glob_match("cann-*", "cann-8.2rc1-910b"));
-        assert!(glob_match("*-910b", "yolo-910b"));
-        assert!(glob_match("c*-*-910b", "cann-8.2rc1-910b"));
-        assert!(!glob_match("cann-*", "pytorch-npu"));
-        assert!(glob_match("yolo", "yolo"));
-        assert!(!glob_match("a*a", "a"));
-    }
 }
