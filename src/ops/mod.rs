@@ -21,6 +21,7 @@
 pub mod backend;
 pub mod bake;
 pub mod build;
+mod build_jobs;
 pub mod cache;
 mod combine;
 pub mod export;
