@@ -2,7 +2,8 @@
 //! the reason) otherwise, never passed. The devices and driver mounts are [`crate::npu`]'s, the
 //! same `adf run` passes (`ADF_NPU_DEV_DIR` replaces `/dev` for discovery).
 
-use super::{run_check, CheckResult, Options, Subject, VerifyCommand};
+use super::command::run_check;
+use super::{CheckResult, Options, Subject, VerifyCommand};
 use crate::engine::{Engine, ImageConfig};
 use crate::npu::{self as host, HostRoot};
 
