@@ -3,7 +3,7 @@
 use super::args::EngineArgs;
 use super::{fail, project, GlobalArgs, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK};
 use crate::archive::{ArchiveError, Compression};
-use crate::config::schema::did_you_mean;
+use crate::config::schema::reader::did_you_mean;
 use crate::ops::transfer::{self as ops, Wanted};
 use clap::Args;
 use std::path::PathBuf;

@@ -1,6 +1,7 @@
 //! `adf compat`: questions to the compatibility knowledge.
 
 use super::{print_json, TextFormat, EXIT_BAD_INPUT, EXIT_OK};
+use crate::config::schema::reader::did_you_mean;
 use crate::knowledge::{render_brief, render_text, KnowledgeBase, Query};
 use clap::Args;
 use std::path::PathBuf;
@@ -104,11 +105,10 @@ pub fn run(a: CompatArgs) -> i32 {
     let known = kb.component_names();
     for name in query.components.keys() {
         if !known.contains(name) {
-            let hint =
-                match crate::config::schema::did_you_mean(name, known.iter().map(String::as_str)) {
-                    Some(s) => format!("; did you mean `{s}`?"),
-                    None => format!(" (known: {})", known.join(", ")),
-                };
+            let hint = match did_you_mean(name, known.iter().map(String::as_str)) {
+                Some(s) => format!("; did you mean `{s}`?"),
+                None => format!(" (known: {})", known.join(", ")),
+            };
             eprintln!("adf: unknown component `{name}`{hint}");
             return EXIT_BAD_INPUT;
         }

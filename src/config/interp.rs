@@ -114,7 +114,7 @@ fn parse_override(
                 },
                 _ => {
                     let keys = ["args", "platforms", "tags", "target", "no_cache"];
-                    let help = match crate::config::schema::did_you_mean(k, keys) {
+                    let help = match crate::config::schema::reader::did_you_mean(k, keys) {
                         Some(s) => format!("did you mean `{s}`? {}", allowed()),
                         None => allowed(),
                     };
@@ -386,7 +386,7 @@ impl Scope<'_> {
                 },
                 None => Err(InterpError::Unknown {
                     name: name.to_string(),
-                    suggestion: crate::config::schema::did_you_mean(name, self.all_names())
+                    suggestion: crate::config::schema::reader::did_you_mean(name, self.all_names())
                         .map(str::to_string),
                 }),
             },

@@ -131,7 +131,7 @@ fn check_set_names(vars: &VarSources, raw: &schema::RawFile, text: &str, diags: 
         if known.contains(&name.as_str()) {
             continue;
         }
-        let help = match schema::did_you_mean(name, known.iter().copied()) {
+        let help = match schema::reader::did_you_mean(name, known.iter().copied()) {
             Some(s) => format!("did you mean `{s}`? --set takes a name declared under `variables:`, a built-in (ARCH, DOCKER_ARCH, TIMESTAMP, GIT_SHA), a matrix axis or a `${{NAME}}` the file uses"),
             None => format!("declare it under `variables:` (`{name}: value`) and use it as `${{{name}}}`; per-image overrides are IMAGE.args.NAME=VALUE"),
         };

@@ -66,7 +66,7 @@ pub(super) fn report_unmatched(
 ) {
     for (o, _) in overrides.iter().zip(used).filter(|(_, u)| !**u) {
         let names = images.iter().map(|e| e.image.key.value.as_str());
-        let help = match super::schema::did_you_mean(&o.pattern, names) {
+        let help = match super::schema::reader::did_you_mean(&o.pattern, names) {
             Some(s) => format!("did you mean `{s}`? (`adf list` shows the images)"),
             None => "name an image of the file (`adf list`), or a glob such as `'*'`".into(),
         };

@@ -1,9 +1,10 @@
 //! Readers for the nested sections of the file: `secrets:`, `installers:`, `verify:` and
 //! `runtime_deps:`.
 
+use super::schema::reader::Reader;
 use super::schema::{
-    RawInstaller, RawRuntimeDeps, RawSecretSource, RawVerify, Reader, INSTALLER_KEYS,
-    RUNTIME_DEPS_KEYS, SECRET_KEYS, VERIFY_KEYS,
+    RawInstaller, RawRuntimeDeps, RawSecretSource, RawVerify, INSTALLER_KEYS, RUNTIME_DEPS_KEYS,
+    SECRET_KEYS, VERIFY_KEYS,
 };
 use super::yaml::{Node, NodeKind};
 use crate::diag::Code;

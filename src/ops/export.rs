@@ -39,7 +39,7 @@ fn image<'a>(
     let want = platform.unwrap_or(&host);
     let members = project.family(name);
     if members.is_empty() {
-        let help = match crate::config::schema::did_you_mean(name, project.names()) {
+        let help = match crate::config::schema::reader::did_you_mean(name, project.names()) {
             Some(s) => format!("did you mean `{s}`? `adf list` shows every image"),
             None => "`adf list` shows every image".to_string(),
         };

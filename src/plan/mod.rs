@@ -7,7 +7,7 @@ pub mod dockerignore;
 pub mod fingerprint;
 pub mod runtime_deps;
 
-use crate::config::schema::did_you_mean;
+use crate::config::schema::reader::did_you_mean;
 use crate::diag::Code;
 use crate::diag::Diagnostic;
 use crate::model::dockerfile::DockerfileCache;

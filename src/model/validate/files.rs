@@ -2,7 +2,7 @@
 //! COPY/ADD steps name are in the context, the args it reads are given.
 
 use super::keys::produces;
-use crate::config::schema::did_you_mean;
+use crate::config::schema::reader::did_you_mean;
 use crate::diag::Code;
 use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, Span};
 use crate::model::dockerfile::{DockerfileCache, DockerfileFacts, PREDEFINED_ARGS};

@@ -1,7 +1,7 @@
 //! Checks of one image's own settings: build keys, runtime_deps, verify patterns, and a base
 //! image that drifts from its parent's.
 
-use crate::config::schema::did_you_mean;
+use crate::config::schema::reader::did_you_mean;
 use crate::diag::Code;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::reference::normalize;

@@ -5,7 +5,7 @@
 
 use super::reference::Reference;
 use super::Project;
-use crate::config::schema::did_you_mean;
+use crate::config::schema::reader::did_you_mean;
 use crate::diag::Code;
 use crate::diag::{Diagnostic, Diagnostics, Sources};
 use std::collections::HashMap;
