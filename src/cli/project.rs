@@ -35,7 +35,7 @@ pub fn load(args: &GlobalArgs) -> Loaded {
     let mut sources = Sources::default();
     let vars = VarSources {
         sets: config::parse_sets(&args.set, &mut diags),
-        overrides: config::interp::parse_overrides(&args.set, &mut diags),
+        overrides: config::interp::set_args::parse_overrides(&args.set, &mut diags),
         env: std::env::vars().collect(),
         ..VarSources::default()
     };

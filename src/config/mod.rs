@@ -12,7 +12,8 @@ pub mod schema;
 mod sections;
 pub mod yaml;
 
-pub use interp::{parse_sets, VarSources};
+pub use interp::set_args::parse_sets;
+pub use interp::VarSources;
 pub use matrix::Expanded;
 pub use schema::{
     RawBuild, RawImage, RawInstaller, RawRuntimeDeps, RawSecretSource, RawVerify, Str,
@@ -121,7 +122,7 @@ fn check_set_names(vars: &VarSources, raw: &schema::RawFile, text: &str, diags: 
     if vars.sets.is_empty() {
         return;
     }
-    let mut known: Vec<&str> = interp::BUILTIN_NAMES.to_vec();
+    let mut known: Vec<&str> = interp::set_args::BUILTIN_NAMES.to_vec();
     known.extend(vars.declared.keys().map(String::as_str));
     for img in &raw.images {
         known.extend(img.matrix.iter().map(|(axis, _)| axis.value.as_str()));

@@ -2,7 +2,8 @@
 //! combination spells it) matches IMAGE, before its strings are interpolated; an IMAGE that
 //! matches no image is an error.
 
-use super::interp::{ImageOverride, OverrideKey, Scope};
+use super::interp::set_args::{ImageOverride, OverrideKey};
+use super::interp::Scope;
 use super::matrix::Expanded;
 use super::schema::{RawImage, Str};
 use crate::diag::Code;
