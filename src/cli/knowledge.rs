@@ -2,7 +2,7 @@
 //! JSON API into the user overlay) and say what is loaded (`status`).
 
 use super::{print_json, TextFormat, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK};
-use crate::knowledge::sync::{self, HttpFetch, SyncError};
+use crate::knowledge::sync::{self, http::HttpFetch, inputs, SyncError};
 use crate::knowledge::{overlay, KnowledgeBase};
 use clap::{Args, Subcommand};
 
@@ -67,8 +67,8 @@ pub fn run(a: KnowledgeArgs) -> i32 {
 }
 
 fn sync_cmd(a: SyncArgs) -> i32 {
-    let input = sync::resolve_index(a.index.as_deref(), |k| std::env::var(k).ok())
-        .and_then(|index| Ok((index, sync::resolve_packages(&a.packages)?)));
+    let input = inputs::resolve_index(a.index.as_deref(), |k| std::env::var(k).ok())
+        .and_then(|index| Ok((index, inputs::resolve_packages(&a.packages)?)));
     let (index, packages) = match input {
         Ok(x) => x,
         Err(e) => {
