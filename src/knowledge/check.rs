@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::model::{norm_component, KnowledgeBase, Release};
-use super::rules::{check_release, check_rule, subject};
+use super::rules::cross_cutting::check_rule;
+use super::rules::release_row::check_release;
+use super::rules::subject;
 use super::version::Version;
 use super::Stack;
 use crate::diag::Severity;

@@ -1,35 +1,12 @@
-//! Evaluating one release row or one rule against a stack.
+//! Judging the stack against one release row: its requirements, minimums and conflicts (errors),
+//! and its paired, compatible and unknown relations (warnings when nothing documents the
+//! combination, info notes when a range or another documented setup covers it).
 
-use super::check::{codes, Ctx, Finding, Note};
-use super::model::{Constraint, KnowledgeBase, Release, Rule};
-use super::version::Version;
+use super::{conflict_finding, find, srcs, subject, with_note};
 use crate::diag::Severity;
-
-pub(super) fn subject(r: &Release) -> String {
-    match &r.variant {
-        Some(v) => format!("{} {} [{}]", r.component, r.version, v),
-        None => format!("{} {}", r.component, r.version),
-    }
-}
-
-fn with_note(msg: String, note: &Option<String>) -> String {
-    match note {
-        Some(n) => format!("{msg} ({n})"),
-        None => msg,
-    }
-}
-
-fn srcs<'a>(c: &'a Constraint, fallback: &'a [String]) -> &'a [String] {
-    if c.source.is_empty() {
-        fallback
-    } else {
-        &c.source
-    }
-}
-
-fn find<'a>(list: &'a [(String, Constraint)], comp: &str) -> Option<&'a Constraint> {
-    list.iter().find(|(c, _)| c == comp).map(|(_, c)| c)
-}
+use crate::knowledge::check::{codes, Ctx, Finding, Note};
+use crate::knowledge::model::{Constraint, KnowledgeBase, Release};
+use crate::knowledge::version::Version;
 
 /// Other releases of the same component whose `field` constraint on `comp` accepts `v`.
 fn alternatives(kb: &KnowledgeBase, r: &Release, paired: bool, comp: &str, v: &Version) -> String {
@@ -111,7 +88,7 @@ fn vouched_by(cx: &Ctx, a: &str, b: &str) -> Option<(String, Vec<String>)> {
 }
 
 /// Judges the stack against one release row: errors and warnings, and info notes.
-pub(super) fn check_release(cx: &Ctx, r: &Release) -> (Vec<Finding>, Vec<Note>) {
+pub(in crate::knowledge) fn check_release(cx: &Ctx, r: &Release) -> (Vec<Finding>, Vec<Note>) {
     let kb = cx.kb;
     let subj = subject(r);
     let mut out = Vec::new();
@@ -348,122 +325,4 @@ pub(super) fn check_release(cx: &Ctx, r: &Release) -> (Vec<Finding>, Vec<Note>) 
         out.push(f);
     }
     (out, notes)
-}
-
-pub(super) fn check_rule(cx: &Ctx, rule: &Rule) -> Vec<Finding> {
-    for (comp, spec) in &rule.unless {
-        if let Some(e) = cx.stack.get(comp) {
-            if spec.eval(&e.v) == Some(true) {
-                return Vec::new();
-            }
-        }
-    }
-    let mut implied_notes = Vec::new();
-    let mut when_comps: Vec<&str> = Vec::new();
-    for (comp, spec) in &rule.when {
-        let v = match (cx.stack.get(comp), cx.implied.get(comp)) {
-            (Some(e), _) => &e.v,
-            // a rule about what the stack must have is about what it has, not what is implied
-            (None, Some(_)) if !rule.needs.is_empty() => return Vec::new(),
-            (None, Some((v, by))) => {
-                implied_notes.push(format!("{comp} {} implied by {by}", v.raw()));
-                v
-            }
-            (None, None) => return Vec::new(),
-        };
-        if spec.eval(v) != Some(true) {
-            return Vec::new();
-        }
-        when_comps.push(comp);
-    }
-    let mut out = Vec::new();
-    for comp in rule.needs.iter().filter(|c| !cx.stack.contains_key(*c)) {
-        let sev = rule.severity.unwrap_or(Severity::Error);
-        let code = if sev == Severity::Error {
-            codes::CONFLICT
-        } else {
-            codes::CAUTION
-        };
-        let msg = format!("{}: the stack has no {comp}", rule.message);
-        let mut f = cx.finding(sev, code, &rule.id, with_note(msg, &rule.note), &when_comps);
-        f.help = rule
-            .help
-            .clone()
-            .unwrap_or_else(|| format!("add {comp} to the stack"));
-        f.source = cx.kb.cite(&rule.source);
-        out.push(f);
-    }
-    let checks = rule
-        .requires
-        .iter()
-        .map(|c| (c, false))
-        .chain(rule.conflicts.iter().map(|c| (c, true)));
-    for ((comp, con), is_conflict) in checks {
-        let Some(e) = cx.stack.get(comp) else {
-            continue;
-        };
-        let hit = con.spec.eval(&e.v);
-        let violated = if is_conflict {
-            hit == Some(true)
-        } else {
-            hit == Some(false)
-        };
-        if !violated {
-            continue;
-        }
-        let sev = con.severity.or(rule.severity).unwrap_or(Severity::Error);
-        let code = if sev == Severity::Error {
-            codes::CONFLICT
-        } else {
-            codes::CAUTION
-        };
-        let verb = if is_conflict {
-            "matches"
-        } else {
-            "does not satisfy"
-        };
-        let mut msg = format!(
-            "{}: {comp} {} {verb} {}",
-            rule.message,
-            e.raw,
-            con.spec.raw()
-        );
-        if !implied_notes.is_empty() {
-            msg.push_str(&format!(" ({})", implied_notes.join(", ")));
-        }
-        let mut comps = when_comps.clone();
-        comps.push(comp);
-        let mut f = cx.finding(
-            sev,
-            code,
-            &rule.id,
-            with_note(msg, &con.note.clone().or(rule.note.clone())),
-            &comps,
-        );
-        f.help = rule
-            .help
-            .clone()
-            .unwrap_or_else(|| format!("use {comp} {}", con.spec.raw()));
-        f.source = cx.kb.cite(srcs(con, &rule.source));
-        out.push(f);
-    }
-    out
-}
-
-/// A broken requirement or a matched conflict: `compat-conflict` as an error, `compat-caution`
-/// where the entry lowers it to a warning.
-fn conflict_finding(
-    cx: &Ctx,
-    con: &Constraint,
-    subj: &str,
-    msg: String,
-    comps: &[&str],
-) -> Finding {
-    let sev = con.severity.unwrap_or(Severity::Error);
-    let code = if sev == Severity::Error {
-        codes::CONFLICT
-    } else {
-        codes::CAUTION
-    };
-    cx.finding(sev, code, subj, with_note(msg, &con.note), comps)
 }
