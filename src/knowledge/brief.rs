@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 
 use super::load::is_name_component;
 use super::model::{norm_component, Constraint, KnowledgeBase, Release};
-use super::query::{applicable_rules, implied_stack, Query};
+use super::query::implied::{applicable_rules, implied_stack};
+use super::query::Query;
 use super::render::render;
 use super::version::Version;
 use super::Stack;

@@ -186,7 +186,7 @@ impl KnowledgeBase {
 
     /// Answer a question (see [`Query`]); render with [`render_text`] or serde JSON.
     pub fn query(&self, q: &Query) -> Vec<Answer> {
-        query::query(self, q)
+        query::answers::query(self, q)
     }
 
     /// The CANN installer files (toolkit, kernels/ops, nnal, nnae …) released for `cann` on `arch`,

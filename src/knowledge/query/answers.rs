@@ -1,127 +1,12 @@
-//! Questions for `adf compat`: "which CANN and torch_npu for vllm-ascend 0.9.1?".
+//! Answering a question, in this order: the release rows of the asked versions (or what is known
+//! near them) and the asked chip or architecture, the other rows that accept the asked versions,
+//! the rules that apply, installer files, and facts.
 
-use serde::Serialize;
-
-use super::model::{component_rank, norm_component, Constraint, KnowledgeBase, Release};
-use super::render::{arch_answer, chip_answer, installer_answers};
-use super::spec::Spec;
-use super::version::Version;
-use super::Stack;
-
-/// A question: some components with the versions asked about (component names as in a stack;
-/// `vllm-ascend` and `vllm_ascend` are the same).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Query {
-    pub components: Stack,
-}
-
-impl Query {
-    pub fn new() -> Query {
-        Query::default()
-    }
-
-    /// Add `component = version` to the question.
-    pub fn with(mut self, component: &str, version: &str) -> Query {
-        self.components
-            .insert(norm_component(component), version.trim().to_string());
-        self
-    }
-
-    /// Parse command-line words `component=version` (`vllm-ascend=0.9.1 cann=8.2.RC1`).
-    pub fn parse_args<S: AsRef<str>>(args: &[S]) -> Result<Query, String> {
-        let mut q = Query::new();
-        for a in args {
-            let a = a.as_ref();
-            match a.split_once('=') {
-                Some((c, v)) if !c.trim().is_empty() && !v.trim().is_empty() => q = q.with(c, v),
-                _ => {
-                    return Err(format!(
-                        "expected component=version, got `{a}` (e.g. vllm-ascend=0.9.1)"
-                    ))
-                }
-            }
-        }
-        Ok(q)
-    }
-}
-
-/// What an answer describes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AnswerKind {
-    /// A documented release of `component` `version` and what it goes with.
-    Release,
-    /// A cross-cutting rule (e.g. numpy < 2 under torch_npu on CANN 8.x).
-    Rule,
-    /// Installer file names of one CANN (or driver) package.
-    Installer,
-    /// A chip: family, SoC names, aliases.
-    Chip,
-    /// A CPU architecture and its aliases.
-    Arch,
-    /// A documented fact (paths, environment, images, caveats).
-    Fact,
-    /// The knowledge has no entry for the asked version.
-    Unknown,
-}
-
-/// How a related component relates to the answer's subject.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RelationKind {
-    /// A pin or range from package metadata: violating it is an error in `adf check`.
-    Requires,
-    /// A documented lower bound: below it is an error, above it is fine.
-    Minimum,
-    /// The version it was documented (tested) with: another version inside a documented range is
-    /// an info note, outside every range a warning.
-    Paired,
-    /// A documented range: inside it is fine.
-    Compatible,
-    /// Nothing documented: a warning that says what is (`value` is that text).
-    Unknown,
-    /// Documented as incompatible.
-    Conflicts,
-    /// Extra data (branch, base image, triton-ascend version …).
-    Info,
-    /// An installer file name (`component` is `chip/arch` or `arch`).
-    File,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Relation {
-    pub component: String,
-    pub kind: RelationKind,
-    /// A version spec (`==2.5.1`, `>=3.9,<3.12`, `8.2.RC1`) or text.
-    pub value: String,
-    pub note: Option<String>,
-    /// Citations when they differ from the answer's own `sources`; otherwise empty.
-    pub sources: Vec<String>,
-}
-
-/// One answer. JSON shape (stable): `{kind, component, version, variant, matched_by,
-/// relations: [{component, kind, value, note, sources}], notes, sources}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Answer {
-    pub kind: AnswerKind,
-    /// Release: its component; rule: `rule`; installer: the package; chip: `chip`; fact: its topic.
-    pub component: String,
-    /// Release version, rule id, CANN/driver version of an installer, chip name, or empty.
-    pub version: String,
-    pub variant: Option<String>,
-    /// Which part of the question selected this answer, e.g. `cann=8.3.RC1 (paired)`.
-    pub matched_by: String,
-    pub relations: Vec<Relation>,
-    pub notes: Vec<String>,
-    /// Public sources, e.g. `S4 vllm-project/vllm-ascend docs/source/community/versioning_policy.md @…`.
-    pub sources: Vec<String>,
-}
-
-pub(super) struct Asked {
-    pub(super) comp: String,
-    pub(super) raw: String,
-    pub(super) v: Version,
-}
+use super::implied::{applicable_rules, implied_stack};
+use super::{Answer, AnswerKind, Asked, Query, Relation, RelationKind};
+use crate::knowledge::model::{component_rank, norm_component, Constraint, KnowledgeBase, Release};
+use crate::knowledge::render::{arch_answer, chip_answer, installer_answers};
+use crate::knowledge::spec::Spec;
 
 fn relations(kb: &KnowledgeBase, r: &Release) -> Vec<Relation> {
     let mut out = Vec::new();
@@ -233,48 +118,6 @@ fn when_selects(when: &[(String, Spec)], about: &[String], asked: &[Asked]) -> b
         }
     }
     hit
-}
-
-/// The asked values plus what the documented rows of those values pin (a vllm-ascend pins its
-/// torch_npu, the torch_npu's documented CANN follows): the stack a rule's `when` is judged on.
-pub(super) fn implied_stack(kb: &KnowledgeBase, asked: &Stack) -> Stack {
-    let mut stack: Stack = asked
-        .iter()
-        .map(|(c, v)| (norm_component(c), v.trim().to_string()))
-        .collect();
-    for _ in 0..2 {
-        let mut add = Vec::new();
-        for (comp, raw) in &stack {
-            let v = kb.value(comp, raw);
-            for r in kb.releases_matching(comp, &v) {
-                for (c, con) in r.requires.iter().chain(&r.paired) {
-                    if let (false, Some(pin)) = (stack.contains_key(c), con.spec.single_pin()) {
-                        add.push((c.clone(), pin.raw().to_string()));
-                    }
-                }
-            }
-        }
-        for (c, v) in add {
-            stack.entry(c).or_insert(v);
-        }
-    }
-    stack
-}
-
-/// Rules whose every `when` component is in `stack` (asked or implied) and holds, and whose
-/// `unless` does not hold.
-pub(super) fn applicable_rules<'a>(
-    kb: &'a KnowledgeBase,
-    stack: &'a Stack,
-) -> impl Iterator<Item = &'a super::model::Rule> + 'a {
-    let holds = move |comp: &str, spec: &Spec| {
-        stack
-            .get(comp)
-            .is_some_and(|raw| spec.eval(&kb.value(comp, raw)) == Some(true))
-    };
-    kb.rules.iter().filter(move |rule| {
-        rule.when.iter().all(|(c, s)| holds(c, s)) && !rule.unless.iter().any(|(c, s)| holds(c, s))
-    })
 }
 
 pub(crate) fn query(kb: &KnowledgeBase, q: &Query) -> Vec<Answer> {
