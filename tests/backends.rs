@@ -106,12 +106,21 @@ fn scenario(
     };
     assert!(first.stderr.contains(word), "{}", first.stderr);
     seen.push(build_statuses(&first));
+    // what the next run will decide, and why (for the message when it is not a no-op)
+    let explained = adf_with(
+        dir.path(),
+        &["plan", "--explain"],
+        &[("ADF_DOCKER", docker)],
+    );
     let again = build(dir.path(), docker, &flag);
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert!(
         again.stderr.contains("4 images, nothing to build"),
-        "{}",
-        again.stderr
+        "the run after the first build:\n{}\nthe first build:\n{}\nadf plan --explain between them:\n{}{}",
+        again.stderr,
+        first.stderr,
+        explained.stdout,
+        explained.stderr
     );
     seen.push(build_statuses(&again));
     std::fs::write(dir.path().join("f-mid.txt"), "mid, changed\n").unwrap();
