@@ -16,6 +16,12 @@ use std::os::unix::fs::FileExt;
 /// 2 MiB 0.26 s).
 const BUFFER: usize = 1 << 18;
 
+/// Subtrees per core: the pool steals work, so a core slowed by another process does not hold
+/// the others up.
+const PARTS: u64 = 8;
+/// No subtree smaller than this (each costs a buffer and a task).
+const MIN_LEAF: u64 = 8 << 20;
+
 /// The input: `header`, then the `size` bytes of `file`.
 struct Input<'a> {
     header: &'a [u8],
@@ -77,14 +83,11 @@ impl Input<'_> {
         leaf: u64,
     ) -> io::Result<(ChainingValue, ChainingValue)> {
         let split = left_subtree_len(len);
-        std::thread::scope(|s| {
-            let left = s.spawn(|| self.subtree(offset, split, leaf));
-            let right = self.subtree(offset + split, len - split, leaf);
-            let left = left
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            Ok((left?, right?))
-        })
+        let (left, right) = rayon_core::join(
+            || self.subtree(offset, split, leaf),
+            || self.subtree(offset + split, len - split, leaf),
+        );
+        Ok((left?, right?))
     }
 }
 
@@ -102,7 +105,7 @@ pub(super) fn hash(
         input.feed(&mut h, 0, total)?;
         return Ok(h.finalize());
     }
-    let leaf = total.div_ceil(cores as u64);
+    let leaf = total.div_ceil(cores as u64 * PARTS).max(MIN_LEAF);
     let (left, right) = input.halves(0, total, leaf)?;
     Ok(merge_subtrees_root(&left, &right, Mode::Hash))
 }
