@@ -98,14 +98,23 @@ pub(super) fn hash(
     size: u64,
     cores: usize,
 ) -> io::Result<blake3::Hash> {
+    let total = header.len() as u64 + size;
+    let leaf = match cores {
+        0 | 1 => total,
+        _ => total.div_ceil(cores as u64 * PARTS).max(MIN_LEAF),
+    };
+    hash_in_parts(header, file, size, leaf)
+}
+
+/// The same hash, the tree split into subtrees of at most `leaf` bytes (hashed in parallel).
+fn hash_in_parts(header: &[u8], file: &File, size: u64, leaf: u64) -> io::Result<blake3::Hash> {
     let input = Input { header, file, size };
     let total = input.len();
-    if total <= blake3::CHUNK_LEN as u64 || cores < 2 {
+    if total <= blake3::CHUNK_LEN as u64 || leaf >= total {
         let mut h = blake3::Hasher::new();
         input.feed(&mut h, 0, total)?;
         return Ok(h.finalize());
     }
-    let leaf = total.div_ceil(cores as u64 * PARTS).max(MIN_LEAF);
     let (left, right) = input.halves(0, total, leaf)?;
     Ok(merge_subtrees_root(&left, &right, Mode::Hash))
 }
@@ -138,9 +147,14 @@ mod tests {
             let mut whole = blake3::Hasher::new();
             whole.update(b"adf-file\0\x01");
             whole.update(&data);
-            for cores in [1, 2, 3, 4, 8] {
+            for cores in [1, 2, 8] {
                 let got = hash(b"adf-file\0\x01", &file, size, cores).unwrap();
                 assert_eq!(got, whole.finalize(), "size {size}, {cores} cores");
+            }
+            // subtrees of every size down to one chunk, and leaves that are no power of two
+            for leaf in [1024u64, 1500, 4096, 100_000, 1 << 20, 3 << 20] {
+                let got = hash_in_parts(b"adf-file\0\x01", &file, size, leaf).unwrap();
+                assert_eq!(got, whole.finalize(), "size {size}, leaves of {leaf}");
             }
         }
     }
