@@ -7,7 +7,6 @@
 mod common;
 
 use common::*;
-use serde_json::Value;
 
 /// bake 0.13 has no network setting and this engine no bridge: RUN steps go without network.
 const DOCKERFILE: &str = "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nARG LAYER\nCOPY f-${LAYER}.txt /f-${LAYER}\nRUN --network=none cat /f-${LAYER} > /copy-${LAYER}\n";
@@ -71,12 +70,9 @@ fn fingerprints(dir: &std::path::Path, docker: &str) -> Vec<String> {
         &[("ADF_DOCKER", docker)],
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let v: Value = serde_json::from_str(&out.stdout).expect("plan json");
-    v["images"]
-        .as_array()
-        .expect("images")
-        .iter()
-        .map(|i| i["fingerprint"].as_str().unwrap_or_default().to_string())
+    image_fields(&out, ["fingerprint"])
+        .into_iter()
+        .map(|[f]| f)
         .collect()
 }
 

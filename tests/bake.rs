@@ -52,20 +52,11 @@ fn run(dir: &std::path::Path, docker: &str, args: &[&str]) -> Output {
     adf_with(dir, args, &[("ADF_DOCKER", docker)])
 }
 
-/// name → (action, fingerprint) of `adf plan --format json`.
-fn plan(dir: &std::path::Path, docker: &str) -> Vec<(String, String, String)> {
+/// (name, action, fingerprint) of each image of `adf plan --format json`.
+fn plan(dir: &std::path::Path, docker: &str) -> Vec<[String; 3]> {
     let out = run(dir, docker, &["plan", "--format", "json"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let v: Value = serde_json::from_str(&out.stdout).expect("plan json");
-    v["images"]
-        .as_array()
-        .expect("images")
-        .iter()
-        .map(|i| {
-            let s = |k: &str| i[k].as_str().unwrap_or_default().to_string();
-            (s("name"), s("action"), s("fingerprint"))
-        })
-        .collect()
+    image_fields(&out, ["name", "action", "fingerprint"])
 }
 
 #[test]
@@ -101,7 +92,7 @@ fn an_exported_bake_file_builds_what_adf_build_would() {
     assert_eq!(code, 0, "{err}");
     let planned = plan(dir.path(), &docker);
     assert_eq!(planned.len(), 4);
-    for (name, action, fingerprint) in &planned {
+    for [name, action, fingerprint] in &planned {
         assert_eq!(
             action, "fresh",
             "{name}: bake made the image adf would have built"
@@ -192,7 +183,7 @@ fn build_bake_hands_only_the_stale_part_to_bake() {
     // the same result as the default backend: everything is fresh for a plain plan
     let replanned = plan(dir.path(), &docker);
     assert!(
-        replanned.iter().all(|(_, a, _)| a == "fresh"),
+        replanned.iter().all(|[_, a, _]| a == "fresh"),
         "{replanned:?}\n{}",
         run(dir.path(), &docker, &["plan", "--explain"]).stdout
     );

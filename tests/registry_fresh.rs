@@ -61,14 +61,9 @@ fn json(out: &Output) -> Value {
 
 /// `[(name, action, registry)]` of `adf plan --format json`.
 fn actions(out: &Output) -> Vec<(String, String, String)> {
-    json(out)["images"]
-        .as_array()
-        .expect("images")
-        .iter()
-        .map(|i| {
-            let s = |k: &str| i[k].as_str().unwrap_or_default().to_string();
-            (s("name"), s("action"), s("registry"))
-        })
+    image_fields(out, ["name", "action", "registry"])
+        .into_iter()
+        .map(|[n, a, r]| (n, a, r))
         .collect()
 }
 

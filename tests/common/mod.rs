@@ -141,18 +141,22 @@ pub fn cleanup(prefix: &str) {
 
 /// Status of each image from `adf build --format json`.
 pub fn statuses(out: &Output) -> std::collections::BTreeMap<String, String> {
+    image_fields(out, ["name", "status"])
+        .into_iter()
+        .map(|[name, status]| (name, status))
+        .collect()
+}
+
+/// The string fields `keys` of each image of an `adf ... --format json` report or plan, in its
+/// order (a missing field is empty).
+pub fn image_fields<const N: usize>(out: &Output, keys: [&str; N]) -> Vec<[String; N]> {
     let v: serde_json::Value = serde_json::from_str(&out.stdout)
         .unwrap_or_else(|e| panic!("json ({e}): {}\n{}", out.stdout, out.stderr));
     v["images"]
         .as_array()
         .expect("images")
         .iter()
-        .map(|i| {
-            (
-                i["name"].as_str().unwrap_or("").to_string(),
-                i["status"].as_str().unwrap_or("").to_string(),
-            )
-        })
+        .map(|i| keys.map(|k| i[k].as_str().unwrap_or_default().to_string()))
         .collect()
 }
 
@@ -279,15 +283,8 @@ pub fn modern() -> String {
 
 /// (name, status) of each image of `adf build --format json`, in build order.
 pub fn build_statuses(out: &Output) -> Vec<(String, String)> {
-    let v: serde_json::Value = serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|e| panic!("build json ({e}): {}\n{}", out.stdout, out.stderr));
-    v["images"]
-        .as_array()
-        .expect("images")
-        .iter()
-        .map(|i| {
-            let s = |k: &str| i[k].as_str().unwrap_or_default().to_string();
-            (s("name"), s("status"))
-        })
+    image_fields(out, ["name", "status"])
+        .into_iter()
+        .map(|[name, status]| (name, status))
         .collect()
 }
