@@ -211,17 +211,17 @@ impl FileHashes {
             &[u8::from(stamp.mode & 0o111 != 0)],
         ]
         .concat();
-        let mut h = blake3::Hasher::new();
-        h.update(&header);
         self.stats.files_read += 1;
         if !want_sha256 && stamp.size >= LARGE {
-            // every core hashes a part of the tree, read from the page cache
-            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            // every thread of the pool hashes parts of the tree, read from the page cache
+            let cores = rayon_core::current_num_threads();
             let file = File::open(path)?;
             let hash = tree::hash(&header, &file, stamp.size, cores)?;
             self.stats.bytes_read += stamp.size;
             return Ok((*hash.as_bytes(), None));
         }
+        let mut h = blake3::Hasher::new();
+        h.update(&header);
         let mut file = File::open(path)?;
         let size = if want_sha256 { CHUNK } else { 1 << 20 };
         if self.buf.len() < size {
